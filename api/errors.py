@@ -1,0 +1,39 @@
+"""Domain errors mapped to HTTP statuses: one table, handlers registered in one loop."""
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from gis.errors import (
+    BaselineError,
+    CrsError,
+    DatabaseUnavailableError,
+    EncodingError,
+    InvalidInputError,
+    NotFoundError,
+    WatershedError,
+)
+
+STATUS_BY_ERROR: dict[type[WatershedError], int] = {
+    NotFoundError: 404,
+    CrsError: 422,
+    EncodingError: 422,
+    BaselineError: 422,
+    InvalidInputError: 422,
+    DatabaseUnavailableError: 503,
+    WatershedError: 400,
+}
+
+
+def _handler(status: int):
+    async def handle(request: Request, exc: WatershedError) -> JSONResponse:
+        body = {"detail": exc.message, "type": type(exc).__name__}
+        if exc.hint:
+            body["hint"] = exc.hint
+        return JSONResponse(status_code=status, content=body)
+
+    return handle
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    for error, status in STATUS_BY_ERROR.items():
+        app.add_exception_handler(error, _handler(status))

@@ -1,0 +1,73 @@
+"""Connections: one place that turns settings into a database URL and an engine."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from gis.errors import DatabaseUnavailableError
+from layers.cluster import EmbeddedCluster
+from layers.settings import Settings
+
+
+def embedded_cluster(settings: Settings) -> EmbeddedCluster:
+    return EmbeddedCluster(base=settings.var_dir / "pg", port=settings.pg_port)
+
+
+def libpq_url(settings: Settings) -> str:
+    """The connection string in libpq form (``postgresql://…``), usable by psql, ogr2ogr, QGIS."""
+    if settings.database_url:
+        url = make_url(settings.database_url)
+        return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    cluster = embedded_cluster(settings)
+    if not cluster.initialised:
+        raise DatabaseUnavailableError(
+            "内置数据库尚未创建 (the embedded database does not exist yet).",
+            hint="请先运行 `watershed db up`，或设置 DATABASE_URL。",
+        )
+    return cluster.url()
+
+
+def sqlalchemy_url(settings: Settings) -> str:
+    return (
+        make_url(libpq_url(settings))
+        .set(drivername="postgresql+psycopg")
+        .render_as_string(hide_password=False)
+    )
+
+
+def make_engine(settings: Settings, **kwargs) -> Engine:
+    return create_engine(sqlalchemy_url(settings), pool_pre_ping=True, **kwargs)
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One transaction: committed on success, rolled back on any error."""
+    with sessionmaker(engine)() as session, session.begin():
+        yield session
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    postgres: str
+    postgis: str | None
+
+
+def server_info(engine: Engine) -> ServerInfo:
+    """Versions of PostgreSQL and PostGIS; raises a clear error when unreachable."""
+    try:
+        with engine.connect() as conn:
+            pg = conn.execute(text("SHOW server_version")).scalar_one()
+            postgis = conn.execute(
+                text("SELECT extversion FROM pg_extension WHERE extname = 'postgis'")
+            ).scalar_one_or_none()
+    except OperationalError as exc:
+        raise DatabaseUnavailableError(
+            f"无法连接数据库 (cannot connect): {exc.orig}",
+            hint="内置数据库请运行 `watershed db up`；外部数据库请检查 DATABASE_URL。",
+        ) from exc
+    return ServerInfo(postgres=pg, postgis=postgis)

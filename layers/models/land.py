@@ -1,0 +1,54 @@
+"""Land layers of the 三调 survey: 地类图斑 (incl. 耕地) and 永久基本农田."""
+
+from geoalchemy2 import WKBElement
+from sqlalchemy import CheckConstraint, Float, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from layers.models.base import Base, LayerMixin, geometry_column, valid_geometry_checks
+
+FARMLAND_CODES = ("0101", "0102", "0103")  # 水田, 水浇地, 旱地
+
+
+class LandParcel(LayerMixin, Base):
+    """地类图斑 (DLTB). The layer key is ``farmland``: 耕地 = DLBM 0101/0102/0103."""
+
+    __tablename__ = "farmland"
+    __table_args__ = (
+        *valid_geometry_checks(),
+        CheckConstraint("dlbm ~ '^[0-9]{2}([0-9]{2})?[A-Z]*$'", name="dlbm"),
+        CheckConstraint("tbmj IS NULL OR tbmj >= 0", name="tbmj"),
+        CheckConstraint("kcmj IS NULL OR kcmj >= 0", name="kcmj"),
+        CheckConstraint("tbdlmj IS NULL OR tbdlmj >= 0", name="tbdlmj"),
+        CheckConstraint("kcxs IS NULL OR (kcxs >= 0 AND kcxs < 1)", name="kcxs"),
+    )
+
+    bsm: Mapped[str | None] = mapped_column(String(32), unique=True)  # 标识码
+    dlbm: Mapped[str] = mapped_column(String(8), index=True)  # 地类编码
+    dlmc: Mapped[str | None] = mapped_column(String(60))  # 地类名称
+    qsdwdm: Mapped[str | None] = mapped_column(String(19))
+    qsdwmc: Mapped[str | None] = mapped_column(String(100))
+    zldwdm: Mapped[str | None] = mapped_column(String(19))
+    zldwmc: Mapped[str | None] = mapped_column(String(100))  # 坐落单位名称
+    tbmj: Mapped[float | None] = mapped_column(Float)  # 图斑面积 m²
+    kcdlbm: Mapped[str | None] = mapped_column(String(8))  # 扣除地类编码 (e.g. 1203 田坎)
+    kcxs: Mapped[float | None] = mapped_column(Float)  # 扣除地类系数
+    kcmj: Mapped[float | None] = mapped_column(Float)  # 扣除地类面积 m²
+    tbdlmj: Mapped[float | None] = mapped_column(Float)  # 图斑地类面积 = TBMJ − KCMJ
+    geom: Mapped[WKBElement] = geometry_column("MULTIPOLYGON")
+
+
+class BasicFarmland(LayerMixin, Base):
+    """永久基本农田图斑 (YJJBNTTB)."""
+
+    __tablename__ = "basic_farmland"
+    __table_args__ = (
+        *valid_geometry_checks(),
+        CheckConstraint("yjjbntmj IS NULL OR yjjbntmj >= 0", name="yjjbntmj"),
+    )
+
+    yjjbnttbbh: Mapped[str | None] = mapped_column(String(32), unique=True)  # 图斑编号
+    dlbm: Mapped[str | None] = mapped_column(String(8))
+    dlmc: Mapped[str | None] = mapped_column(String(60))
+    zldwmc: Mapped[str | None] = mapped_column(String(100))
+    yjjbntmj: Mapped[float | None] = mapped_column(Float)  # 永久基本农田面积 m²
+    geom: Mapped[WKBElement] = geometry_column("MULTIPOLYGON")

@@ -1,0 +1,72 @@
+"""Water-quality monitoring sections (监测断面) and their samples (监测数据, long format)."""
+
+import datetime as dt
+
+from geoalchemy2 import WKBElement
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gis.water_quality import INDICATOR_KEYS
+from layers.models.base import Base, LayerMixin, geometry_column, in_list
+
+CONTROL_LEVELS = ("国控", "省控", "市控", "县控")
+WATERBODIES = ("river", "lake")  # river, or lake/reservoir (湖库)
+
+
+class Section(LayerMixin, Base):
+    __tablename__ = "sections"
+    __table_args__ = (
+        CheckConstraint(in_list("control_level", CONTROL_LEVELS), name="control_level"),
+        CheckConstraint(in_list("waterbody", WATERBODIES), name="waterbody"),
+        CheckConstraint("target_grade BETWEEN 1 AND 5", name="target_grade"),
+    )
+
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    control_level: Mapped[str] = mapped_column(String(4))
+    waterbody: Mapped[str] = mapped_column(String(8))
+    target_grade: Mapped[int] = mapped_column(SmallInteger)  # 1..5 = Ⅰ..Ⅴ
+    river: Mapped[str | None] = mapped_column(String(100))
+    reservoir_code: Mapped[str | None] = mapped_column(String(32))
+    drinking_source: Mapped[bool] = mapped_column(default=False)
+    geom: Mapped[WKBElement] = geometry_column("POINT")
+
+
+class Sample(Base):
+    """One measured value: a section, a date, an indicator (DOMAIN.md §2 keys).
+
+    A result below the detection limit (``0.01L``) keeps ``value`` NULL and its limit;
+    the assessment counts it as half the limit.
+    """
+
+    __tablename__ = "samples"
+    __table_args__ = (
+        UniqueConstraint("section_code", "sampled_on", "indicator", name="uq_samples_reading"),
+        CheckConstraint(in_list("indicator", INDICATOR_KEYS), name="indicator"),
+        CheckConstraint("value IS NULL OR value >= 0 OR indicator = 'temp'", name="value"),
+        CheckConstraint("indicator <> 'ph' OR value IS NULL OR value <= 14", name="ph"),
+        CheckConstraint(
+            "(below_dl AND value IS NULL AND detection_limit > 0) OR "
+            "(NOT below_dl AND value IS NOT NULL)",
+            name="below_dl",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_code: Mapped[str] = mapped_column(
+        ForeignKey("sections.code", onupdate="CASCADE", ondelete="CASCADE"), index=True
+    )
+    sampled_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    indicator: Mapped[str] = mapped_column(String(24))
+    value: Mapped[float | None] = mapped_column(Float)
+    below_dl: Mapped[bool] = mapped_column(default=False)
+    detection_limit: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str | None] = mapped_column(String(255), index=True)

@@ -1,0 +1,77 @@
+"""Application settings (配置): one pydantic-settings class, driven by environment variables.
+
+Every variable is prefixed ``WATERSHED_`` except ``DATABASE_URL``, the conventional name.
+Tests build ``Settings(_env_file=None, ...)`` so a developer's ``.env`` never leaks in.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    """All settings of the platform; see README "Configuration" for each variable."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="WATERSHED_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    environment: Literal["development", "production"] = "development"
+
+    # Database: with no DATABASE_URL the CLI runs a private PostGIS cluster under var_dir.
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "WATERSHED_DATABASE_URL")
+    )
+    var_dir: Path = REPO_ROOT / "var"
+    pg_port: int = Field(default=54329, ge=1024, le=65535)
+
+    # Data shipped with the project and the bottom-line list in force.
+    data_dir: Path = REPO_ROOT / "data"
+    baseline: str = "zengdu"
+
+    # HTTP service.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+    # Access control: writes always need a token with a role; reads only when this is true
+    # (red-line vectors are sensitive data in China, so the default is to ask).
+    read_requires_token: bool = True
+
+    # Optional 天地图 basemap (CGCS2000-aligned); without a token the map has no basemap.
+    tianditu_token: str | None = None
+
+    # Checks: a met line whose margin is below this share of the target is 预警.
+    warn_margin: float = Field(default=0.005, ge=0, lt=1)
+    # Dam-safety appraisal: first within N years of completion, then at most every M years.
+    appraisal_first_years: int = Field(default=5, ge=1)
+    appraisal_interval_years: int = Field(default=10, ge=1)
+
+    # Limits on uploaded input.
+    max_upload_mb: float = Field(default=50, gt=0)
+    max_unzipped_mb: float = Field(default=500, gt=0)
+    max_vertices: int = Field(default=200_000, gt=0)
+
+    @model_validator(mode="after")
+    def _resolve_paths(self) -> "Settings":
+        self.var_dir = self.var_dir.resolve()
+        self.data_dir = self.data_dir.resolve()
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        """True when the platform runs its own PostGIS cluster under ``var_dir``."""
+        return not self.database_url
+
+    @property
+    def baseline_path(self) -> Path:
+        return self.data_dir / "baselines" / f"{self.baseline}.yaml"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

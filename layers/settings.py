@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     max_unzipped_mb: float = Field(default=500, gt=0)
     max_vertices: int = Field(default=200_000, gt=0)
 
+    # API output: whole-layer GeoJSON above this many features is refused (use tiles or export);
+    # the OGC (tipg) catalogue of extents is refreshed at most every this many seconds.
+    geojson_max_features: int = Field(default=20_000, gt=0)
+    ogc_catalog_ttl: int = Field(default=300, ge=0)
+
     @model_validator(mode="after")
     def _resolve_paths(self) -> "Settings":
         self.var_dir = self.var_dir.resolve()

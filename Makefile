@@ -1,0 +1,50 @@
+# Two commands do all the set-up (README.md):
+#   make run    install what is missing, start the embedded PostGIS, migrate, load the demo data, serve
+#   make test   the same set-up, then the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test setup system-deps system-deps-test venv assets data lint bench clean
+
+run: system-deps venv assets
+	$(BIN)/watershed db up
+	$(BIN)/watershed db upgrade
+	$(BIN)/watershed demo load --if-empty
+	$(BIN)/watershed serve
+
+test: system-deps-test venv assets
+	@# pytest exits 5 when it collected no test: that must fail, never pass silently.
+	$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest ran no test" >&2; exit 1; fi; exit $$rc
+
+system-deps:
+	@scripts/install-system-deps.sh run
+
+system-deps-test:
+	@scripts/install-system-deps.sh test
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+assets: webmap/static/vendor/.installed
+
+webmap/static/vendor/.installed: package.json package-lock.json scripts/vendor-assets.sh
+	scripts/vendor-assets.sh
+	touch $@
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: venv
+	$(BIN)/watershed bench
+
+clean:
+	-$(BIN)/watershed db down
+	rm -rf $(VENV) node_modules webmap/static/vendor

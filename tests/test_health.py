@@ -1,0 +1,23 @@
+"""The app starts against the real database and reports its versions."""
+
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+
+
+def test_health_reports_versions(engine, settings) -> None:
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/api/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["postgres"].startswith("15")
+    assert body["postgis"].startswith("3.")
+    assert body["schema_revision"]
+    assert set(body["features"]) >= {"district", "farmland", "eco_redline"}
+
+
+def test_index_page_is_served(engine, settings) -> None:
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/")
+    assert response.status_code == 200
+    assert "曾都区" in response.text

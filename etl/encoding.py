@@ -158,6 +158,8 @@ def _text_values(raw: bytes) -> list[bytes]:
     records = records.reshape(n_records, record_len)
     values: set[bytes] = set()
     for offset, width in _character_fields(raw, header_len):
+        if offset + width > record_len:  # a damaged header; the fields that fit still tell
+            continue
         column = np.ascontiguousarray(records[:, offset : offset + width]).view(f"S{width}")
         values.update(v.rstrip(b" \x00") for v in np.unique(column))
     values.discard(b"")

@@ -168,8 +168,10 @@ def _datum_kind(crs: CRS) -> tuple[str | None, list[str]]:
     ellipsoid = crs.ellipsoid
     if ellipsoid is None or not math.isclose(ellipsoid.semi_major_metre, 6378137.0):
         return None, []
-    # GRS80 is CGCS2000's ellipsoid too; a datum pyproj knows (NAD83, ETRS89…) is not ours.
-    if crs.geodetic_crs.to_epsg(min_confidence=70) not in (None, CGCS2000):
+    # GRS80 is CGCS2000's ellipsoid too: a datum PROJ resolves to an EPSG datum other than
+    # China 2000 (EPSG:1043), such as NAD83 or ETRS89, is not ours.
+    datum_id = datum.to_json_dict().get("id", {}) if datum else {}
+    if datum_id and datum_id.get("code") != 1043:
         return None, []
     if math.isclose(ellipsoid.inverse_flattening, 298.257222101, abs_tol=1e-6):
         return "cgcs2000", [

@@ -3,6 +3,7 @@
 import typer
 
 from api.cli import baseline, db
+from api.cli.check import check
 from api.cli.serve import serve
 
 app = typer.Typer(
@@ -13,3 +14,4 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(baseline.app, name="baseline")
 app.command()(serve)
+app.command()(check)

@@ -1,0 +1,62 @@
+"""The bottom-line list evaluation (底线管控清单核查): measure in PostGIS, judge in ``gis``.
+
+``evaluate`` runs a fixed, small number of set-based queries whatever the data size (one per
+family of lines), then judges each line of the list for the district and each unit.
+"""
+
+from sqlalchemy import Connection, Engine, text
+
+from gis.baseline import Baseline
+from gis.compliance import LineResult, Period, parse_period
+from gis.errors import NotFoundError
+from layers.checks.context import CheckContext, load_present, load_units
+from layers.checks.land import check_areas, check_occupation, check_three_lines
+from layers.checks.reservoirs import check_reservoirs
+from layers.checks.water import check_water
+from layers.settings import Settings
+
+__all__ = ["evaluate", "latest_period"]
+
+
+def latest_period(engine_or_conn) -> Period | None:
+    """The latest year that has samples: the default period of a check."""
+    year = engine_or_conn.execute(
+        text("SELECT extract(year FROM max(sampled_on))::int FROM samples")
+    )
+    value = year.scalar_one_or_none()
+    return None if value is None else parse_period(str(value))
+
+
+def evaluate(
+    bind: Engine | Connection,
+    baseline: Baseline,
+    settings: Settings,
+    unit: str | None = None,
+    period: str | None = None,
+) -> list[LineResult]:
+    """Every line of the list for the district and each unit (or one unit, by code or name)."""
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            return evaluate(conn, baseline, settings, unit, period)
+    area = baseline.unit(unit) if unit is not None else None  # unknown unit: clear error
+    chosen = parse_period(period) if period else latest_period(bind)
+    if chosen is None:
+        chosen = parse_period(str(_today_year(bind)))
+    ctx = CheckContext(bind, baseline, settings, chosen, load_units(bind), load_present(bind))
+    results = [
+        *check_reservoirs(ctx),
+        *check_water(ctx),
+        *check_areas(ctx),
+        *check_occupation(ctx),
+        *check_three_lines(ctx),
+    ]
+    if area is not None:
+        results = [r for r in results if r.unit_code == area.code]
+        if not results:
+            raise NotFoundError(f"片区 {unit} 没有可核查的底线")
+    order = {a.code: i for i, a in enumerate([baseline.district, *baseline.units])}
+    return sorted(results, key=lambda r: order.get(r.unit_code, 99))
+
+
+def _today_year(conn) -> int:
+    return conn.execute(text("SELECT extract(year FROM current_date)::int")).scalar_one()

@@ -1,0 +1,172 @@
+"""Land lines: 耕地, 永久基本农田 and 生态保护红线 areas; occupation; 三线不交叉."""
+
+from collections import defaultdict
+
+from gis.area import m2_to_mu, m2_to_wanmu
+from gis.compliance import (
+    CONSTRUCTION_CODES,
+    CONSTRUCTION_PREFIXES,
+    FARMLAND_CODES,
+    MIN_OVERLAP_M2,
+    Evidence,
+    LineResult,
+    judge_minimum,
+    judge_zero,
+)
+from layers.checks.context import CheckContext
+from layers.sql import query
+
+AREA_LINES = {
+    "farmland": "farmland_wanmu",
+    "basic_farmland": "basic_farmland_wanmu",
+    "eco_redline": "eco_redline_wanmu",
+}
+
+OCCUPATION_LINES = {
+    "farmland_occupation": "basic_farmland",
+    "eco_redline_occupation": "eco_redline",
+}
+THREE_LINES = ("eco_redline", "basic_farmland", "urban_boundary")
+
+
+def check_areas(ctx: CheckContext) -> list[LineResult]:
+    rows = ctx.conn.execute(query("checks_areas"), {"farmland_codes": list(FARMLAND_CODES)}).all()
+    measured_m2 = {(r.line, r.unit_code): float(r.area_m2) for r in rows}
+    results = []
+    for area in ctx.areas():
+        for line, key in AREA_LINES.items():
+            target = getattr(area.lines, key)
+            if target is None:
+                continue
+            parts = [measured_m2.get((line, c)) for c in ctx.unit_codes(area)]
+            present = [p for p in parts if p is not None]
+            m2 = sum(present) if present else None
+            wanmu = None if m2 is None else round(m2_to_wanmu(m2), 4)
+            status, margin = judge_minimum(wanmu, target, ctx.settings.warn_margin)
+            results.append(
+                LineResult(
+                    unit=area.name,
+                    unit_code=area.code,
+                    line=line,
+                    status=status,
+                    target=target,
+                    measured=wanmu,
+                    uom="万亩",
+                    margin=None if margin is None else round(margin, 4),
+                    evidence=ctx.unit_evidence(area),
+                    detail={"area_m2": m2, "area_mu": None if m2 is None else m2_to_mu(m2)},
+                )
+            )
+    return results
+
+
+def check_occupation(ctx: CheckContext) -> list[LineResult]:
+    rows = ctx.conn.execute(
+        query("checks_occupation"),
+        {
+            "farmland_codes": list(FARMLAND_CODES),
+            "construction_prefixes": list(CONSTRUCTION_PREFIXES),
+            "construction_codes": list(CONSTRUCTION_CODES),
+            "min_area_m2": MIN_OVERLAP_M2,
+        },
+    ).all()
+    by_key = defaultdict(list)
+    for r in rows:
+        by_key[(r.line, r.unit_code)].append(r)
+    results = []
+    for area in ctx.areas():
+        for line, protected in OCCUPATION_LINES.items():
+            hits = [h for c in ctx.unit_codes(area) for h in by_key.get((line, c), [])]
+            total_m2 = sum(h.area_m2 for h in hits)
+            status, _ = judge_zero(total_m2)
+            if not ctx.has(area, protected):
+                status = "nodata"
+            results.append(
+                LineResult(
+                    unit=area.name,
+                    unit_code=area.code,
+                    line=line,
+                    status=status,
+                    target=0,
+                    measured=round(m2_to_mu(total_m2), 4),
+                    uom="亩",
+                    margin=-round(m2_to_mu(total_m2), 4),
+                    evidence=_occupation_evidence(hits),
+                    detail={
+                        "area_m2": total_m2,
+                        "occupations": [
+                            {
+                                "layer": h.layer,
+                                "id": h.id,
+                                "name": h.name,
+                                "dlbm": h.dlbm,
+                                "protected_layer": h.protected_layer,
+                                "protected_id": h.protected_id,
+                                "area_m2": h.area_m2,
+                                "area_mu": m2_to_mu(h.area_m2),
+                            }
+                            for h in hits
+                        ],
+                    },
+                )
+            )
+    return results
+
+
+def _occupation_evidence(hits) -> tuple[Evidence, ...]:
+    seen: dict[tuple[str, int], Evidence] = {}
+    for h in hits:
+        key = (h.layer, h.id)
+        previous = seen.get(key)
+        area = h.area_m2 + (previous.area_m2 if previous else 0.0)
+        seen[key] = Evidence(h.layer, h.id, h.name, area)
+    for h in hits:
+        seen.setdefault(
+            (h.protected_layer, h.protected_id), Evidence(h.protected_layer, h.protected_id)
+        )
+    return tuple(seen.values())
+
+
+def check_three_lines(ctx: CheckContext) -> list[LineResult]:
+    rows = ctx.conn.execute(query("checks_three_lines"), {"min_area_m2": MIN_OVERLAP_M2}).all()
+    by_unit = defaultdict(list)
+    for r in rows:
+        by_unit[r.unit_code].append(r)
+    results = []
+    for area in ctx.areas():
+        hits = [h for c in ctx.unit_codes(area) for h in by_unit.get(c, [])]
+        total_m2 = sum(h.area_m2 for h in hits)
+        status, _ = judge_zero(total_m2)
+        if not ctx.has(area, *THREE_LINES):
+            status = "nodata"
+        evidence = {}
+        for h in hits:
+            evidence.setdefault((h.layer_a, h.id_a), Evidence(h.layer_a, h.id_a, h.name_a))
+            evidence.setdefault((h.layer_b, h.id_b), Evidence(h.layer_b, h.id_b, h.name_b))
+        results.append(
+            LineResult(
+                unit=area.name,
+                unit_code=area.code,
+                line="three_lines",
+                status=status,
+                target=0,
+                measured=round(m2_to_mu(total_m2), 4),
+                uom="亩",
+                margin=-round(m2_to_mu(total_m2), 4),
+                evidence=tuple(evidence.values()),
+                detail={
+                    "area_m2": total_m2,
+                    "overlaps": [
+                        {
+                            "a": {"layer": h.layer_a, "id": h.id_a, "name": h.name_a},
+                            "b": {"layer": h.layer_b, "id": h.id_b, "name": h.name_b},
+                            "area_m2": h.area_m2,
+                            "area_mu": m2_to_mu(h.area_m2),
+                            "location": [h.lon, h.lat],
+                        }
+                        for h in hits
+                    ],
+                },
+            )
+        )
+    return results

@@ -1,0 +1,13 @@
+"""Hand-written SQL of the layers package, one statement per ``.sql`` file, loaded with
+importlib.resources. Use ``query(name)``: it is the one loader, shared by every module."""
+
+from functools import cache
+from importlib.resources import files
+
+from sqlalchemy import TextClause, text
+
+
+@cache
+def query(name: str) -> TextClause:
+    """The statement in ``layers/sql/<name>.sql`` as a bindable TextClause."""
+    return text(files(__package__).joinpath(f"{name}.sql").read_text(encoding="utf-8"))

@@ -77,23 +77,14 @@ def check_occupation(ctx: CheckContext) -> list[LineResult]:
     for area in ctx.areas():
         for line, protected in OCCUPATION_LINES.items():
             hits = [h for c in ctx.unit_codes(area) for h in by_key.get((line, c), [])]
-            total_m2 = sum(h.area_m2 for h in hits)
-            status, _ = judge_zero(total_m2)
-            if not ctx.has(area, protected):
-                status = "nodata"
             results.append(
-                LineResult(
-                    unit=area.name,
-                    unit_code=area.code,
-                    line=line,
-                    status=status,
-                    target=0,
-                    measured=round(m2_to_mu(total_m2), 4),
-                    uom="亩",
-                    margin=-round(m2_to_mu(total_m2), 4),
-                    evidence=_occupation_evidence(hits),
-                    detail={
-                        "area_m2": total_m2,
+                _zero_area_line(
+                    area,
+                    line,
+                    hits,
+                    ctx.has(area, protected),
+                    _occupation_evidence(hits),
+                    {
                         "occupations": [
                             {
                                 "layer": h.layer,
@@ -106,7 +97,7 @@ def check_occupation(ctx: CheckContext) -> list[LineResult]:
                                 "area_mu": m2_to_mu(h.area_m2),
                             }
                             for h in hits
-                        ],
+                        ]
                     },
                 )
             )
@@ -135,27 +126,18 @@ def check_three_lines(ctx: CheckContext) -> list[LineResult]:
     results = []
     for area in ctx.areas():
         hits = [h for c in ctx.unit_codes(area) for h in by_unit.get(c, [])]
-        total_m2 = sum(h.area_m2 for h in hits)
-        status, _ = judge_zero(total_m2)
-        if not ctx.has(area, *THREE_LINES):
-            status = "nodata"
         evidence = {}
         for h in hits:
             evidence.setdefault((h.layer_a, h.id_a), Evidence(h.layer_a, h.id_a, h.name_a))
             evidence.setdefault((h.layer_b, h.id_b), Evidence(h.layer_b, h.id_b, h.name_b))
         results.append(
-            LineResult(
-                unit=area.name,
-                unit_code=area.code,
-                line="three_lines",
-                status=status,
-                target=0,
-                measured=round(m2_to_mu(total_m2), 4),
-                uom="亩",
-                margin=-round(m2_to_mu(total_m2), 4),
-                evidence=tuple(evidence.values()),
-                detail={
-                    "area_m2": total_m2,
+            _zero_area_line(
+                area,
+                "three_lines",
+                hits,
+                ctx.has(area, *THREE_LINES),
+                tuple(evidence.values()),
+                {
                     "overlaps": [
                         {
                             "a": {"layer": h.layer_a, "id": h.id_a, "name": h.name_a},
@@ -165,8 +147,27 @@ def check_three_lines(ctx: CheckContext) -> list[LineResult]:
                             "location": [h.lon, h.lat],
                         }
                         for h in hits
-                    ],
+                    ]
                 },
             )
         )
     return results
+
+
+def _zero_area_line(area, line, hits, has_data, evidence, detail) -> LineResult:
+    """A line whose target is no area at all (occupation, 三线 overlap), measured in 亩."""
+    total_m2 = sum(h.area_m2 for h in hits)
+    status, _ = judge_zero(total_m2) if has_data else ("nodata", None)
+    mu = round(m2_to_mu(total_m2), 4) if has_data else None
+    return LineResult(
+        unit=area.name,
+        unit_code=area.code,
+        line=line,
+        status=status,
+        target=0,
+        measured=mu,
+        uom="亩",
+        margin=None if mu is None else 0.0 - mu,
+        evidence=evidence,
+        detail={"area_m2": total_m2 if has_data else None, **detail},
+    )

@@ -43,7 +43,8 @@ lint: venv
 	$(BIN)/ruff format --check .
 
 bench: venv
-	$(BIN)/watershed bench
+	@# Side-by-side benchmarks on the data loaded in the configured database (README, Performance).
+	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
 	-$(BIN)/watershed db down

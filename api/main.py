@@ -4,22 +4,28 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
 
+from api import ogc
 from api.errors import register_error_handlers
-from api.routes import health
+from api.limits import BodyLimitMiddleware
+from api.routes import baseline, checks, exports, health, ingest, layers, overlap, sections, webmap
 from layers.db import make_engine
 from layers.settings import Settings, get_settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    ogc_app = ogc.create_ogc_app(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = make_engine(settings)
         try:
-            yield
+            await ogc.start_ogc(ogc_app, settings, app.state.engine)
+            try:
+                yield
+            finally:
+                await ogc.stop_ogc(ogc_app)
         finally:
             app.state.engine.dispose()
 
@@ -31,10 +37,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     register_error_handlers(app)
-    app.include_router(health.router)
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def index() -> str:
-        return "<!doctype html><meta charset=utf-8><title>曾都区流域底线管控平台</title><h1>曾都区流域底线管控平台</h1><p><a href=/docs>API 文档</a></p>"
+    app.add_middleware(BodyLimitMiddleware, max_bytes=int(settings.max_upload_mb * 1024 * 1024))
+    # exports before overlap and checks: /api/overlap/{id}.xlsx must not reach /api/overlap/{id}
+    for module in (health, baseline, exports, checks, sections, overlap, layers, ingest):
+        app.include_router(module.router)
+    app.include_router(webmap.router)  # the map page at /, /static, sign-in
+    app.mount(ogc.PREFIX, ogc.MountRoot(ogc_app))
 
     return app

@@ -10,7 +10,8 @@ from typing import Literal
 
 from gis.errors import NotFoundError
 from layers import models
-from layers.models.base import Base
+from layers.models.base import Base, in_list
+from layers.models.land import FARMLAND_CODES
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,9 @@ class LayerSpec:
     protected: bool = False  # counted by the red-line overlap check
     delivery: Literal["geojson", "tiles", "none"] = "geojson"
     label_field: str | None = "name"
+    # SQL condition (constant text from code, never user input) restricting which rows the
+    # overlap check counts, e.g. 耕地 = the 0101/0102/0103 parcels of 地类图斑.
+    overlap_filter: str | None = None
 
     @property
     def table(self) -> str:
@@ -77,6 +81,7 @@ _SPECS = (
         protected=True,
         delivery="tiles",
         label_field="dlmc",
+        overlap_filter=in_list("dlbm", FARMLAND_CODES),
     ),
     LayerSpec(
         "basic_farmland",

@@ -1,0 +1,158 @@
+"""Access control (访问控制): API tokens with roles, checked by FastAPI dependencies.
+
+A token is a random string (``secrets.token_urlsafe``) shown once; only its SHA-256 is kept
+in ``api_tokens``. Roles are ordered viewer < analyst < editor < admin and a route asks for
+the least role it needs. Writes always need a token; reads need one only when
+``Settings.read_requires_token`` (red-line vectors are sensitive data). The token comes from
+``Authorization: Bearer …`` or, for the map page, the ``watershed_token`` cookie.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine, select, update
+from starlette.concurrency import run_in_threadpool
+
+from gis.errors import InvalidInputError
+from layers.db import session_scope
+from layers.models import ApiToken
+from layers.models.system import ROLES
+
+ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
+TOKEN_COOKIE = "watershed_token"
+
+_bearer = HTTPBearer(auto_error=False, description="API 令牌（watershed token create 生成）")
+_cookie = APIKeyCookie(name=TOKEN_COOKIE, auto_error=False, description="地图页面使用的令牌 Cookie")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the token's name (recorded in the audit log) and role; None = no token."""
+
+    name: str
+    role: str | None
+
+    def allows(self, role: str) -> bool:
+        return self.role is not None and ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+
+ANONYMOUS = Principal("anonymous", None)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def check_role(role: str) -> str:
+    if role not in ROLE_RANK:
+        raise InvalidInputError(
+            f"未知角色 '{role}' (unknown role).", hint=f"可用角色：{', '.join(ROLES)}"
+        )
+    return role
+
+
+def create_token(engine: Engine, role: str, name: str | None = None) -> str:
+    """Store a new token's hash with ``role`` and return the token (shown once, never stored)."""
+    check_role(role)
+    token = secrets.token_urlsafe(32)
+    with session_scope(engine) as session:
+        session.add(ApiToken(name=name or role, role=role, token_sha256=hash_token(token)))
+    return token
+
+
+def revoke_token(engine: Engine, name: str) -> int:
+    """Revoke every token called ``name``; returns how many were revoked."""
+    with session_scope(engine) as session:
+        result = session.execute(
+            update(ApiToken).where(ApiToken.name == name, ~ApiToken.revoked).values(revoked=True)
+        )
+        return result.rowcount
+
+
+def principal_for(engine: Engine, token: str) -> Principal | None:
+    """The principal of a valid, unrevoked token, else None."""
+    query = select(ApiToken.name, ApiToken.role).where(
+        ApiToken.token_sha256 == hash_token(token), ~ApiToken.revoked
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    return Principal(row.name, row.role) if row else None
+
+
+async def _presented_token(
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+) -> str | None:
+    if bearer and bearer.credentials:
+        return bearer.credentials
+    return cookie or None
+
+
+# The dependencies are async so a request without a token never leaves the event loop (sync
+# dependencies each cost a thread-pool hop, which shows on small tiles); only the token
+# lookup itself runs in the pool.
+async def _caller(
+    request: Request, token: Annotated[str | None, Depends(_presented_token)]
+) -> Principal:
+    if not token:
+        return ANONYMOUS
+    principal = await run_in_threadpool(principal_for, request.app.state.engine, token)
+    if principal is None:
+        raise _unauthorised("令牌无效或已撤销 (invalid or revoked token).")
+    return principal
+
+
+def _unauthorised(message: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        detail=message,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def ensure_role(principal: Principal, role: str) -> Principal:
+    """401 without a token, 403 when the token's role is below ``role``."""
+    if principal.role is None:
+        raise _unauthorised(
+            f"需要令牌（至少 {role} 角色）(a token with role {role} or higher is required)."
+        )
+    if not principal.allows(role):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail=f"权限不足：需要 {role} 及以上角色，当前为 {principal.role} "
+            f"(role {role} or higher required).",
+        )
+    return principal
+
+
+def require_role(role: str):
+    """Dependency: the caller, who must hold ``role`` or a higher one."""
+    check_role(role)
+
+    async def dependency(principal: Annotated[Principal, Depends(_caller)]) -> Principal:
+        return ensure_role(principal, role)
+
+    return dependency
+
+
+async def require_reader(
+    request: Request, principal: Annotated[Principal, Depends(_caller)]
+) -> Principal:
+    """Reads: a token (any role) when ``Settings.read_requires_token``, else anyone."""
+    if request.app.state.settings.read_requires_token:
+        return ensure_role(principal, "viewer")
+    return principal
+
+
+#: Anyone; a token, when sent, must be valid.
+CallerDep = Annotated[Principal, Depends(_caller)]
+#: Reads: a token only when the setting asks for one.
+ReaderDep = Annotated[Principal, Depends(require_reader)]
+ViewerDep = Annotated[Principal, Depends(require_role("viewer"))]
+AnalystDep = Annotated[Principal, Depends(require_role("analyst"))]
+EditorDep = Annotated[Principal, Depends(require_role("editor"))]
+AdminDep = Annotated[Principal, Depends(require_role("admin"))]

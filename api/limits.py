@@ -1,0 +1,70 @@
+"""Request-size limit (上传大小限制): refuse bodies over ``Settings.max_upload_mb`` with a 413.
+
+A pure ASGI middleware: a declared ``Content-Length`` over the limit is refused before any
+byte is read, and a body without one (chunked) is counted as it streams, so an oversized
+upload is never held in memory or on disk.
+"""
+
+import json
+
+from fastapi import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+HINT = "请压缩或拆分文件，或由管理员调整 WATERSHED_MAX_UPLOAD_MB。"
+
+
+def _message(max_bytes: int) -> str:
+    return f"上传内容超过 {max_bytes / 1024 / 1024:g} MB 的限制 (request body too large)。{HINT}"
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from ``receive`` mid-stream; an HTTPException, so FastAPI renders it as 413."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(status_code=413, detail=_message(max_bytes))
+
+
+class BodyLimitMiddleware:
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(send)
+            return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps({"detail": _message(self.max_bytes)}, ensure_ascii=False).encode()
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,84 @@
+"""A printable overlap report (打印版压占分析报告): one HTML page with an inline SVG map.
+
+No external assets, so it prints and opens offline. The map draws the project outline and
+each protected layer's overlap in the layer's registry colour, in a local equirectangular
+projection (x scaled by cos φ), which is faithful at project scale.
+"""
+
+import html
+import math
+from typing import Any
+
+import shapely
+from shapely.geometry import shape
+
+from layers.registry import LAYERS
+
+WIDTH, HEIGHT, PAD = 640, 420, 16
+
+
+def _path(geom: shapely.Geometry, to_xy) -> str:
+    parts = []
+    for polygon in shapely.get_parts(geom):
+        for ring in (polygon.exterior, *polygon.interiors):
+            xy = [to_xy(lon, lat) for lon, lat in ring.coords]
+            parts.append("M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in xy) + " Z")
+    return " ".join(parts)
+
+
+def svg_map(report: dict[str, Any]) -> str:
+    project = shape(report["project_geometry"])
+    lon0, lat0, lon1, lat1 = project.bounds
+    kx = math.cos(math.radians((lat0 + lat1) / 2))
+    span_x, span_y = max((lon1 - lon0) * kx, 1e-9), max(lat1 - lat0, 1e-9)
+    scale = min((WIDTH - 2 * PAD) / span_x, (HEIGHT - 2 * PAD) / span_y)
+
+    def to_xy(lon: float, lat: float) -> tuple[float, float]:
+        return PAD + (lon - lon0) * kx * scale, HEIGHT - PAD - (lat - lat0) * scale
+
+    shapes = []
+    for layer in report["layers"]:
+        if layer["geometry"]:
+            style = LAYERS[layer["layer"]].style if layer["layer"] in LAYERS else {}
+            colour = html.escape(str(style.get("fillColor") or style.get("color") or "#999"))
+            d = _path(shape(layer["geometry"]), to_xy)
+            shapes.append(
+                f'<path d="{d}" fill="{colour}" fill-opacity="0.55" stroke="{colour}" fill-rule="evenodd"/>'
+            )
+    outline = _path(project, to_xy)
+    shapes.append(
+        f'<path d="{outline}" fill="none" stroke="#d7301f" stroke-width="2" fill-rule="evenodd"/>'
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" style="border:1px solid #ccc;background:#fff">'
+        + "".join(shapes)
+        + "</svg>"
+    )
+
+
+def overlap_html(report: dict[str, Any]) -> str:
+    e = html.escape
+    verdict = report["verdict"]
+    rows = "".join(
+        f"<tr><td>{e(layer['name'])}</td><td class=n>{layer['area_m2']:.2f}</td>"
+        f"<td class=n>{layer['area_mu']:.4f}</td><td class=n>{layer['share']:.2%}</td>"
+        f"<td class=n>{layer['feature_count']}</td></tr>"
+        for layer in report["layers"]
+    )
+    notes = "".join(f"<li>{e(n)}</li>" for n in report["input"]["notes"])
+    reasons = "".join(f"<li>{e(r['text'])}</li>" for r in verdict["reasons"])
+    title = e(report.get("project_name") or "未命名项目")
+    return f"""<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>压占分析报告 - {title}</title>
+<style>body{{font-family:sans-serif;margin:2em;max-width:720px}}table{{border-collapse:collapse;width:100%}}
+td,th{{border:1px solid #999;padding:4px 6px}}.n{{text-align:right}}.v{{font-size:1.3em;font-weight:bold}}</style>
+</head><body>
+<h1>建设项目压占分析报告</h1>
+<p>项目：{title}（编号 {e(str(report.get("id") or "—"))}）</p>
+<p>项目面积：{report["project_area_m2"]:.2f} m²（{report["project_area_mu"]:.4f} 亩，CGCS2000 椭球面积）</p>
+<p class=v>结论：{e(verdict["label"])}</p><p>{e(verdict["summary"])}</p><ul>{reasons}</ul>
+{svg_map(report)}
+<table><tr><th>保护图层</th><th>重叠面积（m²）</th><th>重叠面积（亩）</th><th>占项目</th><th>涉及要素</th></tr>{rows}</table>
+<h2>输入处理</h2><ul>{notes}</ul>
+</body></html>"""

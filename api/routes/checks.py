@@ -1,0 +1,63 @@
+"""`GET /api/checks`: the bottom-line list evaluated against the data (底线核查)."""
+
+from collections import Counter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import ReaderDep
+from api.deps import EngineDep, SettingsDep
+from gis.baseline import load_baseline
+from gis.compliance import parse_period
+from layers.checks import evaluate, latest_period
+from layers.settings import Settings
+
+router = APIRouter(prefix="/api", tags=["checks"])
+
+PERIOD_PATTERN = r"^\d{4}(-\d{1,2})?$"
+UnitQuery = Annotated[
+    str | None,
+    Query(max_length=100, description="片区编码或名称；缺省为全区及各片区", examples=["涢水片区"]),
+]
+PeriodQuery = Annotated[
+    str | None,
+    Query(
+        pattern=PERIOD_PATTERN,
+        description="时段：年份 2025 或年月 2025-06；缺省为有监测数据的最近一年",
+        examples=["2025"],
+    ),
+]
+
+
+def run_checks(engine, settings: Settings, unit: str | None, period: str | None) -> dict[str, Any]:
+    """The evaluation as the API and the workbook present it."""
+    baseline = load_baseline(settings.baseline_path)
+    results = [r.to_dict() for r in evaluate(engine, baseline, settings, unit, period)]
+    if period:
+        chosen = parse_period(period)
+    else:
+        with engine.connect() as conn:
+            chosen = latest_period(conn)
+    return {
+        "baseline": baseline.name,
+        "source": baseline.source,
+        "unit": unit,
+        "period": chosen.label if chosen else None,
+        "summary": dict(Counter(r["status"] for r in results)),
+        "results": results,
+    }
+
+
+@router.get("/checks", summary="底线管控清单核查（各片区、各条底线的达标情况）")
+async def checks(
+    engine: EngineDep,
+    settings: SettingsDep,
+    _: ReaderDep,
+    unit: UnitQuery = None,
+    period: PeriodQuery = None,
+) -> dict[str, Any]:
+    """Each line of the list for the district and each unit: ``status`` (pass 达标 / warn 预警 /
+    fail 不达标 / nodata 无数据), ``target``, ``measured``, ``margin``, ``uom`` and the
+    ``evidence`` (layer and feature ids) the figure was measured from."""
+    return await run_in_threadpool(run_checks, engine, settings, unit, period)

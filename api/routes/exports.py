@@ -1,0 +1,72 @@
+"""Downloads the bureau files: the list evaluation and saved overlap reports (.xlsx, HTML).
+
+Included before the overlap router, so ``/api/overlap/{id}.xlsx`` is matched here first.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import ReaderDep
+from api.deps import EngineDep, SettingsDep
+from api.report_page import overlap_html
+from api.routes.checks import PeriodQuery, UnitQuery, run_checks
+from api.routes.overlap import saved_report
+from api.workbooks import checks_workbook, overlap_workbook
+
+router = APIRouter(prefix="/api", tags=["exports"])
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ProjectId = Annotated[int, Path(ge=1, le=2**31 - 1, description="项目编号")]
+
+
+def _attachment(body: bytes, filename: str) -> Response:
+    return Response(
+        body,
+        media_type=XLSX,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"},
+    )
+
+
+@router.get(
+    "/checks.xlsx",
+    summary="下载底线核查表（Excel）",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}},
+)
+async def checks_xlsx(
+    engine: EngineDep,
+    settings: SettingsDep,
+    _: ReaderDep,
+    unit: UnitQuery = None,
+    period: PeriodQuery = None,
+) -> Response:
+    """The evaluation of ``GET /api/checks`` as a workbook: one row per unit and line."""
+    data = await run_in_threadpool(run_checks, engine, settings, unit, period)
+    body = checks_workbook(data["baseline"], data["period"], data["results"])
+    return _attachment(body, f"checks-{data['period'] or 'latest'}.xlsx")
+
+
+@router.get(
+    "/overlap/{project_id}.xlsx",
+    summary="下载项目压占分析表（Excel）",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}},
+)
+async def overlap_xlsx(project_id: ProjectId, engine: EngineDep, _: ReaderDep) -> Response:
+    """A saved report as a workbook: summary per protected layer and the features touched."""
+    report = await run_in_threadpool(saved_report, engine, project_id)
+    return _attachment(overlap_workbook(report), f"overlap-{project_id}.xlsx")
+
+
+@router.get(
+    "/overlap/{project_id}.html",
+    summary="打印版项目压占分析报告（含示意图）",
+    response_class=HTMLResponse,
+)
+async def overlap_page(project_id: ProjectId, engine: EngineDep, _: ReaderDep) -> str:
+    """A saved report as a printable page with an inline map (no external assets)."""
+    report = await run_in_threadpool(saved_report, engine, project_id)
+    return overlap_html(report)

@@ -1,0 +1,62 @@
+"""`/api/sections`: monitoring sections, their period assessment and indicator time series."""
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import ReaderDep
+from api.deps import EngineDep
+from layers.monitoring import list_sections, section_assessment, section_series
+
+router = APIRouter(prefix="/api/sections", tags=["sections"])
+
+CodePath = Annotated[str, Path(max_length=32, description="断面编码", examples=["ZD-01"])]
+PERIOD_PATTERN = r"^\d{4}(-\d{1,2})?$"
+
+
+@router.get("", summary="监测断面列表（含最近一个月的水质类别）")
+async def sections(engine: EngineDep, _: ReaderDep) -> list[dict[str, Any]]:
+    """Every section: control level, waterbody, target class, position (EPSG:4490), the span
+    of its samples, and ``latest``, the class of its latest month with data (for the map)."""
+    return await run_in_threadpool(list_sections, engine)
+
+
+@router.get(
+    "/{code}/assessment", summary="断面时段水质评价（类别、单项类别、超标倍数、主要污染物）"
+)
+async def assessment(
+    code: CodePath,
+    engine: EngineDep,
+    _: ReaderDep,
+    period: Annotated[
+        str | None,
+        Query(
+            pattern=PERIOD_PATTERN,
+            description="时段：年份 2025 或年月 2025-06；缺省为该断面最近有数据的月份",
+            examples=["2025-06"],
+        ),
+    ] = None,
+) -> dict[str, Any]:
+    """GB 3838-2002 single-factor assessment of the period mean: class, each indicator's class,
+    exceedance multiples over class Ⅲ and the main pollutants; ``meets_target`` against the
+    section's target class."""
+    return await run_in_threadpool(section_assessment, engine, code, period)
+
+
+@router.get("/{code}/series", summary="断面单项指标时间序列（用于图表）")
+async def series(
+    code: CodePath,
+    engine: EngineDep,
+    _: ReaderDep,
+    indicator: Annotated[
+        str,
+        Query(max_length=40, description="指标键或名称，如 nh3n、氨氮、TP", examples=["nh3n"]),
+    ],
+    start: Annotated[dt.date | None, Query(alias="from", description="起始日期（含）")] = None,
+    end: Annotated[dt.date | None, Query(alias="to", description="结束日期（含）")] = None,
+) -> dict[str, Any]:
+    """Every sample of one indicator between ``from`` and ``to``, with its class and colour,
+    plus the class limits and the target-class limit to draw as reference lines."""
+    return await run_in_threadpool(section_series, engine, code, indicator, start, end)

@@ -1,0 +1,65 @@
+"""Response models shared by the routers (they document the API in OpenAPI)."""
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class OverlapFeature(BaseModel):
+    id: int
+    name: str | None = Field(description="要素名称或地类名称")
+    area_m2: float
+    area_mu: float
+
+
+class OverlapLayer(BaseModel):
+    layer: str = Field(description="图层键，如 eco_redline")
+    name: str = Field(description="图层中文名")
+    severity: Literal["prohibited", "restricted", "informational"]
+    area_m2: float = Field(description="重叠面积（椭球面积，m²）")
+    area_mu: float = Field(description="重叠面积（亩）")
+    share: float = Field(description="占项目面积的比例（0–1）")
+    feature_count: int
+    features: list[OverlapFeature]
+    geometry: dict[str, Any] | None = Field(description="重叠部分 GeoJSON 几何（EPSG:4490）")
+
+
+class VerdictReason(BaseModel):
+    layer: str
+    severity: str
+    text: str
+
+
+class Verdict(BaseModel):
+    status: Literal["conflict", "review", "clear"]
+    label: str = Field(description="冲突 / 需审查 / 不涉及")
+    summary: str
+    reasons: list[VerdictReason]
+
+
+class OverlapInput(BaseModel):
+    crs: str = Field(description="输入坐标系")
+    gcj02: bool
+    repaired: bool = Field(description="几何是否经过自动修复")
+    notes: list[str]
+
+
+class OverlapReport(BaseModel):
+    id: int | None = Field(default=None, description="保存后的项目编号")
+    project_name: str | None
+    project_area_m2: float
+    project_area_mu: float
+    project_geometry: dict[str, Any] = Field(description="项目范围 GeoJSON（EPSG:4490，已修复）")
+    input: OverlapInput
+    layers: list[OverlapLayer]
+    verdict: Verdict
+
+
+class ProjectSummary(BaseModel):
+    id: int
+    name: str
+    submitted_by: str | None
+    submitted_at: dt.datetime
+    verdict: str | None
+    project_area_mu: float | None

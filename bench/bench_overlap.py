@@ -1,0 +1,153 @@
+"""Benchmark: POST /api/overlap vs the same SQL by hand vs the GeoPandas script a user would write.
+
+Side by side in one run, on the same project polygons:
+
+* API     — ``POST /api/overlap`` over HTTP to the app under uvicorn (parse, CRS checks,
+            repair, the one set-based statement, JSON), p50/p95 per project;
+* raw SQL — the statement the API runs (``layers/sql/overlap.sql`` over every protected
+            layer), its parameters written in as one would paste it into psql, on one open
+            libpq connection (psycopg), each project right after its API call so both
+            see the same machine load;
+* GeoPandas — read the protected layers' shapefiles, keep 耕地, ``geopandas.overlay`` with the
+            project, areas in Gauss-Krüger (EPSG:4547): the script a user would otherwise write.
+
+Targets (issue 5): API ≤ 1.3 × the raw SQL; GeoPandas ≥ 20 × slower than the API.
+
+    .venv/bin/python bench/bench_overlap.py [--projects 30] [--synthetic N] [--geopandas-runs 3]
+
+Uses the configured database when it holds parcels (load the full-scale data first),
+otherwise a throwaway cluster with ``--synthetic`` (default 100 000) synthetic parcels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import httpx
+import numpy as np
+import psycopg
+import shapely
+from shapely.geometry import mapping
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.synthetic import api_server, database, percentile
+from gis.compliance import MIN_OVERLAP_M2
+from layers.db import libpq_url
+from layers.models.land import FARMLAND_CODES
+from layers.overlap import overlap_sql
+from layers.registry import PROTECTED_LAYERS
+
+
+def projects(bounds, count: int, seed: int = 5) -> list[shapely.Polygon]:
+    """Valid project outlines of roughly 10–200 ha (convex hulls of random points)."""
+    rng = np.random.default_rng(seed)
+    x0, y0, x1, y1 = bounds
+    shapes = []
+    for _ in range(count):
+        cx, cy = rng.uniform(x0 + 0.02, x1 - 0.02), rng.uniform(y0 + 0.02, y1 - 0.02)
+        r = rng.uniform(0.002, 0.008)
+        points = shapely.multipoints(np.column_stack([cx, cy]) + rng.normal(0, r, (12, 2)))
+        shapes.append(shapely.convex_hull(points))
+    return shapes
+
+
+def literal_sql(project: shapely.Polygon) -> str:
+    """overlap.sql with its parameters written in, as someone would run it in psql."""
+    sql = overlap_sql()
+    sql = sql.replace(
+        ":wkb", f"'\\x{shapely.to_wkb(shapely.MultiPolygon([project]), hex=True)}'::bytea"
+    )
+    sql = sql.replace(":min_area_m2", repr(MIN_OVERLAP_M2))
+    for n in sorted(range(len(PROTECTED_LAYERS)), reverse=True):  # layer_10 before layer_1
+        sql = sql.replace(f":layer_{n}", f"'{PROTECTED_LAYERS[n]}'")
+    return sql
+
+
+def time_side_by_side(base: str, url: str, shapes, rounds: int) -> tuple[list, list, list]:
+    """API and raw SQL for each project in turn, so both see the same machine load."""
+    api, raw, bodies = [], [], []
+    statements = [literal_sql(s) for s in shapes]
+    with httpx.Client(base_url=base, timeout=120) as client, psycopg.connect(url) as conn:
+        for shape, sql in zip(shapes, statements, strict=True):  # warm both paths
+            client.post("/api/overlap", json=mapping(shape)).raise_for_status()
+            conn.execute(sql).fetchall()
+        for _ in range(rounds):
+            for shape, sql in zip(shapes, statements, strict=True):
+                start = time.perf_counter()
+                response = client.post("/api/overlap", json=mapping(shape))
+                api.append(time.perf_counter() - start)
+                response.raise_for_status()
+                bodies.append(response.json())
+                start = time.perf_counter()
+                conn.execute(sql).fetchall()
+                raw.append(time.perf_counter() - start)
+    return api, raw, bodies[: len(shapes)]
+
+
+def geopandas_script(shape: shapely.Polygon, paths: dict[str, Path]) -> dict[str, float]:
+    """What a user writes without the platform: read the shapefiles, overlay, area."""
+    project = gpd.GeoDataFrame(geometry=[shape], crs=4490)
+    areas = {}
+    for key in PROTECTED_LAYERS:
+        layer = gpd.read_file(paths[key])
+        if key == "farmland":
+            layer = layer[layer["dlbm" if "dlbm" in layer else "DLBM"].isin(FARMLAND_CODES)]
+        pieces = gpd.overlay(project, layer[["geometry"]], how="intersection")
+        areas[key] = float(pieces.to_crs(4547).area.sum())
+    return areas
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--projects", type=int, default=30)
+    parser.add_argument("--synthetic", type=int, default=None, help="force N synthetic parcels")
+    parser.add_argument("--geopandas-runs", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=2, help="timed passes over the projects")
+    args = parser.parse_args()
+    with database(args.synthetic) as (settings, paths, description):
+        bounds = gpd.read_file(paths["farmland"]).total_bounds
+        shapes = projects(bounds, args.projects)
+        with api_server(settings) as base:
+            api, raw, bodies = time_side_by_side(base, libpq_url(settings), shapes, args.rounds)
+        gp_times, gp_areas = [], []
+        for shape in shapes[: args.geopandas_runs]:
+            start = time.perf_counter()
+            gp_areas.append(geopandas_script(shape, paths))
+            gp_times.append(time.perf_counter() - start)
+    report(description, api, raw, gp_times, bodies, gp_areas)
+
+
+def report(description, api, raw, gp_times, bodies, gp_areas) -> None:
+    touched = sum(1 for b in bodies if b["verdict"]["status"] != "clear")
+    hits = [sum(e["feature_count"] for e in b["layers"]) for b in bodies]
+    print(
+        f"{description}；项目 {len(bodies)} 个 × {len(api) // len(bodies)} 轮"
+        f"（{touched} 个压占保护图层，涉及要素中位数 {statistics.median(hits):.0f}）"
+    )
+    print(f"{'方式':<34}{'p50 (s)':>10}{'p95 (s)':>10}{'相对 API':>10}")
+    a50, a95 = percentile(api, 50), percentile(api, 95)
+    r50, r95 = percentile(raw, 50), percentile(raw, 95)
+    g50 = statistics.median(gp_times)
+    print(f"{'POST /api/overlap (HTTP)':<34}{a50:>10.4f}{a95:>10.4f}{1:>10.2f}")
+    print(f"{'same SQL, libpq (psycopg)':<34}{r50:>10.4f}{r95:>10.4f}{r50 / a50:>10.2f}")
+    print(f"{'GeoPandas read + overlay':<34}{g50:>10.4f}{max(gp_times):>10.4f}{g50 / a50:>10.1f}")
+    print(f"API / raw SQL (p50): {a50 / r50:.2f}×  (target ≤ 1.3×)")
+    print(f"GeoPandas / API (p50): {g50 / a50:.0f}×  (target ≥ 20×)")
+    worst: dict[str, float] = {}
+    for body, areas in zip(bodies, gp_areas, strict=False):
+        for entry in body["layers"]:
+            if areas[entry["layer"]] > 1000:
+                diff = abs(entry["area_m2"] / areas[entry["layer"]] - 1)
+                worst[entry["layer"]] = max(worst.get(entry["layer"], 0.0), diff)
+    print("面积对照：API 椭球面积 vs GeoPandas 高斯投影平面面积，各图层最大相对差：")
+    print("  " + "，".join(f"{k} {v:.4%}" for k, v in worst.items()))
+
+
+if __name__ == "__main__":
+    main()

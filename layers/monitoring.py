@@ -1,0 +1,203 @@
+"""Monitoring sections (监测断面) read for people: list, period assessment, time series.
+
+The GB 3838 rules live in :mod:`gis.water_quality`; this module fetches a section's samples
+with a handful of statements and hands them over. Periods are those of the checks
+(``2025`` or ``2025-06``, :func:`gis.compliance.parse_period`).
+"""
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Connection, Engine, text
+
+from gis.compliance import Period, parse_period
+from gis.errors import InvalidInputError, NotFoundError
+from gis.water_quality import (
+    GRADE_COLOURS,
+    GRADE_LABELS,
+    INDICATORS,
+    WATERBODIES,
+    Assessment,
+    assess_period,
+    indicator_grade,
+    indicator_key,
+)
+from layers.sql import query
+
+
+def _summary(assessment: Assessment, target_grade: int) -> dict[str, Any]:
+    return {
+        "grade": assessment.grade,
+        "label": assessment.label,
+        "colour": assessment.colour,
+        "state": assessment.state,
+        "meets_target": assessment.grade <= target_grade,
+        "main_pollutants": [INDICATORS[k].name for k in assessment.main_pollutants],
+    }
+
+
+def _section_dict(row) -> dict[str, Any]:
+    return {
+        "code": row.code,
+        "name": row.name,
+        "control_level": row.control_level,
+        "waterbody": row.waterbody,
+        "waterbody_name": WATERBODIES[row.waterbody],
+        "target_grade": row.target_grade,
+        "target_label": GRADE_LABELS[row.target_grade],
+        "river": row.river,
+        "reservoir_code": row.reservoir_code,
+        "drinking_source": row.drinking_source,
+        "lon": row.lon,
+        "lat": row.lat,
+    }
+
+
+def list_sections(engine: Engine) -> list[dict[str, Any]]:
+    """Every section with its data span and the class of its latest month with samples."""
+    with engine.connect() as conn:
+        rows = conn.execute(query("sections_list")).all()
+        latest_rows = conn.execute(query("sections_latest_month")).all()
+    samples: dict[str, list] = defaultdict(list)
+    months: dict[str, dt.date] = {}
+    for r in latest_rows:
+        samples[r.section_code].append((r.indicator, r.value, r.below_dl, r.detection_limit))
+        months[r.section_code] = r.month
+    result = []
+    for row in rows:
+        latest = None
+        if row.code in samples:
+            latest = {"period": months[row.code].strftime("%Y-%m")}
+            try:
+                latest |= _summary(
+                    assess_period(samples[row.code], row.waterbody), row.target_grade
+                )
+            except InvalidInputError as exc:  # e.g. only temperature measured that month
+                latest |= {"grade": None, "note": exc.message}
+        result.append(
+            {
+                **_section_dict(row),
+                "sample_count": row.sample_count,
+                "first_sampled_on": row.first_sampled_on,
+                "last_sampled_on": row.last_sampled_on,
+                "latest": latest,
+            }
+        )
+    return result
+
+
+def _section(conn: Connection, code: str):
+    row = conn.execute(
+        text(
+            "SELECT id, code, name, control_level, waterbody, target_grade, river, reservoir_code, "
+            "drinking_source, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM sections WHERE code = :code"
+        ),
+        {"code": code},
+    ).one_or_none()
+    if row is None:
+        raise NotFoundError(
+            f"没有编码为 '{code[:60]}' 的监测断面 (unknown section).",
+            hint="断面编码见 GET /api/sections。",
+        )
+    return row
+
+
+def _latest_month(conn: Connection, code: str) -> Period | None:
+    last = conn.execute(
+        text("SELECT max(sampled_on) FROM samples WHERE section_code = :code"), {"code": code}
+    ).scalar_one()
+    return None if last is None else parse_period(last.strftime("%Y-%m"))
+
+
+def _samples(conn: Connection, code: str, start, end, indicator: str | None = None):
+    params = {"code": code, "start": start, "end": end, "indicator": indicator}
+    return conn.execute(query("section_samples"), params).all()
+
+
+def section_assessment(engine: Engine, code: str, period: str | None = None) -> dict[str, Any]:
+    """The section's class over ``period`` (default: its latest month with samples)."""
+    with engine.connect() as conn:
+        row = _section(conn, code)
+        chosen = parse_period(period) if period else _latest_month(conn, code)
+        samples = _samples(conn, code, chosen.start, chosen.end) if chosen else []
+    base = {
+        "section": _section_dict(row),
+        "period": None
+        if chosen is None
+        else {"label": chosen.label, "start": chosen.start, "end": chosen.end},
+        "sample_count": len(samples),
+        "sampled_on": sorted({s.sampled_on for s in samples}),
+    }
+    if not samples:
+        return {
+            **base,
+            "assessment": None,
+            "note": "该时段没有监测数据 (no samples in the period).",
+        }
+    assessment = assess_period(
+        [(s.indicator, s.value, s.below_dl, s.detection_limit) for s in samples], row.waterbody
+    )
+    return {
+        **base,
+        "assessment": assessment.to_dict(),
+        "meets_target": assessment.grade <= row.target_grade,
+        "exceedances": [
+            {
+                "key": key,
+                "name": INDICATORS[key].name,
+                "value": assessment.values[key],
+                "grade": assessment.indicator_grades[key],
+                "label": GRADE_LABELS[assessment.indicator_grades[key]],
+                "exceedance": multiple,
+            }
+            for key, multiple in assessment.exceedances.items()
+        ],
+    }
+
+
+def section_series(
+    engine: Engine, code: str, indicator: str, start: dt.date | None, end: dt.date | None
+) -> dict[str, Any]:
+    """One indicator's samples at one section, with each value's class, for a chart."""
+    key = indicator_key(indicator)
+    spec = INDICATORS[key]
+    if start and end and start > end:
+        raise InvalidInputError(f"起始日期 {start} 晚于结束日期 {end} (from after to).")
+    with engine.connect() as conn:
+        row = _section(conn, code)
+        rows = _samples(conn, code, start or dt.date.min, end or dt.date.max, key)
+    points = []
+    for r in rows:
+        value = r.detection_limit / 2 if r.below_dl else r.value
+        grade = indicator_grade(key, value, row.waterbody)
+        points.append(
+            {
+                "date": r.sampled_on,
+                "value": value,
+                "below_detection_limit": r.below_dl,
+                "detection_limit": r.detection_limit,
+                "grade": grade,
+                "label": None if grade is None else GRADE_LABELS[grade],
+                "colour": None if grade is None else GRADE_COLOURS[grade],
+            }
+        )
+    return {
+        "section": _section_dict(row),
+        "indicator": {
+            "key": key,
+            "name": spec.name,
+            "unit": spec.unit,
+            "bound": spec.bound.value,
+            "class_limits": list(spec.class_limits(row.waterbody)),
+            "target_limit": _target_limit(spec, row.waterbody, row.target_grade),
+        },
+        "points": points,
+    }
+
+
+def _target_limit(spec, waterbody: str, target_grade: int) -> float | None:
+    limits = spec.class_limits(waterbody)
+    if spec.bound.value in ("≤", "≥") and limits:
+        return limits[target_grade - 1]
+    return None

@@ -1,0 +1,41 @@
+-- Overlap of one project outline with every protected layer, in one statement.
+-- The bound outline is a valid MultiPolygon in EPSG:4490; the pieces CTE holds one
+-- overlap_candidates.sql block per protected layer of the registry, joined by UNION ALL.
+-- Areas are ellipsoidal (geography on the CGCS2000 ellipsoid); a layer's area is that of
+-- the union of its pieces, so features that overlap each other are not counted twice.
+-- Pieces under the bound minimum area are noise along shared edges, not overlaps.
+WITH project AS (
+    SELECT ST_GeomFromWKB(:wkb, 4490) AS geom
+),
+pieces AS (
+{candidates}
+),
+areal AS (
+    SELECT layer, id, name, piece, ST_Area(piece::geography) AS area_m2
+    FROM pieces
+    WHERE NOT ST_IsEmpty(piece)
+),
+per_layer AS (
+    SELECT
+        layer,
+        ST_UnaryUnion(ST_Collect(piece)) AS geom,
+        json_agg(
+            json_build_object('id', id, 'name', name, 'area_m2', area_m2)
+            ORDER BY area_m2 DESC, id
+        ) AS features
+    FROM areal
+    WHERE area_m2 >= :min_area_m2  -- smaller pieces are slivers along shared edges
+    GROUP BY layer
+)
+SELECT
+    (SELECT ST_Area(geom::geography) FROM project) AS project_area_m2,
+    (SELECT ST_AsGeoJSON(geom, 9, 0) FROM project) AS project_geometry,
+    COALESCE(
+        (SELECT json_agg(json_build_object(
+            'layer', layer,
+            'area_m2', ST_Area(geom::geography),
+            'features', features,
+            'geometry', ST_AsGeoJSON(geom, 9, 0)::json
+        )) FROM per_layer),
+        '[]'::json
+    ) AS layers

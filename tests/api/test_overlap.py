@@ -1,0 +1,182 @@
+"""POST /api/overlap: ellipsoidal overlap figures against an independent shapely + Geod
+computation, for input in CGCS2000, zone-prefixed Gauss-Krüger and GCJ-02."""
+
+import io
+import json
+import zipfile
+
+import geopandas as gpd
+import pytest
+import shapely
+from openpyxl import load_workbook
+from pyproj import Transformer
+from shapely.geometry import mapping, shape
+
+from gis.gcj02 import wgs84_to_gcj02_geometry
+from tests.api import data
+
+RTOL = 1e-4  # 0.01 %
+TO_GK38 = Transformer.from_crs(4490, 4526, always_xy=True)
+FROM_GK38 = Transformer.from_crs(4526, 4490, always_xy=True)
+
+
+def feature(geom, **properties) -> dict:
+    return {"type": "Feature", "properties": properties, "geometry": mapping(geom)}
+
+
+def assert_figures(body: dict, project_lonlat) -> None:
+    expected = data.expected_overlap(project_lonlat)
+    assert body["project_area_m2"] == pytest.approx(data.area_m2(project_lonlat), rel=RTOL)
+    assert body["project_area_mu"] == pytest.approx(body["project_area_m2"] / data.MU, rel=1e-12)
+    layers = {entry["layer"]: entry for entry in body["layers"]}
+    assert set(layers) == set(expected)
+    for key, m2 in expected.items():
+        assert layers[key]["area_m2"] == pytest.approx(m2, rel=RTOL), key
+        assert layers[key]["area_mu"] == pytest.approx(m2 / data.MU, rel=RTOL), key
+        assert layers[key]["share"] == pytest.approx(m2 / body["project_area_m2"], rel=RTOL)
+
+
+def test_cgcs2000_polygon_figures_features_and_verdict(client, viewer) -> None:
+    response = client.post("/api/overlap", json=feature(data.P, name="测试项目"), headers=viewer)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert_figures(body, data.P)
+    assert body["project_name"] == "测试项目"
+    assert body["input"] == {"crs": "EPSG:4490", "gcj02": False, "repaired": False, "notes": []}
+    layers = {entry["layer"]: entry for entry in body["layers"]}
+    # 耕地 counts 水田 C1 and 旱地 C3; 果园 C2 is 地类图斑 but not 耕地.
+    assert sorted(f["name"] for f in layers["farmland"]["features"]) == ["旱地", "水田"]
+    # The two red-line features overlap; each is listed, the layer area is their union's.
+    reds = {f["name"]: f["area_m2"] for f in layers["eco_redline"]["features"]}
+    assert reds["测试红线乙"] == pytest.approx(data.area_m2(data.A2), rel=RTOL)
+    assert layers["eco_redline"]["area_m2"] < sum(reds.values())
+    # The intersection geometry is GeoJSON in lon/lat whose area matches the figure.
+    zone = shape(layers["water_source_zones"]["geometry"])
+    assert data.area_m2(zone) == pytest.approx(layers["water_source_zones"]["area_m2"], rel=RTOL)
+    assert layers["water_source_zones"]["features"][0]["name"] == "测试水源一级区"
+    assert body["verdict"]["status"] == "conflict"
+    assert body["verdict"]["label"] == "冲突"
+    assert {r["layer"] for r in body["verdict"]["reasons"]} == set(data.LAYER_GEOMS)
+
+
+def test_zone_prefixed_gauss_kruger_with_crs_member(client, viewer) -> None:
+    gk = data.transformed(data.densified(data.P), TO_GK38)
+    assert 38_400_000 < gk.bounds[0] < 38_600_000  # X carries the zone number
+    collection = {
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4526"}},
+        "features": [feature(gk)],
+    }
+    response = client.post("/api/overlap", json=collection, headers=viewer)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["input"]["crs"] == "EPSG:4526"
+    assert_figures(body, data.transformed(gk, FROM_GK38))
+
+
+def test_gauss_kruger_through_the_crs_parameter(client, viewer) -> None:
+    gk = data.transformed(data.densified(data.P), TO_GK38)
+    response = client.post("/api/overlap?crs=EPSG:4526", json=mapping(gk), headers=viewer)
+    assert response.status_code == 200, response.text
+    assert_figures(response.json(), data.transformed(gk, FROM_GK38))
+
+
+def test_gcj02_input_is_converted_before_measuring(client, viewer) -> None:
+    project = data.densified(data.P)
+    gcj = wgs84_to_gcj02_geometry(project)
+    assert shapely.hausdorff_distance(gcj, project) > 0.002  # hundreds of metres off
+    response = client.post("/api/overlap?gcj02=true", json=mapping(gcj), headers=viewer)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["input"]["gcj02"] is True
+    assert_figures(body, project)
+    # Trusting the GCJ-02 coordinates would have been wrong by far more than 0.01 %.
+    wrong = client.post("/api/overlap", json=mapping(gcj), headers=viewer).json()
+    farmland = next(e for e in wrong["layers"] if e["layer"] == "farmland")
+    assert farmland["area_m2"] != pytest.approx(
+        data.expected_overlap(project)["farmland"], rel=0.01
+    )
+
+
+def test_project_touching_nothing_is_clear(client, viewer) -> None:
+    body = client.post("/api/overlap", json=mapping(data.FAR), headers=viewer).json()
+    assert body["verdict"]["status"] == "clear"
+    assert all(entry["area_m2"] == 0 and entry["features"] == [] for entry in body["layers"])
+    assert all(entry["geometry"] is None for entry in body["layers"])
+
+
+def test_self_intersecting_polygon_is_repaired_and_said_so(client, viewer) -> None:
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [
+            [[114.0, 24.50], [114.01, 24.51], [114.01, 24.50], [114.0, 24.51], [114.0, 24.50]]
+        ],
+    }
+    response = client.post("/api/overlap", json=bowtie, headers=viewer)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["input"]["repaired"] is True
+    assert any("修复" in note for note in body["input"]["notes"])
+    repaired = shapely.make_valid(shape(bowtie))
+    assert body["project_area_m2"] == pytest.approx(data.area_m2(repaired), rel=RTOL)
+
+
+def test_multipart_geojson_upload(client, viewer) -> None:
+    payload = json.dumps(feature(data.P)).encode()
+    files = {"file": ("项目.geojson", payload, "application/geo+json")}
+    response = client.post("/api/overlap", files=files, headers=viewer)
+    assert response.status_code == 200, response.text
+    assert_figures(response.json(), data.P)
+
+
+def test_multipart_zipped_shapefile_in_gauss_kruger(client, viewer, tmp_path) -> None:
+    gk = data.transformed(data.densified(data.P), TO_GK38)
+    frame = gpd.GeoDataFrame({"XMMC": ["测试项目"]}, geometry=[gk], crs=4526)
+    frame.to_file(tmp_path / "project.shp", encoding="utf-8")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in tmp_path.iterdir():
+            zf.write(part, part.name)
+    files = {"file": ("project.zip", archive.getvalue(), "application/zip")}
+    response = client.post("/api/overlap", files=files, headers=viewer)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["input"]["crs"] == "EPSG:4526"
+    assert body["project_name"] == "测试项目"
+    assert any("坐标系" in note for note in body["input"]["notes"])
+    assert_figures(body, data.transformed(gk, FROM_GK38))
+
+
+def test_saved_project_round_trip_and_exports(client, tokens) -> None:
+    analyst = {"Authorization": f"Bearer {tokens['analyst']}"}
+    response = client.post(
+        "/api/overlap?save=true&name=保存测试", json=mapping(data.P), headers=analyst
+    )
+    assert response.status_code == 200, response.text
+    saved = response.json()
+    assert isinstance(saved["id"], int) and saved["project_name"] == "保存测试"
+    again = client.get(f"/api/overlap/{saved['id']}", headers=analyst)
+    assert again.json() == saved
+    listing = client.get("/api/overlap", headers=analyst).json()
+    assert {"id": saved["id"], "name": "保存测试", "verdict": "冲突"}.items() <= next(
+        p for p in listing if p["id"] == saved["id"]
+    ).items()
+
+    xlsx = client.get(f"/api/overlap/{saved['id']}.xlsx", headers=analyst)
+    assert xlsx.status_code == 200
+    book = load_workbook(io.BytesIO(xlsx.content))
+    rows = {r[0]: r for r in book["压占汇总"].iter_rows(values_only=True) if r and r[0]}
+    assert rows["结论"][1] == "冲突"
+    assert rows["生态保护红线"][2] == pytest.approx(
+        data.expected_overlap(data.P)["eco_redline"], rel=RTOL
+    )
+    details = list(book["涉及要素"].iter_rows(values_only=True))
+    assert sum(1 for r in details[1:] if r[0] == "耕地（地类图斑）") == 2
+
+    page = client.get(f"/api/overlap/{saved['id']}.html", headers=analyst)
+    assert page.status_code == 200 and "<svg" in page.text and "冲突" in page.text
+
+
+def test_unknown_saved_project_is_404(client, viewer) -> None:
+    assert client.get("/api/overlap/999999", headers=viewer).status_code == 404
+    assert client.get("/api/overlap/999999.xlsx", headers=viewer).status_code == 404

@@ -1,0 +1,109 @@
+"""`watershed load PATH --layer NAME`: load one file into one layer (数据导入)."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.cli.common import console, err_console, friendly_errors, print_json
+from api.cli.db import ensure_up
+from etl.loader import LoadReport, load_file
+from layers.db import make_engine
+from layers.registry import LAYERS
+from layers.settings import get_settings
+
+_ROWS = (
+    ("layer_name", "图层"),
+    ("source", "来源文件"),
+    ("read", "读取要素"),
+    ("loaded", "导入"),
+    ("repaired", "修复几何"),
+    ("dropped", "丢弃"),
+    ("replaced", "替换旧数据（同源）"),
+    ("crs", "坐标系（EPSG）"),
+    ("crs_reason", "坐标系依据"),
+    ("encoding", "属性编码"),
+    ("encoding_reason", "编码依据"),
+    ("area_m2", "椭球面积（m²）"),
+    ("area_mu", "椭球面积（亩）"),
+    ("seconds", "耗时（秒）"),
+)
+
+
+@friendly_errors
+def load(
+    path: Annotated[
+        Path, typer.Argument(help="文件：.shp/.zip/.gpkg/.geojson/.kml，或水质 .csv/.xlsx")
+    ],
+    layer: str = typer.Option(..., "--layer", "-l", help=f"图层：{', '.join(LAYERS)}"),
+    crs: int | None = typer.Option(
+        None, "--crs", help="EPSG 代码，覆盖 .prj（如 4490、4526、4547）"
+    ),
+    encoding: str | None = typer.Option(
+        None, "--encoding", help="属性表编码，覆盖 .cpg（如 gb18030）"
+    ),
+    gcj02: bool = typer.Option(False, "--gcj02", help="输入为 GCJ-02（高德/火星坐标），纠偏后入库"),
+    sublayer: str | None = typer.Option(
+        None, "--sublayer", help="GeoPackage/KML 图层、zip 中的 shapefile 名或 Excel 工作表"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出导入报告"),
+) -> None:
+    """导入一个文件到一个图层（一次事务；同一来源文件重复导入会替换旧数据）。"""
+    ensure_up()
+    engine = make_engine(get_settings())
+    try:
+        with _progress_bar(disabled=as_json) as step:
+            report = load_file(
+                engine,
+                path,
+                layer,
+                crs=crs,
+                encoding=encoding,
+                gcj02=gcj02,
+                sublayer=sublayer,
+                progress=step,
+            )
+    finally:
+        engine.dispose()
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        _print_report(report)
+
+
+@contextmanager
+def _progress_bar(disabled: bool) -> Iterator[Callable[[str, float], None]]:
+    """A rich progress bar (on stderr) fed by the loader's ``progress(stage, fraction)``."""
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=disabled,
+        transient=True,
+    )
+    task = bar.add_task("导入", total=1.0)
+    with bar:
+        yield lambda stage, fraction: bar.update(task, description=stage, completed=fraction)
+
+
+def _print_report(report: LoadReport) -> None:
+    data = report.to_dict()
+    table = Table(title="导入报告", show_header=False)
+    table.add_column("项目", style="bold")
+    table.add_column("值")
+    for key, label in _ROWS:
+        value = data.get(key)
+        if value is None:
+            continue
+        if key in ("area_m2", "area_mu"):
+            value = f"{value:,.2f}"
+        table.add_row(label, str(value))
+    console.print(table)
+    for warning in report.warnings:
+        console.print(f"[yellow]注意[/]：{warning}", highlight=False)

@@ -1,0 +1,408 @@
+"""Field aliases (字段别名): the bureau's attribute names mapped onto our columns, per layer.
+
+Survey data names the same thing many ways (三调 ``DLBM``; 生态保护红线 ``HXMC``/``MC``/``NAME``;
+Chinese headers; names cut to the DBF's 10 characters). :data:`FIELD_ALIASES` lists, for every
+layer of the registry, each model column and the source names accepted for it, best first.
+Matching ignores case, width (full/half) and surrounding spaces; a column's own name and its
+first 10 characters always match. Required fields are the model's NOT NULL columns without a
+default, so the table and the schema cannot disagree. Source fields that match no column are
+kept in ``extra`` (JSONB) rather than dropped.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import Boolean, Column, Date, Float, Integer, String
+
+from etl import values
+from gis.errors import InvalidInputError
+from gis.water_quality import grade_from_label
+from layers.models.sections import CONTROL_LEVELS
+from layers.registry import LayerSpec, get_layer
+
+FIELD_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "district": {
+        "code": ("XZQDM", "ADCODE", "DM", "CODE", "行政区代码", "行政区划代码", "区划代码"),
+        "name": ("XZQMC", "MC", "NAME", "行政区名称", "名称"),
+    },
+    "units": {
+        "code": ("PQBM", "PQDM", "LYBM", "BM", "DM", "CODE", "片区编码", "编码"),
+        "name": ("PQMC", "LYMC", "MC", "NAME", "片区名称", "名称"),
+    },
+    "rivers": {
+        "name": ("HLMC", "HDMC", "MC", "NAME", "河流名称", "名称"),
+        "alias": ("BIEMING", "BM_ALIAS", "ALIAS", "别名", "又名"),
+    },
+    "reservoirs": {
+        "code": ("SKBM", "SKDM", "BM", "DM", "CODE", "水库编码", "编码"),
+        "name": ("SKMC", "MC", "NAME", "水库名称", "名称"),
+        "scale": ("GM", "SKGM", "GCGM", "SCALE", "工程规模", "规模"),
+        "normal_level_m": ("ZCXSW", "NORMAL_LEV", "正常蓄水位"),
+        "flood_limit_level_m": ("XXSW", "FLOOD_LIMI", "汛限水位"),
+        "capacity_10k_m3": ("ZKR", "CAPACITY", "总库容"),
+        "completed_on": ("JCSJ", "JCRQ", "JCNF", "COMPLETED", "建成时间", "建成日期", "建成年份"),
+        "last_appraisal_on": (
+            "AQJDRQ",
+            "JDRQ",
+            "APPRAISAL",
+            "安全鉴定日期",
+            "最近鉴定",
+            "鉴定日期",
+        ),
+        "drinking_source": ("SFSYD", "YYSYD", "DRINKING", "饮用水水源地", "是否水源地"),
+        "bloom_risk": ("SHFX", "BLOOM", "BLOOM_RISK", "水华风险"),
+    },
+    "sections": {
+        "code": ("DMBM", "DMDM", "BM", "CODE", "断面编码", "编码"),
+        "name": ("DMMC", "MC", "NAME", "断面名称", "名称"),
+        "control_level": ("KZJB", "DMJB", "JB", "CONTROL", "控制级别", "断面级别", "级别"),
+        "waterbody": ("STLX", "SZLX", "SWLX", "WATERBODY", "水体类型", "水体"),
+        "target_grade": ("SZMB", "MBSZ", "MBLB", "TARGET", "目标水质", "水质目标", "目标类别"),
+        "river": ("SZHL", "SSHL", "HLMC", "RIVER", "所在河流", "河流"),
+        "reservoir_code": ("SKBM", "RESERVOIR", "RES_CODE", "水库编码"),
+        "drinking_source": ("SFSYD", "YYSYD", "DRINKING", "饮用水水源地", "是否水源地"),
+    },
+    "water_source_zones": {
+        "name": ("BHQMC", "MC", "NAME", "保护区名称", "名称"),
+        "level": ("BHQJB", "BHJB", "JB", "LEVEL", "保护区级别", "级别"),
+        "source_name": ("SYDMC", "SYMC", "SOURCE", "水源地名称", "水源地"),
+    },
+    "farmland": {
+        "bsm": ("BSM", "标识码"),
+        "dlbm": ("DLBM", "地类编码"),
+        "dlmc": ("DLMC", "地类名称"),
+        "qsdwdm": ("QSDWDM", "权属单位代码"),
+        "qsdwmc": ("QSDWMC", "权属单位名称"),
+        "zldwdm": ("ZLDWDM", "坐落单位代码"),
+        "zldwmc": ("ZLDWMC", "坐落单位名称"),
+        "tbmj": ("TBMJ", "图斑面积"),
+        "kcdlbm": ("KCDLBM", "扣除地类编码"),
+        "kcxs": ("KCXS", "扣除地类系数"),
+        "kcmj": ("KCMJ", "扣除地类面积"),
+        "tbdlmj": ("TBDLMJ", "图斑地类面积"),
+    },
+    "basic_farmland": {
+        "yjjbnttbbh": ("YJJBNTTBBH", "JBNTTBBH", "TBBH", "图斑编号"),
+        "dlbm": ("DLBM", "地类编码"),
+        "dlmc": ("DLMC", "地类名称"),
+        "zldwmc": ("ZLDWMC", "坐落单位名称"),
+        "yjjbntmj": ("YJJBNTMJ", "JBNTMJ", "MJ", "永久基本农田面积", "面积"),
+    },
+    "eco_redline": {
+        "code": ("HXBH", "HXBM", "BSM", "CODE", "红线编号", "红线编码", "编号"),
+        "name": ("HXMC", "MC", "NAME", "红线名称", "名称"),
+        "redline_type": ("LXDM", "HXLX", "HXLXMC", "LXMC", "TYPE", "红线类型", "类型"),
+        "area_m2": ("MJ", "QYMJ", "HXMJ", "AREA", "面积"),
+    },
+    "urban_boundary": {
+        "name": ("BJMC", "KFBJMC", "MC", "NAME", "名称"),
+    },
+    "projects": {
+        "name": ("XMMC", "MC", "NAME", "项目名称", "名称"),
+        "kind": ("XMLX", "LX", "KIND", "项目类型", "类型"),
+        "submitted_by": ("SBDW", "SUBMITTER", "申报单位"),
+    },
+}
+
+
+def _fold(name: str) -> str:
+    return unicodedata.normalize("NFKC", str(name)).strip().casefold()
+
+
+# --- value normalisers for enumerations: text in, canonical text (or None = unreadable) out --
+
+
+def _scale(text: str) -> str | None:
+    folded = _fold(text)
+    for prefix, scale in (("大", "大型"), ("中", "中型"), ("小", "小型")):
+        if folded.startswith(prefix):
+            return scale
+    return {"large": "大型", "medium": "中型", "small": "小型"}.get(folded)
+
+
+def _control_level(text: str) -> str | None:
+    folded = _fold(text).removesuffix("断面").removesuffix("级")
+    folded = {"国考": "国控", "国家": "国控", "省考": "省控", "省级": "省控"}.get(folded, folded)
+    return folded if folded in CONTROL_LEVELS else None
+
+
+def _waterbody(text: str) -> str | None:
+    folded = _fold(text)
+    if folded in ("river", "河流", "河道", "河", "江河"):
+        return "river"
+    if folded in ("lake", "reservoir", "湖库", "湖泊", "水库", "湖泊水库", "湖", "库"):
+        return "lake"
+    return None
+
+
+def _protection_level(text: str) -> str | None:
+    folded = _fold(text).removesuffix("保护区").removesuffix("水源")
+    folded = {"1": "一级", "2": "二级", "准": "准保护区", "准保护": "准保护区"}.get(folded, folded)
+    return folded if folded in ("一级", "二级", "准保护区") else None
+
+
+def _land_code(text: str) -> str | None:
+    """A 三调 code; a numeric DBF field may have eaten the leading zero (101 → 0101)."""
+    code = _fold(text).upper()
+    return code.zfill(4) if code.isdigit() and len(code) == 3 else code
+
+
+def _grade(text: str) -> int | None:
+    try:
+        grade = grade_from_label(text)
+    except InvalidInputError:
+        return None
+    return grade if grade <= 5 else None
+
+
+NORMALISERS: dict[tuple[str, str], Callable[[str], object]] = {
+    ("reservoirs", "scale"): _scale,
+    ("sections", "control_level"): _control_level,
+    ("sections", "waterbody"): _waterbody,
+    ("sections", "target_grade"): _grade,
+    ("water_source_zones", "level"): _protection_level,
+    ("farmland", "dlbm"): _land_code,
+    ("farmland", "kcdlbm"): _land_code,
+    ("basic_farmland", "dlbm"): _land_code,
+}
+
+_WHAT = {
+    ("sections", "target_grade"): "水质类别 Ⅰ–Ⅴ（写作 Ⅲ、III、3 或 Ⅲ类）",
+    ("sections", "control_level"): "国控/省控/市控/县控",
+    ("sections", "waterbody"): "河流 或 湖库",
+    ("reservoirs", "scale"): "大型/中型/小型（小(1)型、小(2)型 亦可）",
+    ("water_source_zones", "level"): "一级/二级/准保护区",
+}
+
+
+@dataclass
+class MappedAttributes:
+    """Attributes ready for the table: model columns, ``extra`` as JSON text, and notes."""
+
+    columns: pd.DataFrame
+    extra_json: pd.Series
+    mapping: dict[str, str]  # column -> source field
+    warnings: list[str] = field(default_factory=list)
+
+
+def model_columns(spec: LayerSpec) -> list[Column]:
+    """The layer's columns that come from the file's attributes (those with aliases), in
+    table order; the others (``projects.submitted_at``, ``report``…) keep their defaults."""
+    known = FIELD_ALIASES.get(spec.key, {})
+    return [c for c in spec.model.__table__.columns if c.name in known]
+
+
+def required_columns(spec: LayerSpec) -> list[str]:
+    """NOT NULL columns without a default, which the file must supply."""
+    return [
+        c.name
+        for c in spec.model.__table__.columns
+        if not c.nullable
+        and c.default is None
+        and c.server_default is None
+        and not c.primary_key
+        and c.name != "geom"
+    ]
+
+
+def accepted_names(layer: str, column: str) -> tuple[str, ...]:
+    """Every source name accepted for ``column``, best first (for messages and matching)."""
+    names = (*FIELD_ALIASES.get(layer, {}).get(column, ()), column.upper(), column[:10].upper())
+    return tuple(dict.fromkeys(names))
+
+
+def match_fields(layer: str, fields: list[str]) -> dict[str, str]:
+    """``{column: source field}`` for the columns found among ``fields``.
+
+    A column takes the best-ranked alias present; a source field serves one column only.
+    """
+    spec = get_layer(layer)
+    by_fold = {}
+    for name in fields:
+        by_fold.setdefault(_fold(name), name)
+    taken: set[str] = set()
+    mapping: dict[str, str] = {}
+    for column in model_columns(spec):
+        for alias in accepted_names(layer, column.name):
+            source = by_fold.get(_fold(alias))
+            if source is not None and source not in taken:
+                mapping[column.name] = source
+                taken.add(source)
+                break
+    return mapping
+
+
+def map_attributes(layer: str, frame: pd.DataFrame) -> MappedAttributes:
+    """Map ``frame`` (source fields as read, one row per feature) onto ``layer``'s columns.
+
+    Raises :class:`InvalidInputError` for a missing required field, or naming the features
+    whose values cannot be read (a number that is not one, an unknown class label, a blank
+    required value, text longer than the column, a duplicate of a unique value).
+    """
+    spec = get_layer(layer)
+    mapping = match_fields(layer, list(frame.columns))
+    _require(spec, mapping)
+    columns = pd.DataFrame(index=frame.index)
+    problems: list[str] = []
+    kept_originals: list[str] = []
+    for column in model_columns(spec):
+        source = mapping.get(column.name)
+        if source is None:
+            columns[column.name] = _default_series(column, frame.index)
+            continue
+        parsed, changed = _parse_column(layer, column, frame[source], source, problems)
+        columns[column.name] = parsed
+        if changed:
+            kept_originals.append(source)
+    warnings = _derive(layer, columns, mapping)
+    _check_required_values(spec, columns, mapping, problems)
+    _check_unique(spec, columns, mapping, problems)
+    if problems:
+        raise _value_error(spec, problems)
+    extra_fields = [f for f in frame.columns if f not in mapping.values()] + kept_originals
+    warnings += _alias_notes(layer, frame.columns, mapping)
+    return MappedAttributes(columns, extra_json(frame[extra_fields]), mapping, warnings)
+
+
+def extra_json(frame: pd.DataFrame) -> pd.Series:
+    """One JSON object per row (the unmapped attributes), built by pandas, not a row loop."""
+    if frame.shape[1] == 0:
+        return pd.Series("{}", index=frame.index, dtype=object)
+    text = frame.to_json(orient="records", lines=True, force_ascii=False, date_format="iso")
+    return pd.Series(text.rstrip("\n").split("\n"), index=frame.index, dtype=object)
+
+
+def _require(spec: LayerSpec, mapping: dict[str, str]) -> None:
+    missing = [c for c in required_columns(spec) if c not in mapping]
+    if not missing:
+        return
+    details = "；".join(
+        f"{c}（可用字段名：{'、'.join(accepted_names(spec.key, c))}）" for c in missing
+    )
+    raise InvalidInputError(
+        f"图层 {spec.key}（{spec.name_zh}）缺少必填字段（missing required field）：{details}。",
+        hint="请在属性表中添加该字段，或把已有字段改为上面任一名称（不区分大小写）。",
+    )
+
+
+def _default_series(column: Column, index: pd.Index) -> pd.Series:
+    default = (
+        column.default.arg if column.default is not None and column.default.is_scalar else None
+    )
+    return pd.Series(default, index=index, dtype=object)
+
+
+def _parse_column(
+    layer: str, column: Column, series: pd.Series, source: str, problems: list[str]
+) -> tuple[pd.Series, bool]:
+    """Parse one source field into ``column``'s type; returns (values, originals changed)."""
+    kind = column.type
+    normaliser = NORMALISERS.get((layer, column.name))
+    if normaliser is not None:
+        text, _ = values.to_text(series)
+        present = text.notna()
+        uniques = {v: normaliser(v) for v in text[present].unique()}  # few distinct labels
+        out = text.map(uniques).where(present, None)
+        bad = present & out.isna()
+        changed = bool((out[present].astype(str) != text[present]).any())
+    elif isinstance(kind, String):
+        out, bad = values.to_text(series)
+        changed = False
+    elif isinstance(kind, Float | Integer):
+        out, bad = values.to_number(series)
+        changed = False
+    elif isinstance(kind, Date):
+        out, bad = values.to_date(series, allow_month=True, allow_year=True)
+        changed = False
+    elif isinstance(kind, Boolean):
+        out, bad = values.to_bool(series)
+        changed = False
+    else:  # pragma: no cover - a new column type needs a parser here
+        raise TypeError(f"no parser for {column.name}: {kind!r}")
+    if bad.any():
+        what = _WHAT.get((layer, column.name), _type_name(kind))
+        problems.append(_rows_text(source, series, bad, f"不是有效的{what}"))
+    if isinstance(kind, String) and kind.length:
+        too_long = pd.Series(values.text_length(out) > kind.length, index=out.index)
+        if too_long.any():
+            problems.append(_rows_text(source, series, too_long, f"超过 {kind.length} 个字符"))
+    if column.default is not None and column.default.is_scalar:
+        out = out.where(out.notna(), column.default.arg)
+    return out, changed
+
+
+def _type_name(kind) -> str:
+    if isinstance(kind, Float | Integer):
+        return "数值"
+    if isinstance(kind, Date):
+        return "日期（如 2024-03-05、2024/3/5、2024年3月5日）"
+    if isinstance(kind, Boolean):
+        return "是/否"
+    return "文本"
+
+
+def _rows_text(source: str, series: pd.Series, mask: pd.Series, why: str, limit: int = 5) -> str:
+    rows = series.index[mask.to_numpy()]
+    shown = "、".join(f"第 {i + 1} 个要素（{series[i]!r}）" for i in rows[:limit])
+    more = f" 等 {len(rows)} 处" if len(rows) > limit else ""
+    return f"字段 {source} {why}：{shown}{more}"
+
+
+def _check_required_values(
+    spec: LayerSpec, columns: pd.DataFrame, mapping: dict[str, str], problems: list[str]
+) -> None:
+    for name in required_columns(spec):
+        empty = columns[name].isna()
+        if empty.any():
+            problems.append(_rows_text(mapping[name], columns[name], empty, "为空（必填）"))
+
+
+def _check_unique(
+    spec: LayerSpec, columns: pd.DataFrame, mapping: dict[str, str], problems: list[str]
+) -> None:
+    for column in model_columns(spec):
+        if not column.unique or column.name not in mapping:
+            continue
+        series = columns[column.name]
+        dup = series.notna() & series.duplicated(keep=False)
+        if dup.any():
+            problems.append(_rows_text(mapping[column.name], series, dup, "重复（应唯一）"))
+
+
+def _value_error(spec: LayerSpec, problems: list[str]) -> InvalidInputError:
+    return InvalidInputError(
+        f"图层 {spec.key}（{spec.name_zh}）的属性值有误（invalid attribute values）："
+        + "；".join(problems)
+        + "。",
+        hint="请修正属性表中这些要素后重新导入（要素序号从 1 开始，与属性表行号一致）。",
+    )
+
+
+def _derive(layer: str, columns: pd.DataFrame, mapping: dict[str, str]) -> list[str]:
+    """Fill columns a survey defines from others (三调: TBDLMJ = TBMJ − KCMJ)."""
+    if layer == "farmland" and "tbdlmj" not in mapping and "tbmj" in mapping:
+        kcmj = columns["kcmj"].astype("float64").fillna(0.0)
+        columns["tbdlmj"] = columns["tbmj"].astype("float64") - kcmj
+        return ["属性表无 TBDLMJ（图斑地类面积），已按 TBMJ − KCMJ 计算。"]
+    return []
+
+
+def _alias_notes(layer: str, fields: pd.Index, mapping: dict[str, str]) -> list[str]:
+    """Warn when a field that names a column lost to a better alias (kept in ``extra``)."""
+    notes = []
+    used = set(mapping.values())
+    for column, source in mapping.items():
+        also = [
+            f
+            for f in fields
+            if f not in used and _fold(f) in {_fold(a) for a in accepted_names(layer, column)}
+        ]
+        if also:
+            notes.append(
+                f"字段 {column} 取自 {source}；同义字段 {'、'.join(also)} 保存在 extra 中。"
+            )
+    return notes

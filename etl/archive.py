@@ -1,0 +1,148 @@
+"""Safe extraction of uploaded zip archives (压缩包).
+
+A bureau sends a shapefile as a .zip. Before anything is written to disk the archive is
+checked: it must be a readable zip, no entry may leave the extraction folder (``../x``,
+absolute paths, drive letters, symbolic links), and the declared sizes must stay within
+``Settings.max_upload_mb`` (the archive) and ``Settings.max_unzipped_mb`` (its content),
+with no entry inflating more than :data:`MAX_RATIO` times (a zip bomb). The declared sizes
+bound what is written: Python's zipfile never yields more than an entry's declared size and
+checks each entry's CRC, so a lying header is refused as corrupt rather than filling the disk.
+
+Entry names from Chinese Windows tools are often GBK without the zip's UTF-8 flag; they are
+decoded as GB18030 when that works, so ``耕地.shp`` keeps its name.
+"""
+
+from __future__ import annotations
+
+import shutil
+import stat
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from gis.errors import InvalidInputError
+
+MB = 1024 * 1024
+#: Highest uncompressed/compressed ratio accepted for an entry larger than RATIO_FLOOR.
+#: DEFLATE tops out near 1032:1, reached only by constant data (a block of zeros); real
+#: shapefiles, even DBFs padded with blanks, stay far below.
+MAX_RATIO = 500
+RATIO_FLOOR = 1 * MB
+MAX_ENTRIES = 10_000
+_UTF8_FLAG = 0x800
+_ENCRYPTED_FLAG = 0x1
+
+_HINT = "请重新打包（zip）后再上传：只包含数据文件，不要嵌套目录之外的路径。"
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    """Size limits in bytes (from ``Settings.max_upload_mb`` / ``max_unzipped_mb``)."""
+
+    max_archive_bytes: int
+    max_unzipped_bytes: int
+
+    @classmethod
+    def from_settings(cls, settings) -> ArchiveLimits:
+        return cls(int(settings.max_upload_mb * MB), int(settings.max_unzipped_mb * MB))
+
+
+def extract_zip(archive: Path, folder: Path, limits: ArchiveLimits) -> list[Path]:
+    """Check ``archive`` and extract it into ``folder``; returns the extracted files.
+
+    Raises :class:`InvalidInputError` for a corrupt or unsafe archive; nothing outside
+    ``folder`` (a fresh temporary directory owned by the caller) is ever written.
+    """
+    size = archive.stat().st_size
+    if size > limits.max_archive_bytes:
+        raise InvalidInputError(
+            f"压缩包 {archive.name} 大小 {size / MB:.1f} MB，超过上限 "
+            f"{limits.max_archive_bytes / MB:g} MB（archive too large）。",
+            hint="请拆分数据后分批导入，或调整 WATERSHED_MAX_UPLOAD_MB。",
+        )
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            entries = [e for e in zf.infolist() if not e.is_dir()]
+            _check_entries(archive.name, entries, limits)
+            return _extract(zf, entries, folder.resolve())
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise InvalidInputError(
+            f"压缩包 {archive.name} 已损坏或格式不支持（corrupt zip: {exc}）。", hint=_HINT
+        ) from exc
+
+
+def entry_name(info: zipfile.ZipInfo) -> str:
+    """The entry's name, re-decoded as GB18030 when it was stored in a legacy code page."""
+    if info.flag_bits & _UTF8_FLAG:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gb18030")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
+def _check_entries(name: str, entries: list[zipfile.ZipInfo], limits: ArchiveLimits) -> None:
+    if not entries:
+        raise InvalidInputError(f"压缩包 {name} 是空的（empty archive）。", hint=_HINT)
+    if len(entries) > MAX_ENTRIES:
+        raise InvalidInputError(
+            f"压缩包 {name} 含 {len(entries)} 个文件，超过上限 {MAX_ENTRIES}（too many entries）。",
+            hint=_HINT,
+        )
+    total = 0
+    for info in entries:
+        _safe_relative_path(name, info)
+        if info.flag_bits & _ENCRYPTED_FLAG:
+            raise InvalidInputError(
+                f"压缩包 {name} 中的 {entry_name(info)} 已加密（encrypted entry）。",
+                hint="请上传未加密的压缩包。",
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
+            raise InvalidInputError(
+                f"压缩包 {name} 中的 {entry_name(info)} 压缩比 {ratio:.0f}:1 异常"
+                f"（解压后 {info.file_size / MB:.0f} MB），疑似压缩炸弹（zip bomb）。",
+                hint=_HINT,
+            )
+        total += info.file_size
+    if total > limits.max_unzipped_bytes:
+        raise InvalidInputError(
+            f"压缩包 {name} 解压后共 {total / MB:.1f} MB，超过上限 "
+            f"{limits.max_unzipped_bytes / MB:g} MB（uncompressed size over the limit）。",
+            hint="请拆分数据后分批导入，或调整 WATERSHED_MAX_UNZIPPED_MB。",
+        )
+
+
+def _safe_relative_path(name: str, info: zipfile.ZipInfo) -> PurePosixPath:
+    """The entry's path inside the archive, or an error if it could leave the folder."""
+    raw = entry_name(info).replace("\\", "/")
+    path = PurePosixPath(raw)
+    is_link = stat.S_ISLNK(info.external_attr >> 16)
+    escapes = (
+        raw.startswith("/")
+        or (len(raw) > 1 and raw[1] == ":")  # C:/…
+        or any(part == ".." for part in path.parts)
+        or not path.parts
+    )
+    if escapes or is_link:
+        what = "符号链接" if is_link else "指向解压目录之外的路径"
+        raise InvalidInputError(
+            f"压缩包 {name} 含有不安全的条目“{raw}”（{what}；entry escapes the folder）。",
+            hint=_HINT,
+        )
+    return path
+
+
+def _extract(zf: zipfile.ZipFile, entries: list[zipfile.ZipInfo], folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for info in entries:
+        target = (folder / _safe_relative_path(zf.filename or "", info)).resolve()
+        if not target.is_relative_to(folder):  # belt and braces after the name check
+            raise InvalidInputError(f"压缩包条目“{info.filename}”指向解压目录之外。", hint=_HINT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with zf.open(info) as src, target.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1024 * 1024)
+        written.append(target)
+    return written

@@ -1,0 +1,271 @@
+"""Readers (读取): shapefile (alone or zipped), GeoPackage, GeoJSON and KML, through pyogrio.
+
+:func:`read_vector` returns the features exactly as stored (geometries in the file's own
+coordinates), with the CRS it detected (:func:`gis.crs.detect_crs` on the ``.prj`` or the
+dataset's CRS plus a sample of raw X/Y) and the attribute encoding it chose
+(:func:`etl.encoding.detect_dbf_encoding` for shapefiles; GeoPackage, GeoJSON and KML are UTF-8
+by specification).
+
+For a shapefile pyogrio reads the geometries and :mod:`etl.dbf` the attribute table, with
+numpy, decoding text with exactly the Python codec the detection verified. GDAL's own
+conversion silently loses what it cannot map: a GBK-declared DBF holding ``㵐`` (a CJK
+Extension A character outside GBK, four bytes in GB18030) comes out of GDAL as "19水片区",
+while GB18030 — the superset every GBK/936 ``.cpg`` is read as — gives it back intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyogrio.errors import DataLayerError, DataSourceError
+from pyproj import CRS
+
+from etl.archive import ArchiveLimits, extract_zip
+from etl.dbf import read_dbf
+from etl.encoding import check_no_mojibake, detect_dbf_encoding
+from gis.crs import CrsDetection, detect_crs
+from gis.errors import InvalidInputError
+
+VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml")
+_SAMPLE_FEATURES = 500
+_SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+
+
+@dataclass
+class VectorData:
+    """What a file holds: features with raw geometries, and how they were interpreted."""
+
+    frame: gpd.GeoDataFrame  # index 0..n-1 = feature number − 1; CRS = the detected one
+    crs: CrsDetection
+    encoding: str
+    encoding_reason: str
+    source: str  # file name (+ ":" + sublayer), the key that reloading replaces
+    sha256: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_vector(
+    path: str | Path,
+    *,
+    crs: int | None = None,
+    encoding: str | None = None,
+    sublayer: str | None = None,
+    limits: ArchiveLimits,
+) -> VectorData:
+    """Read ``path`` (.shp, .zip holding one dataset, .gpkg, .geojson/.json, .kml)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInputError(f"找不到文件 {path}（file not found）。")
+    source = path.name if sublayer is None else f"{path.name}:{sublayer}"
+    suffix = path.suffix.lower()
+    digest = _shapefile_sha256(path) if suffix == ".shp" else file_sha256(path)
+    if suffix == ".zip":
+        with tempfile.TemporaryDirectory(prefix="watershed-zip-") as folder:
+            files = extract_zip(path, Path(folder), limits)
+            inner = _pick_dataset(path.name, files, sublayer)
+            inner_layer = None if inner.suffix.lower() == ".shp" else sublayer
+            data = _read_dataset(inner, crs, encoding, inner_layer)
+    else:
+        if suffix not in VECTOR_SUFFIXES:
+            raise InvalidInputError(
+                f"不支持的文件类型 {path.suffix}（unsupported format）。",
+                hint="支持 .shp（含 .shx/.dbf/.prj）、.zip、.gpkg、.geojson、.kml；"
+                "水质数据用 .csv/.xlsx 并指定 --layer samples。",
+            )
+        data = _read_dataset(path, crs, encoding, sublayer)
+    data.source, data.sha256 = source, digest
+    return data
+
+
+def file_sha256(path: Path) -> str:
+    return _sha256([path])
+
+
+def _shapefile_sha256(shp: Path) -> str:
+    """Hash of the shapefile's parts in a fixed order (.shp, .shx, .dbf, .prj, .cpg)."""
+    return _sha256([p for s in _SHAPEFILE_PARTS if (p := sibling(shp, s)) is not None])
+
+
+def _sha256(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for p in paths:
+        with p.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sibling(path: Path, suffix: str) -> Path | None:
+    """The file next to ``path`` with ``suffix``, matched case-insensitively."""
+    exact = path.with_suffix(suffix)
+    if exact.is_file():
+        return exact
+    wanted = (path.stem + suffix).lower()
+    return next((p for p in path.parent.iterdir() if p.name.lower() == wanted), None)
+
+
+def _pick_dataset(archive: str, files: list[Path], sublayer: str | None) -> Path:
+    """The one dataset in an extracted archive (``sublayer`` picks a shapefile by name)."""
+    found = [f for f in files if f.suffix.lower() in VECTOR_SUFFIXES]
+    shapefiles = [f for f in found if f.suffix.lower() == ".shp"]
+    candidates = shapefiles or found
+    if sublayer is not None and shapefiles:
+        named = [f for f in shapefiles if f.stem.lower() == sublayer.lower()]
+        if named:
+            return named[0]
+    if len(candidates) == 1:
+        return candidates[0]
+    names = "、".join(f.name for f in candidates) or "无"
+    raise InvalidInputError(
+        f"压缩包 {archive} 中{'有多个' if candidates else '没有'}可导入的数据（{names}）"
+        "（archive must hold exactly one dataset）。",
+        hint="多个 shapefile 时用 --sublayer 指定文件名（不含扩展名）；"
+        "支持 .shp、.gpkg、.geojson、.kml。",
+    )
+
+
+def _read_dataset(
+    path: Path, crs: int | None, encoding: str | None, sublayer: str | None
+) -> VectorData:
+    if path.suffix.lower() == ".shp":
+        return _read_shapefile(path, crs, encoding)
+    return _read_utf8_dataset(path, crs, encoding, sublayer)
+
+
+def _read_shapefile(shp: Path, crs: int | None, encoding: str | None) -> VectorData:
+    missing = [s for s in (".shx", ".dbf") if sibling(shp, s) is None]
+    if missing:
+        raise InvalidInputError(
+            f"shapefile {shp.name} 缺少 {'、'.join(shp.stem + s for s in missing)}"
+            "（shapefile is incomplete: missing .shx/.dbf）。",
+            hint="shapefile 由同名的 .shp、.shx、.dbf（及 .prj、.cpg）组成，请一并提供"
+            "（打包为 zip 最方便）。",
+        )
+    detection = detect_dbf_encoding(shp, encoding)
+    table, notes = read_dbf(sibling(shp, ".dbf"), detection.encoding)
+    with _gdal_notes() as gdal:
+        shapes = _pyogrio_read(shp, None, None, columns=[], fid_as_index=True)
+    fids = shapes.index.to_numpy()
+    if len(fids) and fids.max() >= len(table):
+        raise InvalidInputError(
+            f"{shp.name} 有 {len(fids)} 个几何，但属性表只有 {len(table)} 条记录"
+            "（.shp and .dbf do not match）。",
+            hint="请确认 .shp 与 .dbf 来自同一次导出。",
+        )
+    frame = gpd.GeoDataFrame(
+        table.iloc[fids].reset_index(drop=True), geometry=shapes.geometry.to_numpy()
+    )
+    prj = sibling(shp, ".prj")
+    prj_text = prj.read_text(encoding="latin-1") if prj else None
+    crs_detection = detect_crs(prj_text, _sample_xy(frame.geometry.values), crs)
+    frame = frame.set_crs(crs_detection.epsg, allow_override=True)
+    return VectorData(
+        frame,
+        crs_detection,
+        detection.encoding,
+        detection.reason,
+        shp.name,
+        "",
+        [*notes, *gdal],
+    )
+
+
+def _read_utf8_dataset(
+    path: Path, crs: int | None, encoding: str | None, sublayer: str | None
+) -> VectorData:
+    layer = _choose_layer(path, sublayer)
+    declared = encoding or "utf-8"
+    with _gdal_notes() as notes:
+        frame = _pyogrio_read(path, layer, encoding)
+        info = pyogrio.read_info(path, layer=layer)
+    wkt = CRS.from_user_input(info["crs"]).to_wkt() if info.get("crs") else None
+    crs_detection = detect_crs(wkt, _sample_xy(frame.geometry.values), crs)
+    frame = frame.set_crs(crs_detection.epsg, allow_override=True)
+    for name in _text_columns(frame):
+        check_no_mojibake(frame[name].dropna().unique(), field=name)
+    kind = path.suffix.lower().lstrip(".").upper()
+    reason = f"按 --encoding 指定：{encoding}" if encoding else f"{kind} 按规范为 UTF-8"
+    return VectorData(frame, crs_detection, declared, reason, path.name, "", notes)
+
+
+def _choose_layer(path: Path, sublayer: str | None) -> str | None:
+    try:
+        layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+    except (DataSourceError, DataLayerError) as exc:
+        raise _unreadable(path, exc) from exc
+    if sublayer is not None:
+        if sublayer not in layers:
+            raise InvalidInputError(
+                f"{path.name} 中没有图层“{sublayer}”（sublayer not found）。",
+                hint=f"可用图层：{'、'.join(layers)}",
+            )
+        return sublayer
+    if len(layers) > 1:
+        raise InvalidInputError(
+            f"{path.name} 含多个图层（{'、'.join(layers)}），请指定一个（several layers）。",
+            hint="用 --sublayer 图层名 选择要导入的图层。",
+        )
+    return None
+
+
+def _pyogrio_read(
+    path: Path, layer: str | None, encoding: str | None, **kwargs
+) -> gpd.GeoDataFrame:
+    try:
+        frame = pyogrio.read_dataframe(path, layer=layer, encoding=encoding, **kwargs)
+    except (DataSourceError, DataLayerError, pyogrio.errors.FieldError) as exc:
+        raise _unreadable(path, exc) from exc
+    except (pyogrio.errors.GeometryError, shapely.errors.GEOSException) as exc:
+        raise InvalidInputError(
+            f"{path.name} 含无法解析的几何（unreadable geometry）：{exc}",
+            hint="请在 GIS 软件中检查并修复几何后重新导出。",
+        ) from exc
+    return frame if kwargs.get("fid_as_index") else frame.reset_index(drop=True)
+
+
+def _unreadable(path: Path, exc: Exception) -> InvalidInputError:
+    return InvalidInputError(
+        f"无法读取 {path.name}（unreadable file）：{exc}",
+        hint="请确认文件完整、格式正确（可先用 QGIS 打开检查）。",
+    )
+
+
+@contextmanager
+def _gdal_notes() -> Iterator[list[str]]:
+    """Collect GDAL's warnings while reading, to report them instead of printing them."""
+    notes: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield notes
+    notes.extend(f"GDAL：{w.message}" for w in caught)
+
+
+def _text_columns(frame: gpd.GeoDataFrame) -> list[str]:
+    """Attribute columns holding text (object or pandas string dtype)."""
+    return [
+        c
+        for c in frame.columns
+        if c != frame.geometry.name
+        and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c].dtype))
+    ]
+
+
+def _sample_xy(geoms: np.ndarray) -> np.ndarray | None:
+    """Up to a few thousand raw (x, y) pairs from features spread over the file."""
+    present = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
+    if not len(present):
+        return None
+    step = max(1, len(present) // _SAMPLE_FEATURES)
+    coords = shapely.get_coordinates(present[::step])
+    return coords[:: max(1, len(coords) // 5000)]

@@ -11,7 +11,8 @@ COPY api api
 COPY webmap webmap
 COPY scripts scripts
 COPY package.json package-lock.json ./
-RUN pip install --no-cache-dir . && scripts/vendor-assets.sh && rm -rf node_modules
+# Editable install: the map serves webmap/static/vendor from the source tree.
+RUN pip install --no-cache-dir -e . && scripts/vendor-assets.sh && rm -rf node_modules
 COPY data data
 ENV WATERSHED_HOST=0.0.0.0 WATERSHED_PORT=8000 WATERSHED_DATA_DIR=/app/data
 EXPOSE 8000

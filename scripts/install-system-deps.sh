@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian packages the platform needs, when missing.
 #   scripts/install-system-deps.sh run    PostGIS (to serve)
-#   scripts/install-system-deps.sh test   PostGIS, Chromium (map tests), gdal-bin (ogr2ogr, benchmarks)
+#   scripts/install-system-deps.sh test   PostGIS, Chromium + a CJK font (map tests, screenshots), gdal-bin
 # As root it uses apt-get; otherwise it names what to install and fails.
 set -euo pipefail
 packages=(postgresql-15-postgis-3)
-[ "${1:-run}" = "test" ] && packages+=(chromium gdal-bin)
+[ "${1:-run}" = "test" ] && packages+=(chromium gdal-bin fonts-wqy-zenhei)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,400 @@
+"""The map in a real browser (Debian's Chromium through Playwright) against the real app."""
+
+import io
+import json
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from openpyxl import load_workbook
+from pyproj import Geod
+from shapely.geometry import box, shape
+from sqlalchemy import delete
+
+from layers.db import session_scope
+from layers.models import AuditEntry, Project
+from layers.registry import SPATIAL_LAYERS
+from tests.webmap.conftest import (
+    new_context,
+    open_map,
+    screenshot,
+    set_view,
+    wait_ready,
+)
+from tests.webmap.fixture_data import EXPECTED_LABELS, LAYER_COUNTS, REDLINE_BOX, TILE_VIEW
+
+# CGCS2000 ellipsoid, independent of gis/area.py.
+GEOD = Geod(a=6378137.0, f=1 / 298.257222101)
+M2_PER_MU = 10000 / 15
+LAYOUTS = {
+    "desktop-1366x768": (1366, 768),
+    "tablet-portrait-768x1024": (768, 1024),
+    "tablet-landscape-1024x768": (1024, 768),
+}
+TOUCH_TARGETS = (
+    "#ws-panel-toggle",
+    ".ws-tab-btn",
+    "#ws-year",
+    "#ws-month",
+    ".ws-line",
+    ".leaflet-control-zoom-in",
+    ".leaflet-control-zoom-out",
+    ".ws-locate a",
+    ".leaflet-control-layers-toggle",
+    ".ws-legend summary",
+    ".ws-marker",
+)
+
+
+def geodesic_m2(geom) -> float:
+    return abs(GEOD.geometry_area_perimeter(geom)[0])
+
+
+def number(text: str) -> float:
+    return float(re.sub(r"[^0-9.\-]", "", text))
+
+
+def pane_count(page, key: str) -> int:
+    """Features drawn in a layer's pane: SVG paths with a shape, and marker icons."""
+    return page.evaluate(
+        """key => {
+            const pane = WS.map.getPane('ws-' + key);
+            const paths = [...pane.querySelectorAll('path')].filter(p => (p.getAttribute('d') || '').length > 4);
+            return paths.length + pane.querySelectorAll('.leaflet-marker-icon').length;
+        }""",
+        key,
+    )
+
+
+def test_page_loads_with_no_console_error_and_no_request_off_the_server(browser, server):
+    context = new_context(browser, server)
+    requests, foreign, problems = [], [], []
+
+    def route(r):
+        requests.append(r.request.url)
+        if urlsplit(r.request.url).netloc != f"{server.host}:{server.port}":
+            foreign.append(r.request.url)
+            r.abort()
+        else:
+            r.continue_()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on(
+        "console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None
+    )
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+    page.goto(server.base_url + "/")
+    wait_ready(page)
+    set_view(page, *TILE_VIEW)
+    page.wait_for_load_state("networkidle")
+    page.evaluate("WS.sections.open('ZD-01')")
+    page.wait_for_selector(".ws-charts svg")
+    context.close()
+    print(f"\n{len(requests)} requests, all to {server.base_url}")
+    assert foreign == []
+    assert problems == []
+    assert any("/tiles/WebMercatorQuad/" in u for u in requests)
+    assert any(u.endswith("/api/layers/sections.geojson") for u in requests)
+
+
+def test_first_load_is_under_one_megabyte_and_interactive(browser, server):
+    context = new_context(browser, server)
+    page = context.new_page()
+    sizes = []
+    page.on("requestfinished", lambda r: sizes.append((r.url, r.sizes())))
+    page.goto(server.base_url + "/")
+    wait_ready(page)
+    page.wait_for_load_state("networkidle")
+    ready_ms = page.evaluate("WS.state.readyAt")
+    dom_ms = page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
+    context.close()
+    total = sum(s["responseBodySize"] + s["responseHeadersSize"] for _, s in sizes)
+    biggest = sorted(sizes, key=lambda x: -x[1]["responseBodySize"])[:5]
+    print(f"\nfirst load: {len(sizes)} responses, {total} bytes ({total / 1024:.0f} KiB)")
+    for url, s in biggest:
+        print(f"  {s['responseBodySize']:>8} {urlsplit(url).path}")
+    print(
+        f"time to interactive (map, layers, classes and panel ready): {ready_ms:.0f} ms; "
+        f"DOMContentLoaded {dom_ms:.0f} ms"
+    )
+    assert total < 1_000_000
+
+
+def _click_at(page, lat: float, lon: float) -> None:
+    point = page.evaluate("ll => WS.map.latLngToContainerPoint(ll)", [lat, lon])
+    origin = page.locator(".folium-map").bounding_box()
+    page.mouse.click(origin["x"] + point["x"], origin["y"] + point["y"])
+
+
+def test_every_layer_in_the_control_renders_features(map_page):
+    labels = map_page.eval_on_selector_all(
+        ".leaflet-control-layers-overlays label",
+        "ls => ls.map(l => [l.querySelector('[data-layer]').dataset.layer, l.querySelector('input').checked])",
+    )
+    assert sorted(k for k, _ in labels) == sorted(SPATIAL_LAYERS)
+    assert all(checked for _, checked in labels)
+    for key, spec in SPATIAL_LAYERS.items():
+        if spec.delivery == "geojson":
+            assert pane_count(map_page, key) == LAYER_COUNTS[key], key
+    _click_at(map_page, 31.78, 113.42)  # the red line's middle: its popup, in Chinese
+    popup = map_page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "生态保护红线" in popup.inner_text() and "红线类型" in popup.inner_text()
+    assert "大洪山水源涵养生态保护红线" in popup.inner_text()
+    map_page.evaluate("WS.map.closePopup()")
+    set_view(map_page, *TILE_VIEW)
+    map_page.wait_for_load_state("networkidle")
+    for key, spec in SPATIAL_LAYERS.items():
+        if spec.delivery == "tiles":
+            map_page.wait_for_function(
+                "key => WS.map.getPane('ws-' + key).querySelectorAll('path').length > 0", arg=key
+            )
+            assert pane_count(map_page, key) >= 1, key
+    _click_at(map_page, 31.6425, 113.3225)  # a parcel from the tiles: its attributes
+    popup = map_page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "农村宅基地" in popup.inner_text() and "0702" in popup.inner_text()
+
+
+def test_sections_are_coloured_by_class_and_their_popup_shows_it(map_page):
+    for code, label in EXPECTED_LABELS.items():
+        grade = map_page.get_attribute(f'.ws-dot[data-code="{code}"]', "data-grade")
+        assert map_page.evaluate("g => WS.config().grades[g].label", int(grade)) == label, code
+    assert map_page.get_attribute('.ws-dot[data-code="ZD-05"]', "data-grade") == ""
+    map_page.click('.ws-dot[data-code="ZD-01"]')
+    popup = map_page.locator(".ws-popup-section")
+    popup.wait_for()
+    assert popup.locator(".ws-class-chip").inner_text() == "Ⅴ类"
+    text = popup.inner_text()
+    assert "涢水大桥" in text and "目标 Ⅲ类" in text and "不达标" in text
+    assert "氨氮（超标 0.80 倍）" in text and "总磷（超标 0.25 倍）" in text
+    map_page.wait_for_selector(".ws-charts svg")
+    charts = popup.locator(".ws-chart-svg")
+    assert charts.count() == 2
+    assert charts.nth(0).locator("circle").count() == 12  # twelve monthly samples of 2024
+    assert "氨氮" in charts.nth(0).text_content()
+    screenshot(map_page, "section-popup-desktop")
+    map_page.evaluate("WS.map.closePopup()")
+    map_page.click('.ws-dot[data-code="ZD-02"]')
+    map_page.wait_for_function(
+        "document.querySelector('.ws-popup-section h3').innerText.includes('洛阳揭家垄村')"
+    )
+    assert map_page.locator(".ws-popup-section .ws-class-chip").inner_text() == "Ⅱ类"
+    assert "达标" in map_page.locator(".ws-popup-section .ws-status").inner_text()
+
+
+def test_period_selector_updates_classes_and_the_panel(map_page):
+    line = '.ws-unit[data-unit="421303"] .ws-line[data-line="section"]'
+    assert "涢水大桥" in map_page.locator(line).first.inner_text()
+    assert map_page.locator(line).first.get_attribute("data-status") == "fail"
+    map_page.select_option("#ws-year", "2023")
+    wait_ready(map_page)
+    assert map_page.get_attribute('.ws-dot[data-code="ZD-01"]', "data-grade") == "3"
+    assert map_page.get_attribute('.ws-dot[data-code="ZD-02"]', "data-grade") == ""
+    assert map_page.locator(line).first.get_attribute("data-status") == "pass"
+    assert "2023年" in map_page.inner_text("#ws-checks-title")
+    map_page.select_option("#ws-year", "2024")
+    map_page.select_option("#ws-month", "02")
+    wait_ready(map_page)
+    assert "2024年2月" in map_page.inner_text("#ws-checks-title")
+    assert map_page.get_attribute('.ws-dot[data-code="ZD-01"]', "data-grade") == "5"
+
+
+def test_compliance_panel_shows_failures_and_zooms_to_their_evidence(map_page):
+    fails = map_page.locator('.ws-line[data-status="fail"]')
+    texts = [fails.nth(i).inner_text() for i in range(fails.count())]
+    assert any("断面水质 · 涢水大桥" in t and "实测 Ⅴ类 / 目标 Ⅲ类" in t for t in texts)
+    assert any("永久基本农田占用" in t for t in texts)
+    assert all("不达标" in t for t in texts)
+    map_page.check("#ws-only-problems")
+    assert map_page.locator('.ws-line[data-status="pass"]').count() == 0
+    # a section line: the section is outlined and its popup opens
+    map_page.locator('.ws-unit[data-unit="421303"] .ws-line[data-line="section"]').first.click()
+    map_page.wait_for_selector(".ws-popup-section")
+    assert "涢水大桥" in map_page.inner_text(".ws-popup-section h3")
+    assert map_page.evaluate("WS.map.getPane('ws-highlight').querySelectorAll('path').length") >= 1
+    # an occupation line: parcels from the vector-tile layers, fetched by id from /ogc
+    with map_page.expect_response(
+        lambda r: "/ogc/collections/" in r.url and "/items" in r.url
+    ) as items:
+        map_page.locator(
+            '.ws-unit[data-unit="421303-02"] .ws-line[data-line="farmland_occupation"]'
+        ).click()
+    assert items.value.ok
+    map_page.wait_for_function(
+        "WS.map.getPane('ws-highlight').querySelectorAll('path').length >= 2"
+    )
+    assert map_page.evaluate("WS.map.getZoom()") >= 13
+    assert map_page.evaluate("WS.map.getBounds().contains([31.665, 113.447])")
+    map_page.wait_for_function(
+        "WS.map.getPane('ws-basic_farmland').querySelectorAll('path').length > 0"
+    )
+    map_page.wait_for_load_state("networkidle")
+    screenshot(map_page, "compliance-evidence-desktop")
+
+
+def _expected_overlap(project) -> tuple[float, float]:
+    overlap = project.intersection(box(*REDLINE_BOX))
+    return geodesic_m2(overlap), geodesic_m2(project)
+
+
+def _shown(page, layer: str, field: str) -> float:
+    return number(
+        page.inner_text(f'.ws-overlap-table tr[data-layer="{layer}"] td[data-field="{field}"]')
+    )
+
+
+def test_drawing_a_polygon_over_the_red_line_reports_its_areas(map_page):
+    map_page.click("#ws-tab-btn-redline")
+    set_view(map_page, 31.79, 113.44, 14)
+    map_page.click("#ws-draw")
+    for lat, lon in ((31.785, 113.432), (31.785, 113.447), (31.795, 113.447), (31.795, 113.432)):
+        _click_at(map_page, lat, lon)
+        map_page.wait_for_timeout(150)
+    map_page.click('#ws-draw-bar [data-draw="finish"]')
+    map_page.wait_for_selector(".ws-verdict")
+    report = map_page.evaluate("WS.redline.report()")
+    project = shape(report["project_geometry"])
+    redline_m2, project_m2 = _expected_overlap(project)
+    assert 0.3 < redline_m2 / project_m2 < 0.7  # the outline drawn straddles the red line's edge
+    assert _shown(map_page, "eco_redline", "area_mu") == pytest.approx(
+        redline_m2 / M2_PER_MU, abs=0.006
+    )
+    assert _shown(map_page, "eco_redline", "area_m2") == pytest.approx(redline_m2, abs=1)
+    assert number(map_page.inner_text('[data-field="project_area_mu"]')) == pytest.approx(
+        project_m2 / M2_PER_MU, abs=0.006
+    )
+    assert map_page.get_attribute(".ws-verdict", "data-verdict") == "conflict"
+    assert "冲突" in map_page.inner_text(".ws-verdict")
+    assert map_page.evaluate("WS.map.getPane('ws-highlight').querySelectorAll('path').length") >= 2
+    screenshot(map_page, "redline-draw-desktop")
+
+
+def test_uploading_a_file_reports_areas_and_downloads_the_report(map_page, tmp_path):
+    outline = box(113.43, 31.78, 113.45, 31.79)
+    path = tmp_path / "拟建项目.geojson"
+    feature = {
+        "type": "Feature",
+        "properties": {"name": "测试项目"},
+        "geometry": outline.__geo_interface__,
+    }
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8"
+    )
+    map_page.click("#ws-tab-btn-redline")
+    map_page.set_input_files("#ws-upload", str(path))
+    map_page.wait_for_selector(".ws-verdict")
+    redline_m2, project_m2 = _expected_overlap(outline)
+    assert _shown(map_page, "eco_redline", "area_mu") == pytest.approx(
+        redline_m2 / M2_PER_MU, abs=0.006
+    )
+    assert _shown(map_page, "eco_redline", "share") == pytest.approx(
+        100 * redline_m2 / project_m2, abs=0.006
+    )
+    assert _shown(map_page, "basic_farmland", "area_mu") == 0
+    assert number(map_page.inner_text('[data-field="project_area_mu"]')) == pytest.approx(
+        project_m2 / M2_PER_MU, abs=0.006
+    )
+    assert "大洪山水源涵养生态保护红线" in map_page.text_content(".ws-overlap-table")
+    assert "测试项目" in map_page.inner_text(".ws-project-name")
+    with map_page.expect_download() as download:
+        map_page.click("#ws-download-json")
+    saved = json.loads(download.value.path().read_text(encoding="utf-8"))
+    assert saved["project_area_m2"] == pytest.approx(project_m2, rel=1e-4)
+    with map_page.expect_download() as download:
+        map_page.click("#ws-download-xlsx")
+    book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    assert "压占汇总" in book.sheetnames
+    screenshot(map_page, "redline-upload-desktop")
+
+
+def test_sign_in_screen_takes_the_token_and_keeps_it_in_a_cookie(browser, server):
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    page.goto(server.base_url + "/")
+    assert page.url.endswith("/signin")
+    page.fill("#token", "not-a-token")
+    page.click("form button[type=submit]")
+    assert "令牌无效" in page.inner_text(".ws-error")
+    page.fill("#token", server.token)
+    page.click("form button[type=submit]")
+    page.wait_for_url(server.base_url + "/")
+    wait_ready(page)
+    cookie = next(c for c in context.cookies() if c["name"] == "watershed_token")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert page.locator('.ws-line[data-status="fail"]').count() > 0
+    page.click("#ws-user button")
+    page.wait_for_url("**/signin")
+    context.close()
+
+
+@pytest.mark.parametrize("name", list(LAYOUTS))
+def test_layouts_at_desktop_and_tablet_sizes(browser, server, name):
+    width, height = LAYOUTS[name]
+    context = new_context(browser, server, width, height)
+    page = open_map(context, server)
+    screenshot(page, name)
+    map_box = page.locator(".folium-map").bounding_box()
+    panel = page.locator("#ws-panel").bounding_box()
+    assert map_box["width"] >= 0.5 * width and map_box["height"] >= 0.4 * height
+    if width < height:  # portrait: the panel is a sheet under the map
+        assert panel["y"] >= map_box["y"] + map_box["height"] - 1
+    else:
+        assert panel["x"] + panel["width"] <= map_box["x"] + 1
+    if name.startswith("tablet"):
+        for selector in TOUCH_TARGETS:
+            target = page.locator(selector).first
+            b = target.bounding_box()
+            assert b and b["width"] >= 44 and b["height"] >= 44, (name, selector, b)
+    context.close()
+
+
+def test_reservoir_popup_shows_scale_appraisal_and_bloom_risk(map_page):
+    map_page.click('.ws-dot[data-layer="reservoirs"][data-code="LHK"]')
+    popup = map_page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "两河口水库" in text and "小型" in text and "320.00 万m³" in text
+    assert "大坝安全鉴定逾期" in text  # from the checks' overdue-appraisal evidence
+    assert "水华风险水库" in text and "营养状态" in text
+    map_page.evaluate("WS.map.closePopup()")
+    map_page.click('.ws-dot[data-layer="reservoirs"][data-code="XM"]')
+    map_page.wait_for_function(
+        "document.querySelector('.leaflet-popup-content h3').innerText === '新庙水库'"
+    )
+    assert "逾期" not in map_page.inner_text(".leaflet-popup-content")
+
+
+def test_an_analyst_saves_the_report_as_a_project(browser, server, engine, tmp_path):
+    path = tmp_path / "project.geojson"
+    path.write_text(
+        json.dumps(box(113.43, 31.78, 113.45, 31.79).__geo_interface__), encoding="utf-8"
+    )
+    context = new_context(browser, server, token=server.analyst_token)
+    page = open_map(context, server)
+    page.click("#ws-tab-btn-redline")
+    page.set_input_files("#ws-upload", str(path))
+    page.wait_for_selector(".ws-verdict")
+    page.once("dialog", lambda dialog: dialog.accept("地图测试项目"))
+    page.click("#ws-save-project")
+    page.wait_for_selector(".ws-project-name")
+    project_id = page.evaluate("WS.redline.report().id")
+    try:
+        assert "地图测试项目" in page.inner_text(".ws-project-name")
+        assert f"编号 {project_id}" in page.inner_text(".ws-project-name")
+        page.wait_for_function(
+            "n => WS.layers.projects.getLayers().length === n", arg=LAYER_COUNTS["projects"] + 1
+        )
+        with (
+            page.expect_response(f"**/api/overlap/{project_id}.xlsx") as response,
+            page.expect_download(),
+        ):
+            page.click("#ws-download-xlsx")
+        assert response.value.ok
+    finally:
+        context.close()
+        with session_scope(engine) as session:
+            session.execute(delete(AuditEntry).where(AuditEntry.target == f"projects/{project_id}"))
+            session.execute(delete(Project).where(Project.id == project_id))

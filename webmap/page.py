@@ -1,0 +1,143 @@
+"""The map page (地图页面): a Folium map built from the layer registry, with our own assets.
+
+:func:`build_page` returns the whole HTML document. The map holds one layer per spatial
+registry layer (:mod:`webmap.layers`), a layer control, an optional 天地图 basemap and the
+application shell (:class:`AppShell`: header, compliance panel, red-line tool). Data are not
+in the page: the browser fetches them from the API, so the page is the same for everyone
+but the signed-in state, and small.
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+
+import folium
+from folium.elements import JSCSSMixin
+from folium.map import CustomPane
+from folium.template import Template
+
+from gis.area import M2_PER_MU
+from gis.compliance import STATUS_LABELS
+from gis.water_quality import GRADE_COLOURS, GRADE_LABELS
+from layers.models.land import FARMLAND_CODES
+from webmap import assets
+from webmap.basemap import add_tianditu
+from webmap.layers import TILE_MIN_ZOOM, MapLayer, folium_layer, map_layers
+
+TITLE = "曾都区流域底线管控平台"
+# 曾都区, before the district boundary has loaded (then the map fits to it).
+DEFAULT_CENTER = (31.72, 113.37)
+DEFAULT_ZOOM = 10
+MIN_ZOOM, MAX_ZOOM = 6, 20
+
+
+@dataclass(frozen=True)
+class PageOptions:
+    """What the page depends on; hashable, so a built page can be cached per value."""
+
+    tiles_template: str  # with {collection} and {z}/{x}/{y}
+    collection_prefix: str  # OGC collection id = prefix + table
+    items_template: str  # with {collection}: OGC items of a collection
+    tianditu_token: str | None = None
+    read_requires_token: bool = True
+    signed_in: bool = False
+    role: str | None = None
+
+
+class AppShell(JSCSSMixin):
+    """Header, side panel and the boot call of ``static/js`` (added last, after the layers)."""
+
+    _template = Template(
+        """
+        {% macro html(this, kwargs) %}
+        <script type="application/json" id="ws-config">{{ this.config|tojson }}</script>
+        {{ this.markup }}
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        WS.start({{ this._parent.get_name() }}, { {%- for key, name in this.layer_vars %}
+            {{ key|tojson }}: {{ name }}, {%- endfor %} }, {{ this.control }});
+        {% endmacro %}
+        """
+    )
+    default_js = assets.APP_JS_LINKS
+    default_css = assets.APP_CSS_LINKS
+
+    def __init__(self, config: dict, layer_vars: list[tuple[str, str]], control: str):
+        super().__init__()
+        self._name = "AppShell"
+        self.config = config
+        self.layer_vars = layer_vars
+        self.control = control
+        self.markup = files("webmap.templates").joinpath("shell.html").read_text(encoding="utf-8")
+
+
+def page_config(layers: list[MapLayer], options: PageOptions) -> dict:
+    """Everything ``static/js`` needs from the server, as JSON (``WS.config``)."""
+    return {
+        "title": TITLE,
+        "layers": [layer.config() for layer in layers],
+        "grades": {g: {"label": GRADE_LABELS[g], "colour": GRADE_COLOURS[g]} for g in GRADE_LABELS},
+        "statuses": dict(STATUS_LABELS),
+        "farmlandCodes": list(FARMLAND_CODES),
+        "m2PerMu": M2_PER_MU,
+        "tileMinZoom": TILE_MIN_ZOOM,
+        "center": list(DEFAULT_CENTER),
+        "zoom": DEFAULT_ZOOM,
+        "user": {
+            "signedIn": options.signed_in,
+            "role": options.role,
+            "readRequiresToken": options.read_requires_token,
+        },
+        "endpoints": {
+            "sections": "/api/sections",
+            "checks": "/api/checks",
+            "checksXlsx": "/api/checks.xlsx",
+            "overlap": "/api/overlap",
+            "overlapXlsx": "/map/overlap.xlsx",
+            "reservoirTrophic": "/api/reservoirs/{code}/trophic",
+            "ogcItems": options.items_template,
+            "signin": "/signin",
+            "signout": "/signout",
+        },
+    }
+
+
+def _map() -> folium.Map:
+    fmap = folium.Map(
+        location=DEFAULT_CENTER,
+        zoom_start=DEFAULT_ZOOM,
+        tiles=None,
+        control_scale=False,  # metric only: added by ws-ui.js
+        # The map's own zoom range: without it Leaflet takes the vector tiles' minZoom as the
+        # map's, and the district could not be seen whole.
+        minZoom=MIN_ZOOM,
+        maxZoom=MAX_ZOOM,
+    )
+    assets.local_assets(fmap, assets.MAP_JS, assets.MAP_CSS)
+    fmap.get_root().title = TITLE
+    return fmap
+
+
+@lru_cache(maxsize=16)
+def build_page(options: PageOptions) -> str:
+    """The map page's HTML for ``options`` (cached: building it takes a few milliseconds)."""
+    fmap = _map()
+    if options.tianditu_token:
+        add_tianditu(fmap, options.tianditu_token)
+    layers = map_layers(options.tiles_template, lambda table: options.collection_prefix + table)
+    for layer in layers:
+        CustomPane(layer.pane, z_index=layer.z_index, pointer_events=False).add_to(fmap)
+    layer_vars = []
+    for layer in layers:
+        element = folium_layer(layer).add_to(fmap)
+        layer_vars.append((layer.key, element.get_name()))
+    control = folium.LayerControl(position="topright", collapsed=True).add_to(fmap)
+    AppShell(page_config(layers, options), layer_vars, control.get_name()).add_to(fmap)
+    return _with_head_extras(fmap.get_root().render())
+
+
+def _with_head_extras(html: str) -> str:
+    """Language and an inline favicon (no request for /favicon.ico)."""
+    html = html.replace("<html>", '<html lang="zh-CN">', 1)
+    head = f'<link rel="icon" href="{assets.FAVICON}" type="image/svg+xml"/>\n'
+    return html.replace("<head>", "<head>\n" + head, 1)

@@ -1,0 +1,228 @@
+/* The red-line check (红线检查) for land-use officers: draw or upload a project outline,
+ * POST it to /api/overlap, show the areas per protected layer, outline the overlaps on the
+ * map, and download the report (JSON or Excel). */
+(function () {
+  "use strict";
+  const WS = window.WS;
+  const VERDICT_CLASS = { conflict: "fail", review: "warn", clear: "pass" };
+  const SEVERITY = { prohibited: "禁止占用", restricted: "限制占用", informational: "提示" };
+  let drawer = null;
+  let overlay = null;
+  let report = null;
+  let lastInput = null; // {geojson} or {file}
+
+  const $ = (id) => document.getElementById(id);
+
+  function reportEl() {
+    return $("ws-redline-report");
+  }
+
+  function clear() {
+    if (overlay) WS.map.removeLayer(overlay);
+    overlay = null;
+    report = null;
+    lastInput = null;
+    reportEl().innerHTML = "";
+    if (drawer) drawer.disable();
+  }
+
+  function params() {
+    return { crs: $("ws-crs").value, gcj02: $("ws-gcj02").checked ? "true" : null };
+  }
+
+  async function submit(input, extra) {
+    lastInput = input;
+    reportEl().innerHTML = '<p class="ws-muted">正在分析重叠情况…</p>';
+    const url = WS.url(WS.config().endpoints.overlap, Object.assign(params(), extra || {}));
+    const options = { method: "POST" };
+    if (input.file) {
+      const form = new FormData();
+      form.append("file", input.file, input.file.name);
+      options.body = form;
+    } else {
+      options.body = JSON.stringify(input.geojson);
+      options.headers = { "Content-Type": "application/geo+json" };
+    }
+    try {
+      report = await WS.api(url, options);
+    } catch (err) {
+      reportEl().innerHTML = `<p class="ws-error">${WS.esc(WS.errorText(err))}</p>`;
+      return null;
+    }
+    show(report);
+    return report;
+  }
+
+  function layerStyle(key) {
+    const cfg = WS.layerConfig(key);
+    const colour = (cfg && (cfg.style.fillColor || cfg.style.color)) || "#d7301f";
+    return { color: "#b71c1c", weight: 2, fillColor: colour, fillOpacity: 0.6, pane: "ws-highlight" };
+  }
+
+  function drawOverlaps(r) {
+    if (overlay) WS.map.removeLayer(overlay);
+    overlay = L.featureGroup();
+    const outline = { color: "#212121", weight: 3, dashArray: "8 6", fill: false, pane: "ws-highlight", interactive: false };
+    L.geoJSON(r.project_geometry, { style: () => outline }).addTo(overlay);
+    for (const l of r.layers) {
+      if (!l.geometry || !(l.area_m2 > 0)) continue;
+      L.geoJSON(l.geometry, { style: () => layerStyle(l.layer), interactive: false }).addTo(overlay);
+    }
+    overlay.addTo(WS.map);
+    WS.map.fitBounds(overlay.getBounds(), { maxZoom: 16, padding: [30, 30] });
+  }
+
+  function featuresHtml(l) {
+    if (!l.features.length) return "";
+    const items = l.features
+      .map((f) => `<li>${WS.esc(f.name || `#${f.id}`)}：${WS.num(f.area_mu, 2)} 亩</li>`)
+      .join("");
+    return `<details class="ws-features"><summary>涉及要素 ${l.feature_count} 个</summary><ul>${items}</ul></details>`;
+  }
+
+  function show(r) {
+    const v = r.verdict;
+    const rows = r.layers
+      .map((l) => {
+        const hit = l.area_m2 > 0;
+        return `<tr class="${hit ? "ws-hit" : ""}" data-layer="${WS.esc(l.layer)}">
+          <th scope="row">${WS.esc(l.name)}<br><small class="ws-muted">${SEVERITY[l.severity] || ""}</small></th>
+          <td class="ws-num" data-field="area_mu">${WS.num(l.area_mu, 2)}</td>
+          <td class="ws-num" data-field="area_m2">${WS.num(l.area_m2, 0)}</td>
+          <td class="ws-num" data-field="share">${WS.percent(l.share)}</td></tr>
+          ${hit ? `<tr class="ws-sub"><td colspan="4">${featuresHtml(l)}</td></tr>` : ""}`;
+      })
+      .join("");
+    const reasons = v.reasons.map((x) => `<li>${WS.esc(x.text)}</li>`).join("");
+    const notes = (r.input.notes || []).map((n) => `<li>${WS.esc(n)}</li>`).join("");
+    const canSave = ["analyst", "editor", "admin"].includes(WS.config().user.role) && !r.id;
+    reportEl().innerHTML = `
+      <div class="ws-verdict ws-status-${VERDICT_CLASS[v.status]}" data-verdict="${v.status}">
+        <strong>${WS.esc(v.label)}</strong> ${WS.esc(v.summary)}</div>
+      ${r.project_name ? `<p class="ws-project-name">项目：<strong>${WS.esc(r.project_name)}</strong>${r.id ? `（已保存，编号 ${r.id}）` : ""}</p>` : ""}
+      <p class="ws-project-area">项目面积：<strong data-field="project_area_mu">${WS.num(r.project_area_mu, 2)}</strong> 亩
+        （<span data-field="project_area_m2">${WS.num(r.project_area_m2, 0)}</span> m²）</p>
+      <table class="ws-overlap-table">
+        <thead><tr><th>图层</th><th>重叠（亩）</th><th>重叠（m²）</th><th>占项目</th></tr></thead>
+        <tbody>${rows}</tbody></table>
+      ${reasons ? `<ul class="ws-reasons">${reasons}</ul>` : ""}
+      ${notes ? `<details class="ws-notes"><summary>输入说明</summary><ul>${notes}</ul></details>` : ""}
+      <div class="ws-actions">
+        <button type="button" class="ws-btn ws-btn-light" id="ws-download-json">下载 JSON</button>
+        <button type="button" class="ws-btn ws-btn-light" id="ws-download-xlsx">下载 Excel</button>
+        ${canSave ? '<button type="button" class="ws-btn ws-btn-primary" id="ws-save-project">保存为项目</button>' : ""}
+      </div>`;
+    drawOverlaps(r);
+    reportEl().scrollIntoView({ block: "start" });
+  }
+
+  function saveBlob(blob, name) {
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(() => {
+      URL.revokeObjectURL(a.href);
+      a.remove();
+    }, 1000);
+  }
+
+  function baseName() {
+    const stamp = new Date().toISOString().slice(0, 10);
+    return report && report.id ? `红线检查报告-项目${report.id}` : `红线检查报告-${stamp}`;
+  }
+
+  async function downloadXlsx() {
+    try {
+      let resp;
+      if (report.id) {
+        resp = await WS.request(`/api/overlap/${report.id}.xlsx`, { headers: { Accept: "*/*" } });
+      } else {
+        resp = await WS.request(WS.config().endpoints.overlapXlsx, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Accept: "*/*" },
+          body: JSON.stringify(report),
+        });
+      }
+      saveBlob(await resp.blob(), `${baseName()}.xlsx`);
+    } catch (err) {
+      WS.toast(WS.errorText(err), "error");
+    }
+  }
+
+  async function saveProject() {
+    const name = window.prompt("项目名称", (lastInput.file && lastInput.file.name) || "拟建项目");
+    if (name === null) return;
+    const saved = await submit(lastInput, { save: "true", name });
+    if (saved && WS.layers.projects) {
+      const cfg = WS.layerConfig("projects");
+      WS.layers.projects.clearLayers();
+      WS.layers.projects.addData(await WS.api(cfg.geojson_url));
+    }
+  }
+
+  function startDrawing() {
+    clear();
+    WS.ui.showMapOnSmallScreens();
+    drawer = new L.Draw.Polygon(WS.map, {
+      allowIntersection: false,
+      showArea: false,
+      shapeOptions: { color: "#212121", weight: 3, dashArray: "8 6", fillOpacity: 0.05 },
+    });
+    drawer.enable();
+  }
+
+  function localiseDraw() {
+    const t = L.drawLocal.draw.handlers.polygon.tooltip;
+    t.start = "点击地图开始绘制项目范围";
+    t.cont = "点击继续添加拐点";
+    t.end = "点击第一个拐点结束绘制";
+    L.drawLocal.draw.handlers.polyline.error = "<strong>错误：</strong>边界不能自相交！";
+    L.drawLocal.draw.toolbar.actions.text = "取消";
+    L.drawLocal.draw.toolbar.finish.text = "完成";
+    L.drawLocal.draw.toolbar.undo.text = "撤销上一点";
+  }
+
+  WS.redline = {
+    submit,
+    report: () => report,
+    init() {
+      localiseDraw();
+      $("ws-draw").addEventListener("click", startDrawing);
+      $("ws-redline-clear").addEventListener("click", clear);
+      $("ws-upload-btn").addEventListener("click", () => $("ws-upload").click());
+      $("ws-upload").addEventListener("change", (ev) => {
+        const file = ev.target.files[0];
+        ev.target.value = "";
+        if (!file) return;
+        clear();
+        submit({ file });
+      });
+      const bar = $("ws-draw-bar");
+      WS.map.on(L.Draw.Event.DRAWSTART, () => (bar.hidden = false));
+      WS.map.on(L.Draw.Event.DRAWSTOP, () => (bar.hidden = true));
+      bar.addEventListener("click", (ev) => {
+        const action = ev.target.dataset.draw;
+        if (!drawer || !action) return;
+        if (action === "finish") drawer.completeShape();
+        else if (action === "undo") drawer.deleteLastVertex();
+        else drawer.disable();
+      });
+      WS.map.on(L.Draw.Event.CREATED, (ev) => {
+        drawer = null;
+        submit({ geojson: ev.layer.toGeoJSON() });
+      });
+      reportEl().addEventListener("click", (ev) => {
+        if (!report) return;
+        if (ev.target.id === "ws-download-json") {
+          saveBlob(new Blob([JSON.stringify(report, null, 2)], { type: "application/json" }), `${baseName()}.json`);
+        } else if (ev.target.id === "ws-download-xlsx") {
+          downloadXlsx();
+        } else if (ev.target.id === "ws-save-project") {
+          saveProject();
+        }
+      });
+    },
+  };
+})();

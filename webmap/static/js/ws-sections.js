@@ -1,0 +1,155 @@
+/* Monitoring sections: coloured by their class over the selected period, with a popup that
+ * shows the class against the target, the main pollutants and a twelve-month chart. */
+(function () {
+  "use strict";
+  const WS = window.WS;
+  const byCode = {}; // code -> {feature, marker, info, assessment}
+  let list = [];
+
+  function entry(code) {
+    return (byCode[code] = byCode[code] || { code });
+  }
+
+  WS.sections = {
+    all: () => Object.values(byCode),
+    get: (code) => byCode[code],
+
+    /* GET /api/sections: control level, target and the span of each section's samples. */
+    async loadList() {
+      list = await WS.api(WS.config().endpoints.sections);
+      for (const s of list) entry(s.code).info = s;
+    },
+
+    years() {
+      const first = list.map((s) => s.first_sampled_on).filter(Boolean).sort()[0];
+      const last = list.map((s) => s.last_sampled_on).filter(Boolean).sort().pop();
+      if (!first) return [];
+      const years = [];
+      for (let y = Number(last.slice(0, 4)); y >= Number(first.slice(0, 4)); y--) years.push(String(y));
+      return years;
+    },
+
+    latestPeriod() {
+      const last = list.map((s) => s.last_sampled_on).filter(Boolean).sort().pop();
+      return last ? last.slice(0, 4) : String(new Date().getFullYear());
+    },
+
+    /* Called for each section feature as the GeoJSON layer is filled. */
+    bind(feature, marker) {
+      const e = entry(feature.properties.code);
+      e.feature = feature;
+      e.marker = marker;
+      marker.bindPopup(() => popupHtml(e), Object.assign({ minWidth: 260, className: "ws-section-popup" }, WS.POPUP));
+      marker.bindTooltip(feature.properties.name, { direction: "top", offset: [0, -14] });
+      marker.on("popupopen", (ev) => {
+        marker.closeTooltip();
+        fillCharts(ev.popup, e);
+      });
+    },
+
+    /* Every section's assessment over ``period``, then the marker colours. */
+    async refresh(period) {
+      const entries = Object.values(byCode).filter((e) => e.marker);
+      await WS.pool(entries, 6, async (e) => {
+        const url = WS.url(`${WS.config().endpoints.sections}/${encodeURIComponent(e.code)}/assessment`, { period });
+        let answer;
+        try {
+          answer = await WS.api(url);
+        } catch (err) {
+          answer = { error: WS.errorText(err) };
+        }
+        if (period !== WS.state.period) return; // the period changed meanwhile
+        e.assessment = answer;
+        paint(e);
+      });
+    },
+
+    open(code) {
+      const e = byCode[code];
+      if (!e || !e.marker) return;
+      if (!WS.map.hasLayer(WS.layers.sections)) WS.map.addLayer(WS.layers.sections);
+      WS.map.setView(e.marker.getLatLng(), Math.max(WS.map.getZoom(), 13));
+      e.marker.openPopup();
+    },
+  };
+
+  function grade(e) {
+    const a = e.assessment && e.assessment.assessment;
+    return a ? a.grade : null;
+  }
+
+  function paint(e) {
+    const g = grade(e);
+    const classes = [g == null ? "ws-nodata" : `ws-grade-${g}`];
+    e.marker.setIcon(WS.markerIcon("sections", e.feature.properties, { colour: WS.gradeColour(g), classes, grade: g }));
+  }
+
+  /* The indicators worth a chart: the main pollutants, else the worst-classed ones. */
+  function worstIndicators(assessment, n) {
+    const main = assessment.main_pollutants.map((m) => m.key);
+    if (main.length) return main.slice(0, n);
+    return assessment.indicators
+      .filter((i) => i.evaluated && i.grade != null)
+      .sort((a, b) => b.grade - a.grade || (b.exceedance || 0) - (a.exceedance || 0))
+      .slice(0, n)
+      .map((i) => i.key);
+  }
+
+  function pollutantText(assessment) {
+    if (!assessment.main_pollutants.length) return "无（各项指标均达到Ⅲ类）";
+    return assessment.main_pollutants
+      .map((m) => (m.exceedance != null ? `${WS.esc(m.name)}（超标 ${WS.num(m.exceedance, 2)} 倍）` : WS.esc(m.name)))
+      .join("、");
+  }
+
+  function popupHtml(e) {
+    const p = e.feature.properties;
+    const info = e.info || {};
+    const result = e.assessment || {};
+    const a = result.assessment;
+    const target = WS.config().grades[p.target_grade];
+    const where = [info.waterbody_name, p.river].filter(Boolean).map(WS.esc).join(" · ");
+    let body;
+    if (result.error) {
+      body = `<p class="ws-muted">${WS.esc(result.error)}</p>`;
+    } else if (!a) {
+      body = `<p class="ws-class-row"><span class="ws-class-chip ws-nodata">无数据</span> ${WS.esc(WS.periodLabel(WS.state.period))}没有监测数据</p>`;
+    } else {
+      const meets = result.meets_target;
+      body = `<p class="ws-class-row">
+          <span class="ws-class-chip" style="background:${a.colour}" data-grade="${a.grade}">${WS.esc(a.label)}类</span>
+          <span>目标 ${WS.esc(target.label)}类</span>
+          <span class="ws-status ws-status-${meets ? "pass" : "fail"}">${meets ? "达标" : "不达标"}</span>
+        </p>
+        <p class="ws-muted">${WS.esc(WS.periodLabel(WS.state.period))} · ${WS.esc(a.state)} · ${result.sample_count} 个监测值</p>
+        <p><strong>主要污染物：</strong>${pollutantText(a)}</p>
+        ${a.tn_label ? `<p class="ws-muted">总氮单独评价：${WS.esc(a.tn_label)}类</p>` : ""}
+        <div class="ws-charts" data-code="${WS.esc(p.code)}">${chartsHtml(e)}</div>`;
+    }
+    return `<div class="ws-popup ws-popup-section" data-code="${WS.esc(p.code)}">
+      <div class="ws-popup-layer">水质监测断面 · ${WS.esc(p.control_level)}</div>
+      <h3>${WS.esc(p.name)} <small>${WS.esc(p.code)}</small></h3>
+      <p class="ws-muted">${where}${p.drinking_source ? " · 饮用水水源地" : ""}</p>${body}</div>`;
+  }
+
+  function chartsHtml(e) {
+    if (e.charts && e.charts.period === WS.state.period) return e.charts.html;
+    return '<p class="ws-muted">正在绘制近12个月变化…</p>';
+  }
+
+  /* Fetch the series of the worst indicators, keep the charts, re-render the open popup. */
+  async function fillCharts(popup, e) {
+    const a = e.assessment && e.assessment.assessment;
+    const period = WS.state.period;
+    if (!a || (e.charts && e.charts.period === period)) return;
+    const win = WS.chartWindow(period);
+    const base = `${WS.config().endpoints.sections}/${encodeURIComponent(e.code)}/series`;
+    const svgs = await WS.pool(worstIndicators(a, 2), 2, async (key) =>
+      WS.chartSvg(await WS.api(WS.url(base, { indicator: key, from: win.from, to: win.to })), win)
+    );
+    const html = svgs.map((s) => (typeof s === "string" ? s : `<p class="ws-muted">${WS.esc(WS.errorText(s))}</p>`)).join("");
+    if (period !== WS.state.period) return;
+    e.charts = { period, html };
+    if (popup.isOpen()) popup.update();
+  }
+})();

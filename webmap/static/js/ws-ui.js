@@ -1,0 +1,142 @@
+/* The page around the map: panel and tabs, the period selector, the legend, "where am I",
+ * and the sign-in state. */
+(function () {
+  "use strict";
+  const WS = window.WS;
+  const $ = (id) => document.getElementById(id);
+  const STATUS_ICONS = { pass: "✓", warn: "!", fail: "✕", nodata: "–" };
+
+  function invalidate() {
+    setTimeout(() => WS.map.invalidateSize({ pan: false }), 220);
+  }
+
+  function setPanel(open) {
+    document.body.classList.toggle("ws-panel-closed", !open);
+    $("ws-panel-toggle").setAttribute("aria-expanded", String(open));
+    invalidate();
+  }
+
+  function initPanel() {
+    $("ws-panel-toggle").addEventListener("click", () =>
+      setPanel(document.body.classList.contains("ws-panel-closed"))
+    );
+    for (const button of document.querySelectorAll(".ws-tab-btn")) {
+      button.addEventListener("click", () => selectTab(button.dataset.tab));
+    }
+  }
+
+  function selectTab(name) {
+    for (const button of document.querySelectorAll(".ws-tab-btn")) {
+      const on = button.dataset.tab === name;
+      button.setAttribute("aria-selected", String(on));
+      $(`ws-tab-${button.dataset.tab}`).hidden = !on;
+    }
+    setPanel(true);
+  }
+
+  function initPeriod() {
+    const change = () => WS.setPeriod($("ws-year").value + ($("ws-month").value ? `-${$("ws-month").value}` : ""));
+    $("ws-year").addEventListener("change", change);
+    $("ws-month").addEventListener("change", change);
+  }
+
+  function legendControl() {
+    const grades = WS.config().grades;
+    const chips = [
+      [grades[1].colour, "Ⅰ–Ⅱ类"],
+      [grades[3].colour, "Ⅲ类"],
+      [grades[4].colour, "Ⅳ类"],
+      [grades[5].colour, "Ⅴ类"],
+      [grades[6].colour, "劣Ⅴ类"],
+      ["#9e9e9e", "无数据"],
+    ]
+      .map(([c, t]) => `<li><span class="ws-legend-dot" style="background:${c}"></span>${t}</li>`)
+      .join("");
+    const statuses = ["pass", "warn", "fail", "nodata"]
+      .map((s) => `<li><span class="ws-status-icon ws-status-${s}">${STATUS_ICONS[s]}</span>${WS.statusLabel(s)}</li>`)
+      .join("");
+    const legend = L.control({ position: "bottomright" });
+    legend.onAdd = function () {
+      const div = L.DomUtil.create("div", "ws-legend leaflet-bar");
+      div.innerHTML = `<details ${window.innerWidth > 1100 ? "open" : ""}><summary>图例</summary>
+        <h4>断面水质类别</h4><ul>${chips}</ul><h4>底线核查</h4><ul>${statuses}</ul>
+        <h4>水库</h4><ul><li><span class="ws-legend-res"></span>小型</li><li><span class="ws-legend-res ws-medium"></span>中型</li>
+        <li><span class="ws-legend-res ws-bloom"></span>水华风险</li></ul></details>`;
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    };
+    return legend;
+  }
+
+  /* "Where am I": the device's position (needs HTTPS or 127.0.0.1, as browsers require). */
+  function locateControl() {
+    const control = L.control({ position: "topleft" });
+    let marker = null;
+    control.onAdd = function (map) {
+      const bar = L.DomUtil.create("div", "leaflet-bar ws-locate");
+      bar.innerHTML = `<a href="#" role="button" title="我的位置" aria-label="我的位置">
+        <svg viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="12" r="4"/><path d="M12 2v4M12 18v4M2 12h4M18 12h4"/></svg></a>`;
+      L.DomEvent.on(bar.firstElementChild, "click", (ev) => {
+        L.DomEvent.preventDefault(ev);
+        L.DomEvent.stopPropagation(ev);
+        if (!window.isSecureContext || !navigator.geolocation) {
+          WS.toast("定位需要通过 HTTPS 或本机地址访问本页面。", "error");
+          return;
+        }
+        WS.toast("正在定位…", "info");
+        map.locate({ setView: true, maxZoom: 16, enableHighAccuracy: true, timeout: 15000 });
+      });
+      map.on("locationfound", (e) => {
+        if (marker) map.removeLayer(marker);
+        marker = L.featureGroup([
+          L.circle(e.latlng, { radius: e.accuracy, color: "#1565c0", weight: 1, fillOpacity: 0.1, interactive: false }),
+          L.circleMarker(e.latlng, { radius: 8, color: "#fff", weight: 3, fillColor: "#1565c0", fillOpacity: 1 }),
+        ]).addTo(map);
+        WS.toast(`当前位置精度约 ${Math.round(e.accuracy)} 米`, "info");
+      });
+      map.on("locationerror", (e) => WS.toast(`无法定位：${e.message}`, "error"));
+      return bar;
+    };
+    return control;
+  }
+
+  function initUser() {
+    const user = WS.config().user;
+    const el = $("ws-user");
+    if (user.signedIn) {
+      el.innerHTML = `<form method="post" action="${WS.config().endpoints.signout}">
+        <button type="submit" class="ws-btn ws-btn-light" title="当前角色：${WS.esc(user.role || "")}">退出登录</button></form>`;
+    } else if (!user.readRequiresToken) {
+      el.innerHTML = `<a class="ws-btn ws-btn-light" href="${WS.config().endpoints.signin}">登录</a>`;
+    }
+  }
+
+  WS.ui = {
+    init() {
+      WS.layersInit();
+      initPanel();
+      initPeriod();
+      initUser();
+      L.control.scale({ imperial: false, position: "bottomleft" }).addTo(WS.map);
+      legendControl().addTo(WS.map);
+      locateControl().addTo(WS.map);
+      WS.checks.init();
+      WS.redline.init();
+      if (window.matchMedia("(max-width: 599px)").matches) setPanel(false);
+    },
+
+    setPeriodChoices(years, period) {
+      const [year, month] = (period || "").split("-");
+      const all = years.includes(year) || !year ? years : [year, ...years];
+      $("ws-year").innerHTML = all.map((y) => `<option value="${y}">${y}年</option>`).join("");
+      $("ws-year").value = year || "";
+      $("ws-month").value = month ? month.padStart(2, "0") : "";
+    },
+
+    /* On a phone-sized screen the panel covers the map: close it to show the result. */
+    showMapOnSmallScreens() {
+      if (window.matchMedia("(max-width: 599px)").matches) setPanel(false);
+    },
+  };
+})();

@@ -1,0 +1,1 @@
+"""HTML templates of the map page and the sign-in page."""

@@ -8,7 +8,18 @@ from fastapi import FastAPI
 from api import ogc
 from api.errors import register_error_handlers
 from api.limits import BodyLimitMiddleware
-from api.routes import baseline, checks, exports, health, ingest, layers, overlap, sections, webmap
+from api.routes import (
+    baseline,
+    checks,
+    exports,
+    health,
+    ingest,
+    layers,
+    overlap,
+    reservoirs,
+    sections,
+    webmap,
+)
 from layers.db import make_engine
 from layers.settings import Settings, get_settings
 
@@ -39,7 +50,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=int(settings.max_upload_mb * 1024 * 1024))
     # exports before overlap and checks: /api/overlap/{id}.xlsx must not reach /api/overlap/{id}
-    for module in (health, baseline, exports, checks, sections, overlap, layers, ingest):
+    for module in (
+        health,
+        baseline,
+        exports,
+        checks,
+        sections,
+        reservoirs,
+        overlap,
+        layers,
+        ingest,
+    ):
         app.include_router(module.router)
     app.include_router(webmap.router)  # the map page at /, /static, sign-in
     app.mount(ogc.PREFIX, ogc.MountRoot(ogc_app))

@@ -111,6 +111,10 @@ _TABLE = (
         (200.0, 2000.0, 10000.0, 20000.0, 40000.0),
         evaluated=False,
     ),
+    # Recorded at lake and reservoir sections for the trophic index (gis/trophic.py, DOMAIN.md
+    # §3); like water temperature they have no GB 3838 class.
+    Indicator("chla", "叶绿素a", "mg/m³", Bound.NONE, evaluated=False),
+    Indicator("sd", "透明度", "m", Bound.NONE, evaluated=False),
 )
 
 INDICATORS: Mapping[str, Indicator] = MappingProxyType({i.key: i for i in _TABLE})
@@ -149,6 +153,8 @@ ALIASES: Mapping[str, str] = MappingProxyType(
         **dict.fromkeys(
             ("粪大肠菌群", "粪大肠菌群数", "粪大肠杆菌", "fecal coliform"), "fecal_coliform"
         ),
+        **dict.fromkeys(("叶绿素a", "叶绿素", "Chla", "Chl-a", "chlorophyll a"), "chla"),
+        **dict.fromkeys(("透明度", "SD", "secchi depth"), "sd"),
     }
 )
 

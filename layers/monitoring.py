@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, text
 
 from gis.compliance import Period, parse_period
 from gis.errors import InvalidInputError, NotFoundError
+from gis.trophic import TLI_PARAMETERS, trophic_state
 from gis.water_quality import (
     GRADE_COLOURS,
     GRADE_LABELS,
@@ -22,6 +23,7 @@ from gis.water_quality import (
     assess_period,
     indicator_grade,
     indicator_key,
+    period_mean,
 )
 from layers.sql import query
 
@@ -201,3 +203,58 @@ def _target_limit(spec, waterbody: str, target_grade: int) -> float | None:
     if spec.bound.value in ("≤", "≥") and limits:
         return limits[target_grade - 1]
     return None
+
+
+def reservoir_trophic(engine: Engine, code: str, period: str | None = None) -> dict[str, Any]:
+    """TLI(Σ) of a reservoir over ``period`` (default: its latest year with measurements).
+
+    Each parameter's period value is the mean over the reservoir's lake sections and samples,
+    below-detection results at half their limit; ``index`` is None when nothing was measured.
+    """
+    keys = list(TLI_PARAMETERS)
+    with engine.connect() as conn:
+        reservoir = conn.execute(
+            text("SELECT code, name, bloom_risk FROM reservoirs WHERE code = :code"), {"code": code}
+        ).one_or_none()
+        if reservoir is None:
+            raise NotFoundError(
+                f"没有编码为 '{code[:60]}' 的水库 (unknown reservoir).",
+                hint="水库编码见 GET /api/layers/reservoirs.geojson。",
+            )
+        if period:
+            chosen = parse_period(period)
+        else:
+            year = conn.execute(query("reservoir_trophic_latest"), {"code": code, "keys": keys})
+            latest = year.scalar_one_or_none()
+            chosen = None if latest is None else parse_period(str(latest))
+        rows = (
+            []
+            if chosen is None
+            else conn.execute(
+                query("reservoir_trophic_samples"),
+                {"code": code, "keys": keys, "start": chosen.start, "end": chosen.end},
+            ).all()
+        )
+    readings = defaultdict(list)
+    for r in rows:
+        readings[r.indicator].append((r.value, r.below_dl, r.detection_limit))
+    base = {
+        "reservoir": {
+            "code": reservoir.code,
+            "name": reservoir.name,
+            "bloom_risk": reservoir.bloom_risk,
+        },
+        "period": None if chosen is None else chosen.label,
+        "sections": sorted({r.section_code for r in rows}),
+    }
+    if not readings:
+        return {
+            **base,
+            "index": None,
+            "grade": None,
+            "eutrophic": None,
+            "parameters": [],
+            "note": "该时段没有叶绿素a、总磷、总氮、透明度或高锰酸盐指数的监测数据。",
+        }
+    means = {key: period_mean(values) for key, values in readings.items()}
+    return {**base, "means": means, **trophic_state(means).to_dict()}

@@ -88,8 +88,9 @@ def test_total_phosphorus_differs_for_lakes(waterbody, value, grade):
 
 
 def test_every_indicator_with_a_limit_is_covered():
-    assert set(BOUNDARIES) | {"tp", "temp"} == set(INDICATOR_KEYS)
-    assert len(INDICATOR_KEYS) == 24  # 23 rows of Table 1 (TP once) + water temperature
+    assert set(BOUNDARIES) | {"tp", "temp", "chla", "sd"} == set(INDICATOR_KEYS)
+    # 23 rows of Table 1 (TP once) + water temperature + chlorophyll a and transparency (TLI).
+    assert len(INDICATOR_KEYS) == 26
 
 
 def test_evaluated_set_is_the_21_items_without_temp_tn_coliform():
@@ -99,6 +100,14 @@ def test_evaluated_set_is_the_21_items_without_temp_tn_coliform():
 
 def test_temperature_has_no_class():
     assert indicator_grade("temp", 18.5) is None
+
+
+def test_trophic_parameters_are_recorded_without_class():
+    assert indicator_grade("chla", 25.0, "lake") is None
+    assert indicator_grade("sd", 0.8, "lake") is None
+    assert indicator_key("叶绿素a") == "chla" and indicator_key("透明度") == "sd"
+    with_trophic = assess({"do": 8.0, "tp": 0.02, "chla": 30.0, "sd": 0.5}, "lake")
+    assert with_trophic.grade == assess({"do": 8.0, "tp": 0.02}, "lake").grade == 2
     assert indicator_grade("水温", -0.5) is None  # ice-cold water is a real reading
 
 
@@ -169,10 +178,10 @@ def test_no_two_aliases_collide():
 
 def test_unknown_indicator_names_it_in_both_languages():
     with pytest.raises(InvalidInputError, match="未知的水质指标") as err:
-        indicator_key("叶绿素")
+        indicator_key("浊度")
     assert "unknown water-quality indicator" in str(err.value)
     with pytest.raises(InvalidInputError, match="unknown"):
-        assess({"do": 8, "chla": 10})
+        assess({"do": 8, "turbidity": 10})
 
 
 @pytest.mark.parametrize(

@@ -65,7 +65,9 @@
     const url = WS.url(WS.config().endpoints.reservoirTrophic.replace("{code}", encodeURIComponent(code)), { period });
     try {
       const t = await WS.api(url);
-      trophicTexts[cacheKey] = `营养状态：<strong>${WS.esc(t.grade)}</strong>（TLI ${WS.num(t.index, 1)}）`;
+      trophicTexts[cacheKey] = t.index == null
+        ? "营养状态：暂无评价数据"
+        : `营养状态：<strong>${WS.esc(t.grade)}</strong>（TLI ${WS.num(t.index, 1)}）`;
     } catch (err) {
       trophicTexts[cacheKey] = "营养状态：暂无评价数据";
     }

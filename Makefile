@@ -12,6 +12,7 @@ run: system-deps venv assets
 	$(BIN)/watershed db up
 	$(BIN)/watershed db upgrade
 	$(BIN)/watershed demo load --if-empty
+	$(BIN)/watershed token demo
 	$(BIN)/watershed serve
 
 test: system-deps-test venv assets

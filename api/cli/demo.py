@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy import text
 
 from api.cli.common import console, err_console, friendly_errors, print_json
 from api.cli.db import ensure_up
@@ -87,10 +88,19 @@ def generate(
 
 @app.command()
 @friendly_errors
-def load(folder: DirOption = None) -> None:
+def load(
+    folder: DirOption = None,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="数据库中已有导入记录时不再导入（make run 用）")
+    ] = False,
+) -> None:
     """把示例数据逐层导入数据库（通过标准导入流程，断面先于监测数据）。"""
     ensure_up()
     engine = make_engine(get_settings())
+    if if_empty and _has_loads(engine):
+        engine.dispose()
+        console.print("数据库中已有数据（loads 表非空），跳过示例数据导入。")
+        return
     try:
         with _bar("导入示例数据") as step:
             reports = load_demo(engine, folder or default_out_dir("demo"), progress=step)
@@ -113,3 +123,8 @@ def load(folder: DirOption = None) -> None:
             area,
         )
     console.print(table)
+
+
+def _has_loads(engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT EXISTS (SELECT 1 FROM loads)")).scalar_one()

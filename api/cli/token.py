@@ -44,3 +44,25 @@ def revoke(name: str = typer.Argument(..., help="要撤销的令牌名称")) -> 
     finally:
         engine.dispose()
     console.print(f"已撤销 {count} 个令牌（名称 {name}）。")
+
+
+DEMO_TOKENS = (("demo-viewer", "viewer"), ("demo-admin", "admin"))
+
+
+@app.command()
+@friendly_errors
+def demo() -> None:
+    """为演示创建查看者与管理员令牌（撤销上一次的演示令牌后重新创建并打印）。"""
+    ensure_up()
+    engine = make_engine(get_settings())
+    try:
+        migrate.upgrade(engine)
+        tokens = []
+        for name, role in DEMO_TOKENS:
+            revoke_token(engine, name)
+            tokens.append((name, role, create_token(engine, role, name)))
+    finally:
+        engine.dispose()
+    console.print("演示令牌（登录地图或 Authorization: Bearer 使用；上一次的演示令牌已撤销）：")
+    for _name, role, token in tokens:
+        typer.echo(f"  {role:<7} {token}")

@@ -15,7 +15,8 @@ class LandParcel(LayerMixin, Base):
     __tablename__ = "farmland"
     __table_args__ = (
         *valid_geometry_checks(),
-        CheckConstraint("dlbm ~ '^[0-9]{2}([0-9]{2})?[A-Z]*$'", name="dlbm"),
+        # 三调 codes: 01, 0101, 0201K, 05H1, 08H2, 1203 (two digits, then two digits or letters).
+        CheckConstraint("dlbm ~ '^[0-9]{2}([0-9A-Z]{2})?[A-Z]?$'", name="dlbm"),
         CheckConstraint("tbmj IS NULL OR tbmj >= 0", name="tbmj"),
         CheckConstraint("kcmj IS NULL OR kcmj >= 0", name="kcmj"),
         CheckConstraint("tbdlmj IS NULL OR tbdlmj >= 0", name="tbdlmj"),

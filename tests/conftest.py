@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from layers import migrate
@@ -73,32 +72,42 @@ def db(engine: Engine) -> Iterator[Session]:
             transaction.rollback()
 
 
-@pytest.fixture(scope="session")
-def demo_settings(settings: Settings) -> Settings:
-    """Settings pointing at a second database in the test cluster, holding the demo dataset."""
-    url = make_url(make_engine(settings).url.render_as_string(hide_password=False))
-    return settings.model_copy(
-        update={"database_url": url.set(database="demo").render_as_string(hide_password=False)}
-    )
+def fresh_database(engine: Engine, settings: Settings, name: str) -> tuple[Engine, Settings]:
+    """A new, migrated database ``name`` in the test cluster, for tests that need rows of
+    their own committed and counted exactly (no other test's data in sight)."""
+    with create_engine(
+        engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT"
+    ).connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = engine.url.set(database=name).render_as_string(hide_password=False)
+    own_settings = settings.model_copy(update={"database_url": url})
+    own = make_engine(own_settings)
+    with own.begin() as conn:
+        conn.execute(text("CREATE EXTENSION postgis"))
+    migrate.upgrade(own)
+    return own, own_settings
 
 
 @pytest.fixture(scope="session")
-def demo_engine(engine: Engine, demo_settings: Settings) -> Iterator[Engine]:
+def demo_database(engine: Engine, settings: Settings) -> Iterator[tuple[Engine, Settings]]:
     """The committed demonstration dataset (data/shapefiles/), loaded through the real loader."""
     from etl.demo.load import load_demo
 
-    admin = create_engine(engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS demo"))
-        conn.execute(text("CREATE DATABASE demo"))
-    demo = make_engine(demo_settings)
-    with demo.begin() as conn:
-        conn.execute(text("CREATE EXTENSION postgis"))
-    migrate.upgrade(demo)
+    demo, demo_settings = fresh_database(engine, settings, "demo")
     load_demo(demo, DEMO_DIR, actor="test")
-    yield demo
+    yield demo, demo_settings
     demo.dispose()
-    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_engine(demo_database: tuple[Engine, Settings]) -> Engine:
+    return demo_database[0]
+
+
+@pytest.fixture(scope="session")
+def demo_settings(demo_database: tuple[Engine, Settings]) -> Settings:
+    return demo_database[1]
 
 
 def demo_figures() -> dict:

@@ -21,7 +21,7 @@ from api.routes.webmap import STATIC_DIR
 from layers.db import session_scope
 from layers.models import ApiToken
 from layers.settings import REPO_ROOT, Settings
-from tests.conftest import free_port
+from tests.conftest import free_port, fresh_database
 from tests.webmap.fixture_data import insert_fixture, remove_fixture
 
 CHROMIUM = "/usr/bin/chromium"
@@ -48,15 +48,24 @@ class Server:
 
 
 @pytest.fixture(scope="package")
-def map_data(engine: Engine) -> Iterator[None]:
-    insert_fixture(engine)
-    yield
-    remove_fixture(engine)
+def map_database(engine: Engine, settings: Settings) -> Iterator[tuple[Engine, Settings]]:
+    """The map's own database: its tests count features exactly."""
+    own, own_settings = fresh_database(engine, settings, "webmap")
+    insert_fixture(own)
+    yield own, own_settings
+    remove_fixture(own)
+    own.dispose()
 
 
 @pytest.fixture(scope="package")
-def server(settings: Settings, engine: Engine, map_data) -> Iterator[Server]:
+def map_engine(map_database: tuple[Engine, Settings]) -> Engine:
+    return map_database[0]
+
+
+@pytest.fixture(scope="package")
+def server(map_database: tuple[Engine, Settings]) -> Iterator[Server]:
     """The whole app (API, /ogc, map) served by uvicorn in a background thread."""
+    engine, settings = map_database
     port = free_port()
     viewer = create_token(engine, "viewer", name=TOKEN_NAME)
     analyst = create_token(engine, "analyst", name=TOKEN_NAME)

@@ -367,7 +367,7 @@ def test_reservoir_popup_shows_scale_appraisal_and_bloom_risk(map_page):
     assert "逾期" not in map_page.inner_text(".leaflet-popup-content")
 
 
-def test_an_analyst_saves_the_report_as_a_project(browser, server, engine, tmp_path):
+def test_an_analyst_saves_the_report_as_a_project(browser, server, map_engine, tmp_path):
     path = tmp_path / "project.geojson"
     path.write_text(
         json.dumps(box(113.43, 31.78, 113.45, 31.79).__geo_interface__), encoding="utf-8"
@@ -395,6 +395,6 @@ def test_an_analyst_saves_the_report_as_a_project(browser, server, engine, tmp_p
         assert response.value.ok
     finally:
         context.close()
-        with session_scope(engine) as session:
+        with session_scope(map_engine) as session:
             session.execute(delete(AuditEntry).where(AuditEntry.target == f"projects/{project_id}"))
             session.execute(delete(Project).where(Project.id == project_id))

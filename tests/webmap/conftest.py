@@ -7,6 +7,7 @@ Screenshots go to ``screenshots/`` at the repository root (git-ignored).
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,10 +63,9 @@ def map_engine(map_database: tuple[Engine, Settings]) -> Engine:
     return map_database[0]
 
 
-@pytest.fixture(scope="package")
-def server(map_database: tuple[Engine, Settings]) -> Iterator[Server]:
-    """The whole app (API, /ogc, map) served by uvicorn in a background thread."""
-    engine, settings = map_database
+@contextmanager
+def serve(engine: Engine, settings: Settings) -> Iterator[Server]:
+    """The whole app (API, /ogc, map) on ``settings``' database, by uvicorn in a thread."""
     port = free_port()
     viewer = create_token(engine, "viewer", name=TOKEN_NAME)
     analyst = create_token(engine, "analyst", name=TOKEN_NAME)
@@ -80,11 +80,26 @@ def server(map_database: tuple[Engine, Settings]) -> Iterator[Server]:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}", "127.0.0.1", port, viewer, analyst)
-    instance.should_exit = True
-    thread.join(timeout=10)
-    with session_scope(engine) as session:
-        session.execute(delete(ApiToken).where(ApiToken.name == TOKEN_NAME))
+    try:
+        yield Server(f"http://127.0.0.1:{port}", "127.0.0.1", port, viewer, analyst)
+    finally:
+        instance.should_exit = True
+        thread.join(timeout=10)
+        with session_scope(engine) as session:
+            session.execute(delete(ApiToken).where(ApiToken.name == TOKEN_NAME))
+
+
+@pytest.fixture(scope="package")
+def server(map_database: tuple[Engine, Settings]) -> Iterator[Server]:
+    with serve(*map_database) as running:
+        yield running
+
+
+@pytest.fixture(scope="package")
+def demo_server(demo_database: tuple[Engine, Settings]) -> Iterator[Server]:
+    """The app over the demonstration dataset (data/shapefiles/)."""
+    with serve(*demo_database) as running:
+        yield running
 
 
 @pytest.fixture(scope="package")

@@ -45,7 +45,7 @@ from etl.pgload import (
     require_table,
 )
 from etl.readers import VectorData, read_vector
-from etl.replace import replace_rows
+from etl.replace import bulk_replace, rebuild_indexes, replace_rows
 from etl.report import LoadReport, Progress, silent
 from gis.crs import CGCS2000
 from gis.errors import InvalidInputError
@@ -167,23 +167,37 @@ def _write(
         pg: psycopg.Connection = conn.connection.driver_connection
         cur = pg.cursor()
         require_table(cur, spec.table)
-        cur.execute(query("stage_create", table=table, columns=identifiers(columns)))
-        try:
-            with pg.transaction():  # savepoints keep the transaction usable to explain errors
-                copy_frame(cur, "_stage", staged, kinds, progress, "写入数据库", (0.3, 0.75))
-        except psycopg.Error as exc:
-            rows = staged["_row"].to_numpy()
-            raise explain_error(
-                exc, cur, label=label, table=spec.table, unit="个要素", copy_rows=rows
-            ) from exc
-        progress("替换同源数据", 0.78)
-        report.replaced, report.loaded = replace_rows(pg, spec.table, columns, report.source, label)
+        rows = staged["_row"].to_numpy()
+        bulk = bulk_replace(cur, spec.table, report.source, len(staged))
+        if bulk is not None:  # a whole layer reloaded: straight into the table
+            direct = staged.drop(columns="_row").assign(source=report.source)
+            _copy(cur, spec.table, direct, kinds | {"source": "text"}, progress, label, rows)
+            rebuild_indexes(cur, bulk[1])
+            report.replaced, report.loaded = bulk[0], len(direct)
+        else:
+            cur.execute(query("stage_create", table=table, columns=identifiers(columns)))
+            _copy(cur, "_stage", staged, kinds, progress, label, rows, target=spec.table)
+            progress("替换同源数据", 0.78)
+            report.replaced, report.loaded = replace_rows(
+                pg, spec.table, columns, report.source, label
+            )
         progress("面积与统计", 0.9)
         if spec.geometry_type.upper().endswith("POLYGON"):
             area = cur.execute(query("layer_area", table=table), _src(report)).fetchone()[0]
             report.set_area(float(area))
         _record(cur, report, actor)
         cur.execute(sql.SQL("ANALYZE {}").format(table))
+
+
+def _copy(cur, table, frame, kinds, progress, label, rows, target=None) -> None:
+    """COPY ``frame`` into ``table``; a refused row is reported by its feature number."""
+    try:
+        with cur.connection.transaction():  # a savepoint keeps the transaction usable to explain
+            copy_frame(cur, table, frame, kinds, progress, "写入数据库", (0.3, 0.75))
+    except psycopg.Error as exc:
+        raise explain_error(
+            exc, cur, label=label, table=target or table, unit="个要素", copy_rows=rows
+        ) from exc
 
 
 def _src(report: LoadReport) -> dict[str, str]:

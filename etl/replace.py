@@ -10,10 +10,10 @@ Ordinarily: ``DELETE FROM layer WHERE source = :source`` then one ``INSERT … S
   away every sample of every section on each reload.
 * A load of at least :data:`REBUILD_INDEXES_FROM` rows, no fewer than the layer keeps besides
   them, drops the secondary indexes (GiST, plain b-trees) and rebuilds them after the insert:
-  one sorted build is several times faster than 10⁵ index insertions. If the source is then
-  the whole layer (a district's parcels reloaded), TRUNCATE replaces the DELETE, leaving no
-  dead rows for the unique checks to wade through. Both are transactional, so a refused
-  load gets everything back; readers of the layer wait for the commit.
+  one sorted build is several times faster than 10⁵ index insertions. If the source is the
+  whole layer (a district's parcels reloaded), :func:`bulk_replace` TRUNCATEs it and the
+  loader COPYs straight into it, skipping the staging pass. Both are transactional, so a
+  refused load gets everything back; readers of the layer wait for the commit.
 """
 
 from __future__ import annotations
@@ -25,6 +25,35 @@ from etl.pgload import explain_error, identifiers, query
 from gis.errors import InvalidInputError
 
 REBUILD_INDEXES_FROM = 50_000
+
+
+def bulk_replace(cur: psycopg.Cursor, table: str, source: str, incoming: int) -> list | None:
+    """Prepare a whole-layer reload for a direct COPY, or return None to go through staging.
+
+    When at least :data:`REBUILD_INDEXES_FROM` rows replace a layer that holds only this
+    source's rows (or nothing) and no other table references it, the staging pass buys
+    nothing: the layer is TRUNCATEd and its secondary indexes dropped, the caller COPYs
+    straight into it (constraint violations then abort the COPY, traced by line), and
+    :func:`rebuild_indexes` restores them. Returns ``[rows replaced, index definitions]``.
+    """
+    name, params = sql.Identifier(table), {"source": source}
+    if incoming < REBUILD_INDEXES_FROM:
+        return None
+    if cur.execute(query("dependents"), {"table": table}).fetchall():
+        return None
+    if not cur.execute(query("source_owns_table", table=name), params).fetchone()[0]:
+        return None
+    replaced = cur.execute(sql.SQL("SELECT count(*) FROM {}").format(name)).fetchone()[0]
+    indexes = [tuple(r) for r in cur.execute(query("secondary_indexes"), {"table": table})]
+    cur.execute(sql.SQL("TRUNCATE {}").format(name))
+    for index, _ in indexes:
+        cur.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(index)))  # name from the catalog
+    return [replaced, [definition for _, definition in indexes]]
+
+
+def rebuild_indexes(cur: psycopg.Cursor, definitions: list[str]) -> None:
+    for definition in definitions:
+        cur.execute(sql.SQL(definition))  # definition from the catalog
 
 
 def replace_rows(
@@ -47,21 +76,13 @@ def _delete_insert(
 ) -> tuple[int, int]:
     name, params = sql.Identifier(table), {"source": source}
     staged = cur.execute("SELECT count(*) FROM _stage").fetchone()[0]
-    if (
-        staged >= REBUILD_INDEXES_FROM
-        and cur.execute(query("source_owns_table", table=name), params).fetchone()[0]
-    ):
-        deleted = cur.execute(sql.SQL("SELECT count(*) FROM {}").format(name)).fetchone()[0]
-        cur.execute(sql.SQL("TRUNCATE {}").format(name))
-    else:
-        deleted = cur.execute(query("replace_delete", table=name), params).rowcount
+    deleted = cur.execute(query("replace_delete", table=name), params).rowcount
     rebuild = _indexes_to_rebuild(cur, table, staged, deleted)
     for index, _ in rebuild:
         cur.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(index)))  # name from the catalog
     insert = query("replace_insert", table=name, columns=identifiers(columns))
     loaded = cur.execute(insert, params).rowcount
-    for _, definition in rebuild:
-        cur.execute(sql.SQL(definition))  # definition from the catalog
+    rebuild_indexes(cur, [definition for _, definition in rebuild])
     return deleted, loaded
 
 

@@ -31,3 +31,16 @@ async def form_file(request: Request) -> tuple[str, bytes]:
             "上传表单缺少文件字段 file (missing file).", hint="表单字段名应为 file。"
         )
     return safe_name(upload.filename), await upload.read()
+
+
+def multipart_file_schema(description: str) -> dict:
+    """The OpenAPI ``multipart/form-data`` body of an upload: one required ``file``."""
+    return {
+        "schema": {
+            "type": "object",
+            "properties": {
+                "file": {"type": "string", "format": "binary", "description": description}
+            },
+            "required": ["file"],
+        }
+    }

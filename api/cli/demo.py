@@ -1,16 +1,13 @@
 """`watershed demo …`: generate and load the demonstration dataset (示例数据)."""
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import text
 
-from api.cli.common import console, err_console, friendly_errors, print_json
+from api.cli.common import console, friendly_errors, print_json, progress_bar
 from api.cli.db import ensure_up
 from etl.demo import SCALES, default_out_dir
 from etl.demo import generate as generate_dataset
@@ -20,21 +17,6 @@ from layers.db import make_engine
 from layers.settings import get_settings
 
 app = typer.Typer(help="示例数据：生成与导入 (demonstration dataset)", no_args_is_help=True)
-
-
-@contextmanager
-def _bar(title: str) -> Iterator[Callable[[str, float], None]]:
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    )
-    task = bar.add_task(title, total=1.0)
-    with bar:
-        yield lambda stage, fraction: bar.update(task, description=stage, completed=fraction)
 
 
 ScaleOption = Annotated[
@@ -70,7 +52,7 @@ def generate(
         raise typer.BadParameter(
             f"未知规模 {scale}（可用：{', '.join(SCALES)}）", param_hint="--scale"
         )
-    with _bar("生成示例数据") as step:
+    with progress_bar("生成示例数据") as step:
         result = generate_dataset(out or default_out_dir(scale), scale, seed, step)
     if report:
         print_json(result.figures)
@@ -102,7 +84,7 @@ def load(
         console.print("数据库中已有数据（loads 表非空），跳过示例数据导入。")
         return
     try:
-        with _bar("导入示例数据") as step:
+        with progress_bar("导入示例数据") as step:
             reports = load_demo(engine, folder or default_out_dir("demo"), progress=step)
     finally:
         engine.dispose()

@@ -1,15 +1,12 @@
 """`watershed load PATH --layer NAME`: load one file into one layer (数据导入)."""
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.cli.common import console, err_console, friendly_errors, print_json
+from api.cli.common import console, friendly_errors, print_json, progress_bar
 from api.cli.db import ensure_up
 from etl.loader import LoadReport, load_file
 from layers.db import make_engine
@@ -56,7 +53,7 @@ def load(
     ensure_up()
     engine = make_engine(get_settings())
     try:
-        with _progress_bar(disabled=as_json) as step:
+        with progress_bar("导入", disabled=as_json) as step:
             report = load_file(
                 engine,
                 path,
@@ -73,23 +70,6 @@ def load(
         print_json(report.to_dict())
     else:
         _print_report(report)
-
-
-@contextmanager
-def _progress_bar(disabled: bool) -> Iterator[Callable[[str, float], None]]:
-    """A rich progress bar (on stderr) fed by the loader's ``progress(stage, fraction)``."""
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        disable=disabled,
-        transient=True,
-    )
-    task = bar.add_task("导入", total=1.0)
-    with bar:
-        yield lambda stage, fraction: bar.update(task, description=stage, completed=fraction)
 
 
 def _print_report(report: LoadReport) -> None:

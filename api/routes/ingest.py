@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from api.audit import record_separately, sha256_of
 from api.auth import EditorDep, ReaderDep
 from api.deps import EngineDep, SettingsDep
-from api.uploads import form_file
+from api.uploads import form_file, multipart_file_schema
 from etl.loader import load_file
 from gis.errors import WatershedError
 from layers.models import Load
@@ -29,19 +29,9 @@ _BODY_DOC = {
     "requestBody": {
         "required": True,
         "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {
-                        "file": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "图层：zip（shapefile）、shp、gpkg、geojson、kml；水质：csv、xlsx",
-                        }
-                    },
-                    "required": ["file"],
-                }
-            }
+            "multipart/form-data": multipart_file_schema(
+                "图层：zip（shapefile）、shp、gpkg、geojson、kml；水质：csv、xlsx"
+            )
         },
     }
 }

@@ -19,7 +19,7 @@ from api.audit import record, sha256_of
 from api.auth import CallerDep, Principal, ReaderDep, ensure_role
 from api.deps import EngineDep, SettingsDep
 from api.schemas import OverlapReport, ProjectSummary
-from api.uploads import form_file
+from api.uploads import form_file, multipart_file_schema
 from etl.archive import ArchiveLimits
 from etl.readers import read_vector
 from gis.crs import CGCS2000
@@ -51,19 +51,7 @@ _BODY_DOC = {
                 "schema": {"type": "object", "description": "GeoJSON object"},
                 "example": _EXAMPLE,
             },
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {
-                        "file": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "zip（shapefile）、gpkg、kml、geojson",
-                        }
-                    },
-                    "required": ["file"],
-                }
-            },
+            "multipart/form-data": multipart_file_schema("zip（shapefile）、gpkg、kml、geojson"),
         },
     }
 }

@@ -48,6 +48,7 @@ def raw_script(period) -> str:
         ":codes": "ARRAY(SELECT code FROM sections)",
     }
     parts = [
+        "SET jit = off;",  # as the platform's own connections do (layers/db.py)
         "SELECT id, code, name FROM units;",
         "SELECT id, code, name, control_level, waterbody, target_grade, drinking_source FROM sections;",
     ]

@@ -153,7 +153,7 @@ class EmbeddedCluster:
             )
         options = (
             f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 "
-            "-c unix_socket_permissions=0700 -c fsync=on"
+            "-c unix_socket_permissions=0700 -c fsync=on -c jit=off"
         )
         result = self._run(
             "pg_ctl",

@@ -40,8 +40,19 @@ def sqlalchemy_url(settings: Settings) -> str:
     )
 
 
+# PostgreSQL's JIT compiles expressions for queries with high cost estimates — spatial joins
+# always look expensive — and spends more time compiling than the queries take (measured on
+# the checks: 0.65 s → 0.03 s for the 三线 overlaps without it).
+CONNECT_OPTIONS = "-c jit=off"
+
+
 def make_engine(settings: Settings, **kwargs) -> Engine:
-    return create_engine(sqlalchemy_url(settings), pool_pre_ping=True, **kwargs)
+    return create_engine(
+        sqlalchemy_url(settings),
+        pool_pre_ping=True,
+        connect_args={"options": CONNECT_OPTIONS},
+        **kwargs,
+    )
 
 
 @contextmanager

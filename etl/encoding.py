@@ -146,7 +146,7 @@ def _codec_name(value: str, *, what: str) -> str:
 
 
 def _text_values(raw: bytes) -> list[bytes]:
-    """The distinct non-blank values of the DBF's character (C) fields."""
+    """The distinct non-ASCII values of the DBF's character (C) fields."""
     if len(raw) < 32:
         raise EncodingError("属性表 .dbf 文件不完整（truncated .dbf）。")
     header_len = int.from_bytes(raw[8:10], "little")
@@ -160,8 +160,11 @@ def _text_values(raw: bytes) -> list[bytes]:
     for offset, width in _character_fields(raw, header_len):
         if offset + width > record_len:  # a damaged header; the fields that fit still tell
             continue
-        column = np.ascontiguousarray(records[:, offset : offset + width]).view(f"S{width}")
-        values.update(v.rstrip(b" \x00") for v in np.unique(column))
+        cells = records[:, offset : offset + width]
+        # Only values with a byte ≥ 0x80 can tell encodings apart: codes and numbers are skipped
+        # without becoming Python objects.
+        cells = np.ascontiguousarray(cells[(cells >= 0x80).any(axis=1)])
+        values.update(v.rstrip(b" \x00") for v in np.unique(cells.view(f"S{width}")))
     values.discard(b"")
     return sorted(values)
 
@@ -181,8 +184,11 @@ def _character_fields(raw: bytes, header_len: int) -> list[tuple[int, int]]:
 
 def _decodes(texts: Iterable[bytes], encoding: str) -> bool:
     """Whether every value decodes strictly; a multi-byte character cut off at the end of a
-    fixed-width field (some writers truncate by bytes) is tolerated."""
+    fixed-width field (some writers truncate by bytes) is tolerated. ASCII decodes the same in
+    every candidate, so only the other values are tried (codes and numbers are most of them)."""
     for text in texts:
+        if text.isascii():
+            continue
         decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
         try:
             decoder.decode(text, final=False)

@@ -227,7 +227,8 @@ def test_compliance_panel_shows_failures_and_zooms_to_their_evidence(map_page):
         "WS.map.getPane('ws-highlight').querySelectorAll('path').length >= 2"
     )
     assert map_page.evaluate("WS.map.getZoom()") >= 13
-    assert map_page.evaluate("WS.map.getBounds().contains([31.665, 113.447])")
+    # The fit runs once the parcels fetched from /ogc are outlined: wait for it, don't race it.
+    map_page.wait_for_function("WS.map.getBounds().contains([31.665, 113.447])")
     map_page.wait_for_function(
         "WS.map.getPane('ws-basic_farmland').querySelectorAll('path').length > 0"
     )

@@ -121,7 +121,9 @@ def test_sample_round_trip_and_below_detection(db: Session) -> None:
         ]
     )
     db.flush()
-    count = select(func.count()).select_from(models.Sample).where(models.Sample.section_code == "S2")
+    count = (
+        select(func.count()).select_from(models.Sample).where(models.Sample.section_code == "S2")
+    )
     assert db.scalar(count) == 2
 
 

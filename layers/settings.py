@@ -47,6 +47,9 @@ class Settings(BaseSettings):
 
     # Checks: a met line whose margin is below this share of the target is 预警.
     warn_margin: float = Field(default=0.005, ge=0, lt=1)
+    # How long an evaluation may be served from the API's cache; it is dropped at once when
+    # data are loaded or projects saved through the platform. 0 turns the cache off.
+    checks_cache_seconds: float = Field(default=600, ge=0)
     # Dam-safety appraisal: first within N years of completion, then at most every M years.
     appraisal_first_years: int = Field(default=5, ge=1)
     appraisal_interval_years: int = Field(default=10, ge=1)

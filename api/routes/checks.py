@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import ReaderDep
+from api.checks_cache import cached
 from api.deps import EngineDep, SettingsDep
 from gis.baseline import load_baseline
 from gis.compliance import parse_period
@@ -31,7 +32,16 @@ PeriodQuery = Annotated[
 
 
 def run_checks(engine, settings: Settings, unit: str | None, period: str | None) -> dict[str, Any]:
-    """The evaluation as the API and the workbook present it."""
+    """The evaluation as the API and the workbook present it (cached: api.checks_cache)."""
+    return cached(
+        engine,
+        settings,
+        ("checks", unit, period),
+        lambda: _evaluate(engine, settings, unit, period),
+    )
+
+
+def _evaluate(engine, settings: Settings, unit: str | None, period: str | None) -> dict[str, Any]:
     baseline = load_baseline(settings.baseline_path)
     results = [r.to_dict() for r in evaluate(engine, baseline, settings, unit, period)]
     if period:

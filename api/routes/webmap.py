@@ -11,7 +11,6 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.gzip import GZipMiddleware
 
 import webmap
 from api import ogc
@@ -26,7 +25,7 @@ from webmap.signin import safe_next, signin_page
 router = APIRouter(include_in_schema=False, tags=["webmap"])
 STATIC_DIR = Path(webmap.__file__).parent / "static"
 # Compressed: the page's scripts and styles are most of its first load.
-router.mount("/static", GZipMiddleware(StaticFiles(directory=STATIC_DIR), minimum_size=1024))
+router.mount("/static", StaticFiles(directory=STATIC_DIR))  # gzip: api/main.py
 
 COOKIE_MAX_AGE = 30 * 24 * 3600
 NO_STORE = {"Cache-Control": "no-store"}

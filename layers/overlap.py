@@ -9,7 +9,6 @@ answer a land-use officer files. The map, the API and the CLI all call :func:`ov
 import json
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from typing import Any, Literal
 
 import shapely
@@ -19,6 +18,7 @@ from gis.area import m2_to_mu
 from gis.compliance import MIN_OVERLAP_M2
 from layers.project_geometry import ProjectGeometry
 from layers.registry import LAYERS, PROTECTED_LAYERS, LayerSpec
+from layers.sql import template
 
 Severity = Literal["prohibited", "restricted", "informational"]
 
@@ -56,10 +56,6 @@ def _rule(key: str) -> Rule:
     return RULES.get(key, _DEFAULT_RULE)
 
 
-def _sql(name: str) -> str:
-    return files("layers.sql").joinpath(name).read_text(encoding="utf-8")
-
-
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
@@ -67,7 +63,7 @@ def _quote(identifier: str) -> str:
 @cache
 def overlap_sql(layer_keys: tuple[str, ...] = PROTECTED_LAYERS) -> str:
     """The statement for ``layer_keys``; identifiers come from the registry, never from input."""
-    block = _sql("overlap_candidates.sql")
+    block = template("overlap_candidates")
     parts = []
     for n, key in enumerate(layer_keys):
         spec: LayerSpec = LAYERS[key]
@@ -78,7 +74,7 @@ def overlap_sql(layer_keys: tuple[str, ...] = PROTECTED_LAYERS) -> str:
             .replace("{table}", _quote(spec.table))
             .replace("{filter}", spec.overlap_filter or "TRUE")
         )
-    return _sql("overlap.sql").replace("{candidates}", "\n    UNION ALL\n".join(parts))
+    return template("overlap").replace("{candidates}", "\n    UNION ALL\n".join(parts))
 
 
 def overlap_report(engine: Engine, project: ProjectGeometry) -> dict[str, Any]:

@@ -8,6 +8,12 @@ from sqlalchemy import TextClause, text
 
 
 @cache
+def template(name: str) -> str:
+    """The text of ``layers/sql/<name>.sql`` (for statements assembled from registry names)."""
+    return files(__package__).joinpath(f"{name}.sql").read_text(encoding="utf-8")
+
+
+@cache
 def query(name: str) -> TextClause:
     """The statement in ``layers/sql/<name>.sql`` as a bindable TextClause."""
-    return text(files(__package__).joinpath(f"{name}.sql").read_text(encoding="utf-8"))
+    return text(template(name))

@@ -1,12 +1,13 @@
-    -- one protected layer: the pieces of its features inside the project (GiST-indexed join)
+    -- one protected layer: the pieces of its features inside the project (GiST-indexed join;
+    -- the project is the first argument, so PostGIS prepares it once for all the features)
     SELECT
         CAST(:layer_{n} AS text) AS layer,
         t.id,
         {label} AS name,
         CASE
-            WHEN ST_CoveredBy(t.geom, p.geom) THEN t.geom
+            WHEN ST_Covers(p.geom, t.geom) THEN t.geom
             ELSE ST_CollectionExtract(ST_Intersection(t.geom, p.geom), 3)
         END AS piece
     FROM {table} AS t
-    JOIN project AS p ON ST_Intersects(t.geom, p.geom)
+    JOIN project AS p ON ST_Intersects(p.geom, t.geom)
     WHERE {filter}

@@ -31,8 +31,9 @@ DISPLAY_ORDER = (
     "district",
 )
 # Vector tiles are drawn from this zoom on: below it parcels are a few pixels wide and a tile
-# would carry thousands of them.
-TILE_MIN_ZOOM = 12
+# carries thousands of them. At 2·10^5 parcels a z12 tile with the popup fields is 406 KB
+# gzipped (bench/bench_tiles.py) and a tablet shows about a dozen: z13 quarters that.
+TILE_MIN_ZOOM = 13
 PANE_Z_BASE = 402  # above Leaflet's overlayPane (400), below markers (600) and popups (700)
 
 # Attributes shown in a feature's popup: (column, Chinese label, format). Sections and

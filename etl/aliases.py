@@ -19,6 +19,7 @@ import pandas as pd
 from sqlalchemy import Boolean, Column, Date, Float, Integer, String
 
 from etl import values
+from gis.compliance import SOURCE_LEVELS
 from gis.errors import InvalidInputError
 from gis.water_quality import grade_from_label
 from layers.models.sections import CONTROL_LEVELS
@@ -65,6 +66,7 @@ FIELD_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "river": ("SZHL", "SSHL", "HLMC", "RIVER", "所在河流", "河流"),
         "reservoir_code": ("SKBM", "RESERVOIR", "RES_CODE", "水库编码"),
         "drinking_source": ("SFSYD", "YYSYD", "DRINKING", "饮用水水源地", "是否水源地"),
+        "drinking_source_level": ("SYDJB", "SOURCE_LEVEL", "水源地级别"),
     },
     "water_source_zones": {
         "name": ("BHQMC", "MC", "NAME", "保护区名称", "名称"),
@@ -139,6 +141,14 @@ def _waterbody(text: str) -> str | None:
     return None
 
 
+def _source_level(text: str) -> str | None:
+    folded = _fold(text).removesuffix("水源地").removesuffix("集中式")
+    aliases = {"市级": "地市级", "地级": "地市级", "地级市": "地市级", "区级": "县级",
+               "县区级": "县级", "县(区)级": "县级", "乡镇": "乡镇级", "镇级": "乡镇级", "乡级": "乡镇级"}  # fmt: skip
+    folded = aliases.get(folded, folded)
+    return folded if folded in SOURCE_LEVELS else None
+
+
 def _protection_level(text: str) -> str | None:
     folded = _fold(text).removesuffix("保护区").removesuffix("水源")
     folded = {"1": "一级", "2": "二级", "准": "准保护区", "准保护": "准保护区"}.get(folded, folded)
@@ -164,6 +174,7 @@ NORMALISERS: dict[tuple[str, str], Callable[[str], object]] = {
     ("sections", "control_level"): _control_level,
     ("sections", "waterbody"): _waterbody,
     ("sections", "target_grade"): _grade,
+    ("sections", "drinking_source_level"): _source_level,
     ("water_source_zones", "level"): _protection_level,
     ("farmland", "dlbm"): _land_code,
     ("farmland", "kcdlbm"): _land_code,
@@ -174,6 +185,7 @@ _WHAT = {
     ("sections", "target_grade"): "水质类别 Ⅰ–Ⅴ（写作 Ⅲ、III、3 或 Ⅲ类）",
     ("sections", "control_level"): "国控/省控/市控/县控",
     ("sections", "waterbody"): "河流 或 湖库",
+    ("sections", "drinking_source_level"): "地市级/县级/乡镇级",
     ("reservoirs", "scale"): "大型/中型/小型（小(1)型、小(2)型 亦可）",
     ("water_source_zones", "level"): "一级/二级/准保护区",
 }

@@ -41,6 +41,9 @@ FARMLAND_CODES = ("0101", "0102", "0103")  # 耕地: 水田, 水浇地, 旱地 (
 # 公共管理与公共服务 08, 特殊 09, transport except 农村道路 (1006), 水工建筑 1109.
 CONSTRUCTION_PREFIXES = ("05", "06", "07", "08", "09")
 CONSTRUCTION_CODES = ("1001", "1002", "1003", "1004", "1005", "1007", "1008", "1009", "1109")
+# Drinking-water source levels (水源地级别). The list's line counts 县级及以上 sources only.
+SOURCE_LEVELS = ("地市级", "县级", "乡镇级")
+COUNTY_AND_ABOVE = ("地市级", "县级")
 # Overlaps smaller than this are coordinate noise along shared edges, not occupation.
 MIN_OVERLAP_M2 = 1.0
 

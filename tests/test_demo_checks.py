@@ -97,4 +97,10 @@ def test_section_and_reservoir_findings(results) -> None:
     assert [e.name for e in overdue.evidence] == ["黄家垱水库"]
     assert overdue.detail["overdue"][0]["due"] == "2024-05-16"
     assert results[(YUN, "reservoirs_small", "小型水库")].measured == 66
+    drinking = results[(DISTRICT, "drinking_water", "县级及以上集中式饮用水水源地")]
+    assert [e.name for e in drinking.evidence] == ["先觉庙库心"]  # 县级; the others are 乡镇级
+    assert {s["name"] for s in drinking.detail["not_counted"]} == {
+        "漳河郑家河水库",
+        "白果河水库库心",
+    }
     assert results[(LI, "reservoirs_medium", "中型水库")].measured == 1

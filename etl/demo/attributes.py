@@ -107,6 +107,7 @@ def _sections(data: DemoData) -> LayerTable:
         "SZHL": _text(s.river for s in ss),
         "SKBM": _text(s.reservoir_code for s in ss),
         "SFSYD": _yes(s.drinking for s in ss),
+        "SYDJB": _text(s.source_level for s in ss),
     }
     return LayerTable("sections", np.array([s.point for s in ss], dtype=object), fields, "Point")
 

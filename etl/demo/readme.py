@@ -38,7 +38,7 @@ _LAYERS = {
         "水质监测断面",
         "点",
         "DMBM 断面编码, DMMC 名称, KZJB 控制级别, STLX 水体类型 (河流/湖库), SZMB 目标水质, "
-        "SZHL 所在河流, SKBM 所在水库编码, SFSYD 是否饮用水水源地",
+        "SZHL 所在河流, SKBM 所在水库编码, SFSYD 是否饮用水水源地, SYDJB 水源地级别 (县级/乡镇级)",
     ),
     "water_source_zones": (
         "饮用水水源保护区",

@@ -28,6 +28,7 @@ class Section:
     point: shapely.Point
     target: str = "Ⅲ"
     bloom_risk: bool = False  # a lake section in an algal-bloom-risk reservoir
+    source_level: str = ""  # 水源地级别 of a drinking-water source: 县级 / 乡镇级
 
 
 # name, control level, river, where: (lon, lat) to snap to, or "exit"
@@ -81,6 +82,7 @@ def build_sections(
                 r.unit,
                 r.point,
                 bloom_risk=r.bloom_risk,
+                source_level=r.drinking,
             )
         )
     return [replace(s, code=f"421303DM{n:02d}") for n, s in enumerate(sections, start=1)]

@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from sqlalchemy import text
 
-from gis.compliance import Evidence, LineResult, judge_minimum
+from gis.compliance import COUNTY_AND_ABOVE, Evidence, LineResult, judge_minimum
 from gis.water_quality import GRADE_LABELS, Assessment, assess_period, good_rate, grade_from_label
 from layers.checks.context import CheckContext
 from layers.sql import query
@@ -18,7 +18,8 @@ def check_water(ctx: CheckContext) -> list[LineResult]:
         r.name: r
         for r in ctx.conn.execute(
             text(
-                "SELECT id, code, name, control_level, waterbody, target_grade, drinking_source FROM sections"
+                "SELECT id, code, name, control_level, waterbody, target_grade, drinking_source,"
+                " drinking_source_level FROM sections"
             )
         )
     }
@@ -125,7 +126,10 @@ def _group_result(ctx, area, level, grades: list[int | None]) -> LineResult:
 
 
 def _drinking_result(ctx, area, sections, assessments) -> LineResult:
-    sources = [r for r in sections.values() if r.drinking_source]
+    """县级及以上集中式饮用水水源地: township sources (乡镇级) are not part of this line, and a
+    source whose level is not recorded cannot be counted either way (it is listed)."""
+    flagged = [r for r in sections.values() if r.drinking_source]
+    sources = [r for r in flagged if r.drinking_source_level in COUNTY_AND_ABOVE]
     grades = [assessments[r.code].grade for r in sources if r.code in assessments]
     rate = good_rate(grades)
     measured = None if rate is None or len(grades) < len(sources) else round(100 * rate, 2)
@@ -145,9 +149,15 @@ def _drinking_result(ctx, area, sections, assessments) -> LineResult:
             "sources": [
                 {
                     "name": r.name,
+                    "level": r.drinking_source_level,
                     "class": assessments[r.code].label if r.code in assessments else None,
                 }
                 for r in sources
-            ]
+            ],
+            "not_counted": [
+                {"name": r.name, "level": r.drinking_source_level or "未填写"}
+                for r in flagged
+                if r not in sources
+            ],
         },
     )

@@ -14,6 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gis.compliance import SOURCE_LEVELS
 from gis.water_quality import INDICATOR_KEYS
 from layers.models.base import Base, LayerMixin, geometry_column, in_list
 
@@ -27,6 +28,10 @@ class Section(LayerMixin, Base):
         CheckConstraint(in_list("control_level", CONTROL_LEVELS), name="control_level"),
         CheckConstraint(in_list("waterbody", WATERBODIES), name="waterbody"),
         CheckConstraint("target_grade BETWEEN 1 AND 5", name="target_grade"),
+        CheckConstraint(
+            "drinking_source_level IS NULL OR " + in_list("drinking_source_level", SOURCE_LEVELS),
+            name="drinking_source_level",
+        ),
     )
 
     code: Mapped[str] = mapped_column(String(32), unique=True)
@@ -37,6 +42,7 @@ class Section(LayerMixin, Base):
     river: Mapped[str | None] = mapped_column(String(100))
     reservoir_code: Mapped[str | None] = mapped_column(String(32))
     drinking_source: Mapped[bool] = mapped_column(default=False)
+    drinking_source_level: Mapped[str | None] = mapped_column(String(8))  # 地市级/县级/乡镇级
     geom: Mapped[WKBElement] = geometry_column("POINT")
 
 

@@ -202,7 +202,19 @@ def dataset(db: Session) -> Session:
                 waterbody="lake",
                 target_grade=2,
                 drinking_source=True,
+                drinking_source_level="县级",
                 geom=point(113.12, 31.02),
+            ),
+            # A township source (乡镇级) in bad shape: not part of the 县级及以上 line.
+            models.Section(
+                code="S4",
+                name="乡镇水源",
+                control_level="县控",
+                waterbody="lake",
+                target_grade=3,
+                drinking_source=True,
+                drinking_source_level="乡镇级",
+                geom=point(113.13, 31.02),
             ),
         ]
     )
@@ -221,6 +233,9 @@ def dataset(db: Session) -> Session:
                 # Drinking source (lake): TP 0.02 -> Ⅱ.
                 reading("S3", day, "do", 7.0),
                 reading("S3", day, "tp", 0.02),
+                # Township source: TP 0.15 in a lake -> Ⅴ.
+                reading("S4", day, "do", 7.0),
+                reading("S4", day, "tp", 0.15),
             ]
         )
     db.add(
@@ -288,6 +303,8 @@ def test_evaluation_of_every_line(dataset: Session, settings) -> None:
     assert results[("D", "section_group", "国控断面")].status == "pass"
     drinking = results[("D", "drinking_water", "县级及以上集中式饮用水水源地")]
     assert (drinking.status, drinking.measured) == ("pass", 100)
+    assert [e.name for e in drinking.evidence] == ["水源库心"]
+    assert drinking.detail["not_counted"] == [{"name": "乡镇水源", "level": "乡镇级"}]
 
     occupation = results[("U1", "farmland_occupation", None)]
     overlap = area_m2(P4.intersection(B2))

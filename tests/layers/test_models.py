@@ -163,6 +163,19 @@ def test_sample_round_trip_and_below_detection(db: Session) -> None:
             ),
             "unknown waterbody",
         ),
+        (
+            lambda: models.Section(
+                code="S",
+                name="x",
+                control_level="国控",
+                waterbody="lake",
+                target_grade=3,
+                drinking_source=True,
+                drinking_source_level="村级",
+                geom=geom(POINT),
+            ),
+            "unknown drinking-source level",
+        ),
         (lambda: models.LandParcel(dlbm="0103", tbmj=-1.0, geom=geom(SQUARE)), "negative area"),
         (lambda: models.LandParcel(dlbm="耕地", geom=geom(SQUARE)), "malformed land-class code"),
         (

@@ -51,6 +51,7 @@ def _section_dict(row) -> dict[str, Any]:
         "river": row.river,
         "reservoir_code": row.reservoir_code,
         "drinking_source": row.drinking_source,
+        "drinking_source_level": row.drinking_source_level,
         "lon": row.lon,
         "lat": row.lat,
     }
@@ -93,7 +94,8 @@ def _section(conn: Connection, code: str):
     row = conn.execute(
         text(
             "SELECT id, code, name, control_level, waterbody, target_grade, river, reservoir_code, "
-            "drinking_source, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM sections WHERE code = :code"
+            "drinking_source, drinking_source_level, ST_X(geom) AS lon, ST_Y(geom) AS lat "
+            "FROM sections WHERE code = :code"
         ),
         {"code": code},
     ).one_or_none()

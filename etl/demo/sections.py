@@ -80,12 +80,25 @@ def build_sections(
                 r.code,
                 drinking,
                 r.unit,
-                r.point,
+                _in_the_water(r.point, units[r.unit]),
                 bloom_risk=r.bloom_risk,
                 source_level=r.drinking,
             )
         )
     return [replace(s, code=f"421303DM{n:02d}") for n, s in enumerate(sections, start=1)]
+
+
+# A 库心 (reservoir-centre) section lies out in the water, not on the dam point the reservoir
+# layer records; on the map the two markers must not cover each other.
+_CENTRE_OFFSETS = ((0.0, 0.004), (0.004, 0.0), (0.0, -0.004), (-0.004, 0.0))
+
+
+def _in_the_water(dam: shapely.Point, unit: shapely.Geometry) -> shapely.Point:
+    for dx, dy in _CENTRE_OFFSETS:
+        centre = shapely.Point(dam.x + dx, dam.y + dy)
+        if unit.contains(centre):
+            return centre
+    return dam
 
 
 def _unit(point: shapely.Point, units: dict[str, shapely.Geometry]) -> str:

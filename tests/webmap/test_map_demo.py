@@ -4,7 +4,7 @@ problems (data/shapefiles/README.md), the first load stays within budget, screen
 from collections import Counter
 
 from tests.test_demo_checks import EXPECTED_FINDINGS
-from tests.webmap.conftest import new_context, screenshot, wait_ready
+from tests.webmap.conftest import new_context, screenshot, set_view, wait_ready
 
 BUDGET_BYTES = 1_000_000
 
@@ -46,3 +46,28 @@ def test_panel_shows_the_planted_problems(browser, demo_server) -> None:
     wait_ready(page)
     screenshot(page, "demo-tablet-768x1024")
     tablet.close()
+
+
+def test_bloom_risk_reservoir_popup_shows_its_trophic_state(
+    browser, demo_server, demo_engine
+) -> None:
+    from sqlalchemy import text
+
+    with demo_engine.connect() as conn:
+        code, lon, lat = conn.execute(
+            text("SELECT code, ST_X(geom), ST_Y(geom) FROM reservoirs WHERE name = '白云湖库区'")
+        ).one()
+    context = new_context(browser, demo_server)
+    page = context.new_page()
+    page.goto(demo_server.base_url + "/")
+    wait_ready(page)
+    set_view(page, lat, lon, 15)  # at district scale the reservoir markers overlap
+    page.click(f'.ws-dot[data-layer="reservoirs"][data-code="{code}"]')
+    # The 2025 TLI(Σ) of 白云湖库心 is 42.33, 中营养 (data/shapefiles/README.md).
+    page.wait_for_function(
+        "document.querySelector('.ws-trophic') && "
+        "document.querySelector('.ws-trophic').innerText.includes('TLI')"
+    )
+    text_ = page.inner_text(".ws-trophic")
+    assert "中营养" in text_ and "42.3" in text_
+    context.close()

@@ -9,7 +9,7 @@ Two layouts are accepted:
 
 The section is given by code or by name and must exist in ``sections`` (checked in the same
 transaction as the insert). Dates: 2024-03-05, 2024/3/5, 2024年3月5日, 20240305, or a month
-(2024-03, stored as its first day). Values go through :func:`gis.water_quality.parse_lab_value`:
+(2024-03, stored as its first day). Values go through :func:`gis.lab_values.parse_lab_value`:
 ``0.01L`` and ``<0.01`` are below-detection results with limit 0.01 (stored as value NULL,
 ``below_dl``, ``detection_limit``); ``ND``/``未检出`` need a detection-limit column. Any unknown
 section or indicator, unreadable date or value, negative concentration or pH above 14 refuses
@@ -35,7 +35,8 @@ from etl.pgload import copy_frame, copy_kind, explain_error, query, require_tabl
 from etl.readers import file_sha256
 from etl.report import LoadReport, Progress, silent
 from gis.errors import EncodingError, InvalidInputError
-from gis.water_quality import indicator_key, parse_lab_value
+from gis.lab_values import parse_lab_value
+from gis.water_quality import indicator_key
 from layers.models.sections import Sample
 
 _SECTION_CODE = ("断面编码", "断面代码", "断面编号", "section_code", "dmbm", "code")

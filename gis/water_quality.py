@@ -10,23 +10,24 @@ knows; loaders and the API validate indicator keys against it (:data:`INDICATOR_
 * the class of a sample or period is the worst class over the evaluated indicators (all but
   water temperature, 总氮 and 粪大肠菌群); for lakes and reservoirs 总氮 gets its own class;
 * 超标倍数 = (C − C_Ⅲ) / C_Ⅲ for indicators worse than Ⅲ, never for pH, DO or temperature;
-* a result below the detection limit counts as half the limit in a period mean.
+* a result below the detection limit counts as half the limit in a period mean
+  (lab notation and period means: :mod:`gis.lab_values`; 优良率 and group states:
+  :mod:`gis.section_groups`).
 
 Grades are the ints 1..6, 6 being 劣Ⅴ; :data:`GRADE_LABELS` turns them into labels.
 Only the standard library is used so the module runs anywhere the rules are needed.
 """
 
 import math
-import numbers
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
 from gis.errors import InvalidInputError
+from gis.lab_values import fold, is_number, period_mean
 
 WORSE_THAN_V = 6
 GRADES = (1, 2, 3, 4, 5, 6)
@@ -159,12 +160,7 @@ ALIASES: Mapping[str, str] = MappingProxyType(
 )
 
 
-def _fold(text: str) -> str:
-    """Canonical spelling for matching: NFKC (full-width → ASCII, Ⅲ → III), no case, no spaces."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
-
-
-_LOOKUP = {_fold(alias): key for alias, key in ALIASES.items()}
+_LOOKUP = {fold(alias): key for alias, key in ALIASES.items()}
 _UNIT_SUFFIX = re.compile(r"\([^()]*\)$")
 
 
@@ -172,7 +168,7 @@ def indicator_key(name: str) -> str:
     """The canonical key of an indicator given its key or a header alias ("溶解氧" → "do")."""
     if not isinstance(name, str):
         raise InvalidInputError(f"指标名称必须是文本 (indicator name must be text): {name!r}")
-    folded = _fold(name)
+    folded = fold(name)
     key = _LOOKUP.get(folded) or _LOOKUP.get(_UNIT_SUFFIX.sub("", folded))
     if key is None:
         raise InvalidInputError(
@@ -189,7 +185,7 @@ def grade_from_label(label: str | int) -> int:
     """The grade 1..6 of a class label: "Ⅲ", "III", "3", "Ⅲ类", "劣Ⅴ", "劣V", "劣5" …"""
     if isinstance(label, int) and not isinstance(label, bool) and label in GRADES:
         return label
-    text = _fold(str(label)).removesuffix("类")
+    text = fold(str(label)).removesuffix("类")
     worse = text.startswith("劣")
     text = text.removeprefix("劣")
     grade = _ROMAN.get(text) or (int(text) if re.fullmatch(r"[1-6]", text) else None)
@@ -212,13 +208,9 @@ def _check_waterbody(waterbody: str) -> str:
     return waterbody
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
 def _check_value(indicator: Indicator, value: Any) -> float:
     """The value as a float; NaN, infinities and (except temperature) negatives are refused."""
-    if not _is_number(value):
+    if not is_number(value):
         raise InvalidInputError(
             f"{indicator.name}的值必须是数字 ({indicator.key} must be a number): {value!r}"
         )
@@ -383,73 +375,6 @@ def assess(values: Mapping[str, float | None], waterbody: str = "river") -> Asse
     )
 
 
-class Reading(NamedTuple):
-    """One lab result. ``value`` is None for "ND"/"未检出" without a stated detection limit."""
-
-    value: float | None
-    below_detection: bool
-    detection_limit: float | None
-
-
-_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?"
-_BELOW_LIMIT = re.compile(rf"<({_NUMBER})|({_NUMBER})l")
-_NOT_DETECTED = {"nd", "n.d.", "未检出", "低于检出限"}
-
-
-def parse_lab_value(text: str | float) -> Reading:
-    """Read a lab-sheet cell: "0.12", "0.01L", "<0.01", "＜0.01", "ND", "未检出", "０.５" …
-
-    A below-detection result with a limit gets half the limit as its value (DOMAIN.md §2);
-    "ND"/"未检出" state no limit, so the value is None and the caller supplies the limit.
-    """
-    if _is_number(text):
-        return _plain_reading(float(text), text)
-    folded = _fold(text) if isinstance(text, str) else ""
-    if folded in _NOT_DETECTED:
-        return Reading(None, True, None)
-    if re.fullmatch(_NUMBER, folded):
-        return _plain_reading(float(folded), text)
-    if match := _BELOW_LIMIT.fullmatch(folded):
-        limit = float(match.group(1) or match.group(2))
-        if limit > 0 and math.isfinite(limit):
-            return Reading(limit / 2, True, limit)
-    raise InvalidInputError(
-        f"无法识别的监测值 “{text}” (cannot read lab value {text!r}).",
-        hint="写作 0.12、0.01L、<0.01 或 ND / write 0.12, 0.01L, <0.01 or ND.",
-    )
-
-
-def _plain_reading(value: float, text: object) -> Reading:
-    if not math.isfinite(value):
-        raise InvalidInputError(f"无法识别的监测值 “{text}” (cannot read lab value {text!r}).")
-    return Reading(value, False, None)
-
-
-def _effective_value(reading: tuple[float | None, bool, float | None]) -> float:
-    value, below_detection, limit = reading
-    if below_detection:
-        if not _is_number(limit) or not math.isfinite(limit) or limit <= 0:
-            raise InvalidInputError(
-                f"低于检出限的结果缺少检出限 (below-detection result without a limit): {reading!r}"
-            )
-        return limit / 2
-    if not _is_number(value) or not math.isfinite(value):
-        raise InvalidInputError(f"监测值无效 (invalid reading): {reading!r}")
-    return float(value)
-
-
-def period_mean(readings: Iterable[tuple[float | None, bool, float | None]]) -> float:
-    """Arithmetic mean of (value, below_detection, detection_limit) readings.
-
-    A below-detection reading counts as half its detection limit, whatever its value says,
-    and must carry the limit. No readings at all is an InvalidInputError.
-    """
-    values = [_effective_value(reading) for reading in readings]
-    if not values:
-        raise InvalidInputError("没有监测值，无法求均值 (no readings to average).")
-    return math.fsum(values) / len(values)
-
-
 def assess_period(
     samples: Iterable[tuple[str, float | None, bool, float | None]], waterbody: str = "river"
 ) -> Assessment:
@@ -461,45 +386,3 @@ def assess_period(
     for name, value, below_detection, limit in samples:
         readings.setdefault(indicator_key(name), []).append((value, below_detection, limit))
     return assess({key: period_mean(r) for key, r in readings.items()}, waterbody)
-
-
-MIN_GROUP_SIZE = 5
-
-
-def _check_grades(grades: Iterable[int]) -> list[int]:
-    checked = list(grades)
-    for grade in checked:
-        if isinstance(grade, bool) or grade not in GRADES:
-            raise InvalidInputError(f"水质类别必须是 1–6 (grade must be 1..6): {grade!r}")
-    return checked
-
-
-def good_rate(grades: Iterable[int]) -> float | None:
-    """优良率: share (0..1) of sections of class Ⅰ–Ⅲ; None for no sections (nothing to rate)."""
-    checked = _check_grades(grades)
-    if not checked:
-        return None
-    return sum(grade <= 3 for grade in checked) / len(checked)
-
-
-def group_state(grades: Iterable[int]) -> str | None:
-    """Water-quality state of a group of sections; None for fewer than five sections.
-
-    Share Ⅰ–Ⅲ ≥ 90% 优, ≥ 75% 良好 (劣Ⅴ then irrelevant); below 75%: 劣Ⅴ ≥ 40% 重度污染,
-    ≥ 20% 中度污染, else 轻度污染. Counts are compared as integers, so 9 of 10 is exactly 90%.
-    """
-    checked = _check_grades(grades)
-    n = len(checked)
-    if n < MIN_GROUP_SIZE:
-        return None
-    good = sum(grade <= 3 for grade in checked)
-    worst = checked.count(WORSE_THAN_V)
-    if 10 * good >= 9 * n:
-        return "优"
-    if 4 * good >= 3 * n:
-        return "良好"
-    if 5 * worst >= 2 * n:
-        return "重度污染"
-    if 5 * worst >= n:
-        return "中度污染"
-    return "轻度污染"

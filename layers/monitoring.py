@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, text
 
 from gis.compliance import Period, parse_period
 from gis.errors import InvalidInputError, NotFoundError
+from gis.lab_values import period_mean
 from gis.trophic import TLI_PARAMETERS, trophic_state
 from gis.water_quality import (
     GRADE_COLOURS,
@@ -23,7 +24,6 @@ from gis.water_quality import (
     assess_period,
     indicator_grade,
     indicator_key,
-    period_mean,
 )
 from layers.sql import query
 

@@ -21,8 +21,9 @@ from pyproj import Geod, Transformer
 from etl.demo.landclass import CONSTRUCTION, FARMLAND
 from etl.demo.samples import GB3838_KEYS, sample_headers
 from etl.encoding import detect_dbf_encoding
+from gis.lab_values import parse_lab_value
 from gis.trophic import trophic_state
-from gis.water_quality import assess, parse_lab_value
+from gis.water_quality import assess
 
 GEOD = Geod(a=6378137.0, rf=298.257222101)
 M2_PER_MU = 10000.0 / 15.0

@@ -6,7 +6,8 @@ from collections import defaultdict
 from sqlalchemy import text
 
 from gis.compliance import COUNTY_AND_ABOVE, Evidence, LineResult, judge_minimum
-from gis.water_quality import GRADE_LABELS, Assessment, assess_period, good_rate, grade_from_label
+from gis.section_groups import good_rate
+from gis.water_quality import GRADE_LABELS, Assessment, assess_period, grade_from_label
 from layers.checks.context import CheckContext
 from layers.sql import query
 

@@ -8,6 +8,8 @@ import math
 import pytest
 
 from gis.errors import InvalidInputError
+from gis.lab_values import Reading, parse_lab_value, period_mean
+from gis.section_groups import good_rate, group_state
 from gis.water_quality import (
     ALIASES,
     EVALUATED_KEYS,
@@ -16,17 +18,12 @@ from gis.water_quality import (
     INDICATOR_KEYS,
     INDICATORS,
     STATE_BY_GRADE,
-    Reading,
     assess,
     assess_period,
     exceedance_multiple,
-    good_rate,
     grade_from_label,
-    group_state,
     indicator_grade,
     indicator_key,
-    parse_lab_value,
-    period_mean,
 )
 
 # (value, expected class) for each indicator: every limit, and just worse than it.

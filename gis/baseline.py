@@ -6,6 +6,7 @@ for internal consistency, reporting every problem by name at once: unit figures 
 add up to the district's, a section listed twice, an unknown control level.
 """
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -149,7 +150,17 @@ def parse_baseline(data: Any, origin: str = "<data>") -> Baseline:
 
 
 def load_baseline(path: Path) -> Baseline:
-    """Read and validate a list file."""
+    """Read and validate a list file; unchanged files are not parsed again (the API asks for
+    the list on every request, and parsing plus validation costs ~6 ms)."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise BaselineError(f"找不到底线清单文件 {path} (file not found).") from None
+    return _load(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path, mtime_ns: int, size: int) -> Baseline:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

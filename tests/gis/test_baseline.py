@@ -93,3 +93,14 @@ def test_wrong_shape_names_the_field(raw: dict) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(BaselineError, match="找不到"):
         load_baseline(tmp_path / "none.yaml")
+
+
+def test_an_edited_list_is_read_again(tmp_path: Path) -> None:
+    path = tmp_path / "list.yaml"
+    path.write_text(ZENGDU.read_text(encoding="utf-8"), encoding="utf-8")
+    assert load_baseline(path) is load_baseline(path)  # unchanged: parsed once
+    edited = ZENGDU.read_text(encoding="utf-8").replace(
+        "name: 曾都区流域治理单元底线管控清单", "name: 修订清单"
+    )
+    path.write_text(edited, encoding="utf-8")
+    assert load_baseline(path).name == "修订清单"

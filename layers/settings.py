@@ -6,7 +6,6 @@ Tests build ``Settings(_env_file=None, ...)`` so a developer's ``.env`` never le
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,8 +19,6 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="WATERSHED_", env_file=".env", extra="ignore", populate_by_name=True
     )
-
-    environment: Literal["development", "production"] = "development"
 
     # Database: with no DATABASE_URL the CLI runs a private PostGIS cluster under var_dir.
     database_url: str | None = Field(

@@ -1,18 +1,13 @@
 #!/usr/bin/env bash
 # Install the map's browser assets from the npm registry (package-lock.json pins them) and copy
-# the files the page loads into webmap/static/vendor/, which the app serves. Nothing is fetched
-# by the browser from any other host, at run time or ever.
+# exactly the files the page loads (webmap/assets.py) into webmap/static/vendor/, which the app
+# serves. Nothing else is copied: no docs pages, nothing that could point at another host.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm ci --no-audit --no-fund --silent
 dest=webmap/static/vendor
-rm -rf "$dest" && mkdir -p "$dest"
-copy() { mkdir -p "$dest/$2" && cp -r "node_modules/$1"/. "$dest/$2/"; }
-copy leaflet/dist leaflet
-copy leaflet-draw/dist leaflet-draw
-copy leaflet.vectorgrid/dist leaflet.vectorgrid
-copy leaflet.awesome-markers/dist leaflet.awesome-markers
-copy jquery/dist jquery
-copy bootstrap/dist bootstrap
-mkdir -p "$dest/fontawesome"
-cp -r node_modules/@fortawesome/fontawesome-free/css node_modules/@fortawesome/fontawesome-free/webfonts "$dest/fontawesome/"
+rm -rf "$dest" && mkdir -p "$dest"/{leaflet,leaflet-draw,leaflet.vectorgrid,bootstrap/css}
+cp -r node_modules/leaflet/dist/{leaflet.js,leaflet.css,images} "$dest/leaflet/"
+cp -r node_modules/leaflet-draw/dist/{leaflet.draw.js,leaflet.draw.css,images} "$dest/leaflet-draw/"
+cp node_modules/leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js "$dest/leaflet.vectorgrid/"
+cp node_modules/bootstrap/dist/css/bootstrap.min.css "$dest/bootstrap/css/"

@@ -39,6 +39,7 @@ P4 = box(113.05, 31.05, 113.06, 31.06)  # 农村宅基地 0702 overlapping basic
 P5 = box(113.16, 31.07, 113.165, 31.075)  # 工业用地 0601 inside the red line
 B2 = box(113.055, 31.05, 113.07, 31.06)
 E1 = box(113.15, 31.05, 113.18, 31.08)
+E2 = box(113.17, 31.04, 113.19, 31.06)  # another type drawn partly over E1: counted once
 UB = box(113.17, 31.07, 113.19, 31.09)
 PJ = box(113.16, 31.06, 113.165, 31.065)  # a project inside the red line
 
@@ -49,7 +50,7 @@ FARM_U1 = (
 )
 FARM_U2 = 0.9 * area_m2(P3) * (area_m2(P3.intersection(U2)) / area_m2(P3))
 BASIC_U1 = 1000.0 + area_m2(B2)  # B1 declares YJJBNTMJ 1000 m², B2 declares nothing
-ECO_U2 = area_m2(E1)
+ECO_U2 = area_m2(E1.union(E2))
 
 
 def wanmu(m2: float) -> float:
@@ -141,6 +142,7 @@ def dataset(db: Session) -> Session:
             models.BasicFarmland(yjjbnttbbh="B1", yjjbntmj=1000.0, geom=mp(P1)),
             models.BasicFarmland(yjjbnttbbh="B2", geom=mp(B2)),
             models.EcoRedline(code="E1", name="测试红线", redline_type="水源涵养", geom=mp(E1)),
+            models.EcoRedline(code="E2", name="测试红线二", redline_type="水土保持", geom=mp(E2)),
             models.UrbanBoundary(name="测试城区", geom=mp(UB)),
             models.Project(name="测试项目", geom=mp(PJ)),
         ]
@@ -281,6 +283,10 @@ def test_evaluation_of_every_line(dataset: Session, settings) -> None:
         BASIC_U1, rel=1e-4
     )
     assert results[("U2", "eco_redline", None)].detail["area_m2"] == pytest.approx(ECO_U2, rel=1e-4)
+    # The overlap (0.01° × 0.01°, about 1 km²) is not counted twice.
+    doubled = area_m2(E1) + area_m2(E2)
+    measured_eco = results[("U2", "eco_redline", None)].detail["area_m2"]
+    assert doubled - measured_eco > 0.99 * area_m2(E1.intersection(E2))
 
     assert results[("U1", "reservoirs_medium", "中型水库")].status == "pass"
     assert results[("U1", "reservoirs_small", "小型水库")].measured == 2

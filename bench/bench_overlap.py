@@ -37,9 +37,8 @@ from shapely.geometry import mapping
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.synthetic import api_server, database, percentile
-from gis.compliance import MIN_OVERLAP_M2
+from gis.compliance import FARMLAND_CODES, MIN_OVERLAP_M2
 from layers.db import libpq_url
-from layers.models.land import FARMLAND_CODES
 from layers.overlap import overlap_sql
 from layers.registry import PROTECTED_LAYERS
 

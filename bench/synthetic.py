@@ -28,6 +28,7 @@ import shapely
 from sqlalchemy import text
 
 from etl.loader import load_file
+from gis.compliance import FARMLAND_CODES
 from layers import migrate
 from layers.cluster import EmbeddedCluster
 from layers.db import libpq_url, make_engine
@@ -93,7 +94,7 @@ def write_district(folder: Path, n: int) -> dict[str, Path]:
     rng = np.random.default_rng(7)
     land = parcels(n)
     bounds = land.total_bounds
-    farm = land[land["DLBM"].isin(["0101", "0102", "0103"])]
+    farm = land[land["DLBM"].isin(FARMLAND_CODES)]
     basic = farm.sample(frac=0.7, random_state=1)
     reds = _disjoint(_blobs(rng, 6, (0.01, 0.03), bounds))
     zones = _disjoint(_blobs(rng, 3, (0.005, 0.015), bounds))

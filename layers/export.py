@@ -19,6 +19,7 @@ from sqlalchemy import Engine, text
 from gis.crs import CGCS2000
 from gis.errors import InvalidInputError
 from layers.registry import LayerSpec, get_layer
+from layers.sql import quote_identifier
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,6 @@ _OGR_TYPES = {
 }
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 def spatial_layer(key: str) -> LayerSpec:
     spec = get_layer(key)
     if spec.geometry_type is None:
@@ -58,7 +55,9 @@ def spatial_layer(key: str) -> LayerSpec:
 
 def feature_count(engine: Engine, spec: LayerSpec) -> int:
     with engine.connect() as conn:
-        return conn.execute(text(f"SELECT count(*) FROM {_quote(spec.table)}")).scalar_one()
+        return conn.execute(
+            text(f"SELECT count(*) FROM {quote_identifier(spec.table)}")
+        ).scalar_one()
 
 
 def layer_geojson(engine: Engine, key: str, max_features: int) -> str:
@@ -72,7 +71,7 @@ def layer_geojson(engine: Engine, key: str, max_features: int) -> str:
         )
     sql = files("layers.sql").joinpath("layer_geojson.sql").read_text(encoding="utf-8")
     with engine.connect() as conn:
-        return conn.execute(text(sql.replace("{table}", _quote(spec.table)))).scalar_one()
+        return conn.execute(text(sql.replace("{table}", quote_identifier(spec.table)))).scalar_one()
 
 
 def export_layer(engine: Engine, key: str, fmt: str, directory: Path) -> Path:
@@ -83,7 +82,7 @@ def export_layer(engine: Engine, key: str, fmt: str, directory: Path) -> Path:
             f"未知导出格式 '{fmt}' (unknown format).", hint="可用：gpkg、shp、geojson"
         )
     frame = gpd.read_postgis(
-        text(f"SELECT * FROM {_quote(spec.table)} ORDER BY id"),
+        text(f"SELECT * FROM {quote_identifier(spec.table)} ORDER BY id"),
         engine,
         geom_col="geom",
         crs=CGCS2000,

@@ -18,7 +18,7 @@ from gis.area import m2_to_mu
 from gis.compliance import MIN_OVERLAP_M2
 from layers.project_geometry import ProjectGeometry
 from layers.registry import LAYERS, PROTECTED_LAYERS, LayerSpec
-from layers.sql import template
+from layers.sql import quote_identifier, template
 
 Severity = Literal["prohibited", "restricted", "informational"]
 
@@ -56,10 +56,6 @@ def _rule(key: str) -> Rule:
     return RULES.get(key, _DEFAULT_RULE)
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 @cache
 def overlap_sql(layer_keys: tuple[str, ...] = PROTECTED_LAYERS) -> str:
     """The statement for ``layer_keys``; identifiers come from the registry, never from input."""
@@ -67,11 +63,13 @@ def overlap_sql(layer_keys: tuple[str, ...] = PROTECTED_LAYERS) -> str:
     parts = []
     for n, key in enumerate(layer_keys):
         spec: LayerSpec = LAYERS[key]
-        label = f"t.{_quote(spec.label_field)}::text" if spec.label_field else "NULL::text"
+        label = (
+            f"t.{quote_identifier(spec.label_field)}::text" if spec.label_field else "NULL::text"
+        )
         parts.append(
             block.replace("{n}", str(n))
             .replace("{label}", label)
-            .replace("{table}", _quote(spec.table))
+            .replace("{table}", quote_identifier(spec.table))
             .replace("{filter}", spec.overlap_filter or "TRUE")
         )
     return template("overlap").replace("{candidates}", "\n    UNION ALL\n".join(parts))

@@ -8,10 +8,10 @@ whether the map fetches it whole (GeoJSON) or as vector tiles.
 from dataclasses import dataclass, field
 from typing import Literal
 
+from gis.compliance import FARMLAND_CODES
 from gis.errors import NotFoundError
 from layers import models
 from layers.models.base import Base, in_list
-from layers.models.land import FARMLAND_CODES
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,8 @@ from folium.map import CustomPane
 from folium.template import Template
 
 from gis.area import M2_PER_MU
-from gis.compliance import STATUS_LABELS
+from gis.compliance import FARMLAND_CODES, STATUS_LABELS
 from gis.water_quality import GRADE_COLOURS, GRADE_LABELS
-from layers.models.land import FARMLAND_CODES
 from webmap import assets
 from webmap.basemap import add_tianditu
 from webmap.layers import TILE_MIN_ZOOM, MapLayer, folium_layer, map_layers

@@ -43,12 +43,13 @@ def run_checks(engine, settings: Settings, unit: str | None, period: str | None)
 
 def _evaluate(engine, settings: Settings, unit: str | None, period: str | None) -> dict[str, Any]:
     baseline = load_baseline(settings.baseline_path)
-    results = [r.to_dict() for r in evaluate(engine, baseline, settings, unit, period)]
     if period:
         chosen = parse_period(period)
     else:
         with engine.connect() as conn:
             chosen = latest_period(conn)
+    label = chosen.label if chosen else None
+    results = [r.to_dict() for r in evaluate(engine, baseline, settings, unit, label)]
     return {
         "baseline": baseline.name,
         "source": baseline.source,

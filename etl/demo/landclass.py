@@ -8,6 +8,8 @@ public services appear as 0508/0809/0810.
 import numpy as np
 from numpy.typing import NDArray
 
+from gis.compliance import FARMLAND_CODES
+
 DLMC = {
     "0101": "水田",
     "0102": "水浇地",
@@ -32,7 +34,7 @@ DLMC = {
     "1104": "坑塘水面",
     "1202": "设施农用地",
 }
-FARMLAND = ("0101", "0102", "0103")
+FARMLAND = FARMLAND_CODES
 #: Construction land (建设用地): what may not sit on 永久基本农田 or in 生态保护红线.
 CONSTRUCTION = ("0508", "0601", "0602", "0701", "0702", "0809", "0810", "1003", "1004")
 #: Natural land that an ecological red line may hold.

@@ -6,8 +6,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from layers.models.base import Base, LayerMixin, geometry_column, valid_geometry_checks
 
-FARMLAND_CODES = ("0101", "0102", "0103")  # 水田, 水浇地, 旱地
-
 
 class LandParcel(LayerMixin, Base):
     """地类图斑 (DLTB). The layer key is ``farmland``: 耕地 = DLBM 0101/0102/0103."""

@@ -14,11 +14,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gis.baseline import CONTROL_LEVELS
 from gis.compliance import SOURCE_LEVELS
 from gis.water_quality import INDICATOR_KEYS
 from layers.models.base import Base, LayerMixin, geometry_column, in_list
 
-CONTROL_LEVELS = ("国控", "省控", "市控", "县控")
 WATERBODIES = ("river", "lake")  # river, or lake/reservoir (湖库)
 
 

@@ -7,6 +7,11 @@ from importlib.resources import files
 from sqlalchemy import TextClause, text
 
 
+def quote_identifier(identifier: str) -> str:
+    """A PostgreSQL identifier, quoted (for names taken from the registry, never from input)."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
 @cache
 def template(name: str) -> str:
     """The text of ``layers/sql/<name>.sql`` (for statements assembled from registry names)."""

@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 from layers.settings import Settings
 
 
-def get_settings_dep(request: Request) -> Settings:
+# async: a sync dependency costs every request a hop to the thread pool and back.
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 

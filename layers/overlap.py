@@ -4,18 +4,23 @@ One set-based statement (``sql/overlap.sql``) measures, for each protected layer
 registry, the overlapping area (ellipsoidal, m² and 亩), the share of the project, the
 features touched and the intersection geometry; :func:`verdict` turns the figures into the
 answer a land-use officer files. The map, the API and the CLI all call :func:`overlap_report`.
+
+The geometries (often most of the bytes) come from PostGIS as GeoJSON text and stay text:
+they are carried as :class:`orjson.Fragment` and written into the response as they are,
+never parsed into Python lists and serialised again (:func:`report_json`).
 """
 
-import json
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
+import orjson
 import shapely
 from sqlalchemy import Engine, text
 
 from gis.area import m2_to_mu
 from gis.compliance import MIN_OVERLAP_M2
+from layers.db import reading
 from layers.project_geometry import ProjectGeometry
 from layers.registry import LAYERS, PROTECTED_LAYERS, LayerSpec
 from layers.sql import quote_identifier, template
@@ -79,7 +84,7 @@ def overlap_report(engine: Engine, project: ProjectGeometry) -> dict[str, Any]:
     """The report of ``project`` against every protected layer (JSON-ready dict)."""
     params: dict[str, Any] = {"wkb": shapely.to_wkb(project.geom), "min_area_m2": MIN_OVERLAP_M2}
     params |= {f"layer_{n}": key for n, key in enumerate(PROTECTED_LAYERS)}
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = conn.execute(text(overlap_sql()), params).one()
     project_m2 = float(row.project_area_m2)
     measured = {entry["layer"]: entry for entry in row.layers}
@@ -88,7 +93,7 @@ def overlap_report(engine: Engine, project: ProjectGeometry) -> dict[str, Any]:
         "project_name": project.name,
         "project_area_m2": project_m2,
         "project_area_mu": m2_to_mu(project_m2),
-        "project_geometry": json.loads(row.project_geometry),
+        "project_geometry": orjson.Fragment(row.project_geometry),
         "input": {
             "crs": f"EPSG:{project.source_epsg}",
             "gcj02": project.gcj02,
@@ -118,8 +123,18 @@ def _layer_entry(key: str, measured: dict[str, Any] | None, project_m2: float) -
         "share": area / project_m2 if project_m2 > 0 else 0.0,
         "feature_count": len(features),
         "features": features,
-        "geometry": measured["geometry"] if measured else None,
+        "geometry": orjson.Fragment(measured["geometry"]) if measured else None,
     }
+
+
+def report_json(report: dict[str, Any]) -> bytes:
+    """The report as JSON bytes, its GeoJSON fragments written in as the database produced them."""
+    return orjson.dumps(report)
+
+
+def report_document(report: dict[str, Any]) -> dict[str, Any]:
+    """The report as plain JSON values (geometries parsed), for storing it as a record."""
+    return orjson.loads(report_json(report))
 
 
 def verdict(layers: list[dict[str, Any]]) -> dict[str, Any]:

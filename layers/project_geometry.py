@@ -19,7 +19,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 from shapely.errors import GEOSException
 
-from gis.crs import CGCS2000, CHINA_BOUNDS, WGS84, transformer_to_storage
+from gis.crs import CGCS2000, CHINA_BOUNDS, WGS84, is_geographic, transformer_to_storage
 from gis.errors import CrsError, InvalidInputError
 from gis.gcj02 import gcj02_to_wgs84_geometry
 
@@ -201,9 +201,7 @@ def _check_finite(geom: shapely.Geometry) -> None:
 
 def _to_storage(geom: shapely.Geometry, epsg: int) -> shapely.Geometry:
     xy = shapely.get_coordinates(geom)
-    if CRS.from_epsg(epsg).is_geographic and (
-        np.abs(xy[:, 0]).max() > 180 or np.abs(xy[:, 1]).max() > 90
-    ):
+    if is_geographic(epsg) and (np.abs(xy[:, 0]).max() > 180 or np.abs(xy[:, 1]).max() > 90):
         raise CrsError(
             f"坐标超出经纬度范围（|x|>180 或 |y|>90），但坐标系是 EPSG:{epsg}（经纬度）"
             "(coordinates out of range).",

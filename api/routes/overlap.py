@@ -10,7 +10,7 @@ import pathlib
 import tempfile
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from geoalchemy2.shape import from_shape
 from sqlalchemy import Engine, select
 from starlette.concurrency import run_in_threadpool
@@ -26,7 +26,7 @@ from gis.crs import CGCS2000
 from gis.errors import InvalidInputError, NotFoundError
 from layers.db import session_scope
 from layers.models import Project
-from layers.overlap import overlap_report
+from layers.overlap import overlap_report, report_document, report_json
 from layers.project_geometry import ProjectGeometry, from_geojson, parse_crs, prepare
 from layers.settings import Settings
 
@@ -142,6 +142,7 @@ def _save(
     name: str,
     digest: str,
 ) -> dict[str, Any]:
+    report = report_document(report)
     with session_scope(engine) as session:
         row = Project(
             name=name,
@@ -188,7 +189,7 @@ async def overlap(
     ] = False,
     save: Annotated[bool, Query(description="保存为项目记录（需 analyst 及以上角色）")] = False,
     name: Annotated[str | None, Query(max_length=200, description="保存时的项目名称")] = None,
-) -> dict[str, Any]:
+) -> Response:
     """For each protected layer of the registry (生态保护红线, 永久基本农田, 耕地, 饮用水水源
     保护区, 城镇开发边界 …): the overlapping area in m² and 亩 (ellipsoidal, CGCS2000), its
     share of the project, the features touched and the intersection geometry (GeoJSON in
@@ -203,7 +204,9 @@ async def overlap(
     if save:
         title = name or project.name or "未命名项目"
         report = await run_in_threadpool(_save, engine, caller, project, report, title, digest)
-    return report
+    # Written by orjson with the database's GeoJSON as it came: no re-validation of a report
+    # this module built (``response_model`` still documents it in OpenAPI).
+    return Response(report_json(report), media_type="application/json")
 
 
 @router.get("", response_model=list[ProjectSummary], summary="已保存的项目压占分析列表")

@@ -35,7 +35,7 @@ SELECT
             'layer', layer,
             'area_m2', ST_Area(geom::geography),
             'features', features,
-            'geometry', ST_AsGeoJSON(geom, 9, 0)::json
+            'geometry', ST_AsGeoJSON(geom, 9, 0)  -- a string: sent on as it is, never parsed
         )) FROM per_layer),
         '[]'::json
     ) AS layers

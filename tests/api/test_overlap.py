@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from pyproj import Transformer
 from shapely.geometry import mapping, shape
 
+from api.schemas import OverlapReport
 from gis.gcj02 import wgs84_to_gcj02_geometry
 from tests.api import data
 
@@ -40,6 +41,7 @@ def test_cgcs2000_polygon_figures_features_and_verdict(client, viewer) -> None:
     response = client.post("/api/overlap", json=feature(data.P, name="测试项目"), headers=viewer)
     assert response.status_code == 200, response.text
     body = response.json()
+    OverlapReport.model_validate(body)  # the bytes the route writes match what OpenAPI promises
     assert_figures(body, data.P)
     assert body["project_name"] == "测试项目"
     assert body["input"] == {"crs": "EPSG:4490", "gcj02": False, "repaired": False, "notes": []}

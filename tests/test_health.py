@@ -21,3 +21,10 @@ def test_index_page_is_served(engine, settings) -> None:
         response = client.get("/")
     assert response.status_code == 200
     assert "曾都区" in response.text
+
+
+def test_liveness_answers_without_a_token_or_a_query(engine, settings) -> None:
+    with TestClient(create_app(settings.model_copy(update={"read_requires_token": True}))) as c:
+        response = c.get("/api/health/live")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}

@@ -43,3 +43,11 @@ def health(engine: EngineDep) -> Health:
         schema_revision=revision,
         features=counts,
     )
+
+
+@router.get("/health/live", summary="进程存活检查（不访问数据库）")
+async def live() -> dict[str, str]:
+    """Liveness for a supervisor or load balancer: answers as long as the process serves,
+    without touching the database (``/api/health`` is the readiness check). The benchmarks
+    time it as the HTTP floor every request pays."""
+    return {"status": "ok"}

@@ -129,13 +129,25 @@ def create_ogc_app(settings: Settings) -> FastAPI:
     if settings.ogc_catalog_ttl:
         app.add_middleware(
             CatalogUpdateMiddleware,  # type: ignore[arg-type]
-            func=register_collection_catalog,  # type: ignore[arg-type]
+            func=register_catalog,  # type: ignore[arg-type]
             ttl=settings.ogc_catalog_ttl,
             db_settings=database_settings(),
         )
     add_exception_handlers(app, {**DEFAULT_STATUS_CODES, **CLIENT_ERRORS})
     register_error_handlers(app)
     return app
+
+
+async def register_catalog(app: FastAPI, db_settings: DatabaseSettings) -> None:
+    """tipg's catalogue, titled in Chinese from the registry (tipg would show ``public.farmland``
+    in QGIS's layer list: it takes no title from the database)."""
+    await register_collection_catalog(app, db_settings=db_settings)
+    collections = app.state.collection_catalog["collections"]
+    for spec in SPATIAL_LAYERS.values():
+        collection = collections.get(collection_id(spec.table))
+        if collection is not None:
+            collection.title = spec.name_zh
+            collection.description = f"{spec.name_zh}（{spec.key}，CGCS2000 EPSG:4490 存储）"
 
 
 async def start_ogc(app: FastAPI, settings: Settings, engine) -> None:
@@ -150,7 +162,7 @@ async def start_ogc(app: FastAPI, settings: Settings, engine) -> None:
             _env_file=None, database_url=libpq_url(settings), db_max_conn_size=4
         ),
     )
-    await register_collection_catalog(app, db_settings=db_settings)
+    await register_catalog(app, db_settings=db_settings)
 
 
 async def stop_ogc(app: FastAPI) -> None:

@@ -132,3 +132,17 @@ def test_vector_tile_holds_the_features_where_data_exists(client, viewer, zoom: 
     empty = WEB_MERCATOR.tile(114.31, 24.81, zoom)
     far = f"/ogc/collections/public.eco_redline/tiles/WebMercatorQuad/{empty.z}/{empty.x}/{empty.y}"
     assert client.get(far, headers=viewer).content == b""
+
+
+def test_ogc_collections_carry_the_chinese_layer_names(client, viewer) -> None:
+    """What QGIS shows when a user adds the OGC API connection. tipg's collection list puts
+    the id in ``title``; the Chinese name is in the list's description and the collection's
+    own title."""
+    collections = client.get("/ogc/collections", headers=viewer).json()["collections"]
+    described = {c["id"]: c["description"] for c in collections}
+    for spec in SPATIAL_LAYERS.values():
+        assert described[f"public.{spec.table}"].startswith(spec.name_zh), spec.key
+        one = client.get(f"/ogc/collections/public.{spec.table}", headers=viewer).json()
+        assert one["title"] == spec.name_zh
+    red = client.get("/ogc/collections/public.eco_redline", headers=viewer).json()
+    assert red["title"] == "生态保护红线" and "EPSG:4490" in red["description"]

@@ -64,8 +64,13 @@ def prepare_geometries(
     layer_label: str,
     gcj02: bool = False,
     max_vertices: int | None = None,
+    wrap_single: bool = True,
 ) -> PreparedGeometries:
-    """Reproject, repair and shape ``geoms`` (raw, in ``epsg``) for a ``layer_type`` column."""
+    """Reproject, repair and shape ``geoms`` (raw, in ``epsg``) for a ``layer_type`` column.
+
+    ``wrap_single=False`` leaves valid single Polygons/LineStrings as they are, for a caller
+    that makes them Multi* itself (the loader does, in the EWKB it COPYs: :mod:`etl.pgcopy`).
+    """
     geoms = np.asarray(geoms, dtype=object)
     family = family_of(layer_type)
     present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
@@ -81,7 +86,7 @@ def prepare_geometries(
         parts, part_rows = _parts_of_family(work, family)
         out, out_rows = parts, rows[part_rows]
     else:
-        out, keep, fixed = _to_multi(work, family)
+        out, keep, fixed = _to_multi(work, family, wrap_single)
         keep &= ~shapely.is_empty(out)  # a ring that collapsed to a line is no polygon
         out, out_rows = out[keep], rows[keep]
         repaired += fixed
@@ -196,19 +201,19 @@ def _collect(parts: NDArray, owner: NDArray, family: str) -> tuple[NDArray, NDAr
     return collect(parts, indices=inverse), kept
 
 
-def _to_multi(geoms: NDArray, family: str) -> tuple[NDArray, NDArray, int]:
+def _to_multi(geoms: NDArray, family: str, wrap_single: bool) -> tuple[NDArray, NDArray, int]:
     """Multi* of ``family`` for every row (valid input), a keep mask, and re-repairs.
 
-    Single parts are wrapped and Multi* kept as they are (the common case, no explode);
-    only collections (and rings) are taken apart, filtered and collected — and, as their
-    parts may overlap, checked and repaired once more.
+    Single parts are wrapped (left single without ``wrap_single``) and Multi* kept as they
+    are (the common case, no explode); only collections (and rings) are taken apart,
+    filtered and collected — and, as their parts may overlap, checked and repaired once more.
     """
     single_id, multi_id = (3, 6) if family == "polygon" else (1, 5)
     collect = shapely.multipolygons if family == "polygon" else shapely.multilinestrings
     types = shapely.get_type_id(geoms)
     out, keep = geoms.copy(), np.ones(len(geoms), dtype=bool)
     single = types == single_id
-    if single.any():
+    if wrap_single and single.any():
         out[single] = collect(geoms[single][:, None])
     other = np.flatnonzero(~single & (types != multi_id))
     if not len(other):

@@ -28,14 +28,13 @@ from pathlib import Path
 
 import pandas as pd
 import psycopg
-import shapely
 from psycopg import sql
 from psycopg.types.json import Jsonb
 from sqlalchemy import Engine
 
 from etl.aliases import map_attributes, model_columns
 from etl.archive import ArchiveLimits
-from etl.geometry import prepare_geometries
+from etl.geometry import family_of, prepare_geometries
 from etl.pgload import (
     copy_frame,
     copy_kind,
@@ -123,7 +122,7 @@ def _start_report(spec: LayerSpec, data: VectorData) -> LoadReport:
 def _prepare(
     spec: LayerSpec, data: VectorData, report: LoadReport, *, gcj02: bool, max_vertices: int
 ) -> pd.DataFrame:
-    """The rows to stage: model columns, ``geom`` (EWKB), ``extra`` (JSON), ``_row``."""
+    """The rows to stage: model columns, ``geom`` (shapely), ``extra`` (JSON), ``_row``."""
     geo = prepare_geometries(
         data.frame.geometry.values,
         epsg=data.crs.epsg,
@@ -131,6 +130,7 @@ def _prepare(
         layer_label=f"{spec.key}（{spec.name_zh}）",
         gcj02=gcj02,
         max_vertices=max_vertices,
+        wrap_single=False,  # wrapped in the EWKB by etl.pgcopy, during the COPY (see _write)
     )
     attrs = map_attributes(spec.key, pd.DataFrame(data.frame.drop(columns="geometry")))
     if not len(geo.geoms):
@@ -143,7 +143,7 @@ def _prepare(
     report.repaired, report.dropped = geo.repaired, geo.dropped
     report.warnings += geo.warnings + attrs.warnings
     staged = attrs.columns.iloc[geo.rows].reset_index(drop=True)
-    staged["geom"] = shapely.to_wkb(geo.geoms, byte_order=1)  # SRID added by etl.pgcopy
+    staged["geom"] = geo.geoms  # serialised by etl.pgcopy, a chunk at a time during the COPY
     staged["extra"] = attrs.extra_json.iloc[geo.rows].to_numpy()
     staged["_row"] = geo.rows + 1
     return staged
@@ -160,7 +160,8 @@ def _write(
     table_columns = spec.model.__table__.columns
     columns = [c.name for c in model_columns(spec)] + ["geom", "extra"]
     kinds = {name: copy_kind(table_columns[name]) for name in columns} | {"_row": "int4"}
-    kinds["geom"] = f"ewkb:{CGCS2000}"
+    single_parts = family_of(spec.geometry_type) == "point"
+    kinds["geom"] = f"ewkb:{CGCS2000}" if single_parts else f"ewkb:{CGCS2000}:multi"
     table = sql.Identifier(spec.table)
     label = f"{spec.key}（{spec.name_zh}）"
     with engine.begin() as conn:

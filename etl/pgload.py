@@ -17,6 +17,7 @@ import pandas as pd
 import psycopg
 from geoalchemy2 import Geometry
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Boolean, Column, Date, Float, Integer, SmallInteger, String
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -84,14 +85,17 @@ def copy_frame(
     """COPY ``frame`` (columns named as the table's) into ``table`` in binary, in chunks.
 
     ``kinds`` gives each column's encoding (:func:`copy_kind`); values are encoded a whole
-    column at a time by :mod:`etl.pgcopy`, so there is no per-row Python.
+    column at a time by :mod:`etl.pgcopy`, so there is no per-row Python. The server
+    parses and checks rows slower than numpy encodes them, so psycopg's queued writer sends
+    each chunk from its own thread (waiting on the socket without the GIL) while the next
+    one is encoded; a refused row still surfaces here, at a later write or at the end.
     """
     statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
         sql.Identifier(table), identifiers(list(frame.columns))
     )
     start, end = span
     total = max(len(frame), 1)
-    with cur.copy(statement) as copy:
+    with cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy:
         for data, done in copy_payload(frame, kinds, COPY_CHUNK_ROWS):
             copy.write(data)
             progress(stage, start + (end - start) * done / total)

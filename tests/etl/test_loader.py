@@ -508,6 +508,86 @@ def test_binary_copy_round_trips_every_kind(engine):
     ]
 
 
+def test_binary_copy_serialises_geometries_and_wraps_single_parts(engine):
+    import pandas as pd
+    import psycopg
+
+    from etl.pgload import copy_frame
+
+    hole = shapely.Polygon(
+        [(113, 31), (113.2, 31), (113.2, 31.2), (113, 31.2)],
+        [[(113.05, 31.05), (113.1, 31.05), (113.1, 31.1)]],
+    )
+    two = shapely.MultiPolygon(
+        [shapely.box(113, 31, 113.1, 31.1), shapely.box(114, 31, 114.1, 31.1)]
+    )
+    line = shapely.LineString([(113, 31), (113.5, 31.5)])
+    frame = pd.DataFrame(
+        {
+            "p": [hole, None, two, shapely.box(1, 2, 3, 4)],
+            "l": [line, shapely.MultiLineString([line]), None, line],
+            "pt": [shapely.Point(113.2, 31.7), None, shapely.Point(1, 2), shapely.Point(3, 4)],
+        }
+    )
+    kinds = {"p": "ewkb:4490:multi", "l": "ewkb:4490:multi", "pt": "ewkb:4490"}
+    with engine.connect() as conn:
+        pg: psycopg.Connection = conn.connection.driver_connection
+        cur = pg.cursor()
+        cur.execute(
+            "CREATE TEMP TABLE m (p geometry(MultiPolygon, 4490), "
+            "l geometry(MultiLineString, 4490), pt geometry(Point, 4490), n serial)"
+        )
+        copy_frame(cur, "m", frame, kinds, lambda *_: None, "", (0, 1))
+        got = cur.execute(
+            "SELECT ST_AsBinary(p), ST_AsBinary(l), ST_AsBinary(pt) FROM m ORDER BY n"
+        )
+        got = [[None if v is None else shapely.from_wkb(bytes(v)) for v in r] for r in got]
+        conn.rollback()
+    expected = [
+        [shapely.MultiPolygon([hole]), shapely.MultiLineString([line]), shapely.Point(113.2, 31.7)],
+        [None, shapely.MultiLineString([line]), None],
+        [two, None, shapely.Point(1, 2)],
+        [
+            shapely.MultiPolygon([shapely.box(1, 2, 3, 4)]),
+            shapely.MultiLineString([line]),
+            shapely.Point(3, 4),
+        ],
+    ]
+    for row, want in zip(got, expected, strict=True):
+        for value, wanted in zip(row, want, strict=True):
+            assert (value is None and wanted is None) or shapely.equals_exact(value, wanted, 0)
+
+
+def test_text_values_are_stripped_and_blanks_recognised_once_per_distinct_value():
+    import pandas as pd
+
+    from etl import values
+
+    cells = [
+        " 何店村 ",
+        None,
+        np.nan,
+        "<Null>",
+        "-",
+        "",
+        "  ",
+        "㵐水村",
+        101,
+        "何店村",
+        "NULL",
+        "x y ",
+    ]
+    series = pd.Series(cells * 3, dtype=object)
+    text, blank = values.to_text(series)
+    expected = ["何店村", None, None, None, None, None, None, "㵐水村", "101", "何店村", None, "x y"]  # fmt: skip
+    assert text.tolist() == expected * 3 and not blank.any()
+    stripped, empty = values.stripped_text(series)
+    assert stripped.tolist()[:3] == ["何店村", "", ""]
+    assert empty.tolist()[:8] == [False, True, True, True, True, True, True, False]
+    assert values.text_length(series).tolist()[:12] == [5, 0, 0, 6, 1, 0, 2, 3, 3, 3, 4, 4]
+    assert values.to_text(pd.Series([], dtype=object))[0].tolist() == []
+
+
 # --- large loads rebuild the layer's indexes, inside the transaction -------------------------
 
 

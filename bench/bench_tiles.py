@@ -35,6 +35,7 @@ from layers.registry import LAYERS
 
 ZOOMS = (12, 14, 16)
 TMS = morecantile.tms.get("WebMercatorQuad")
+IDENTITY = {"Accept-Encoding": "identity"}
 LAYER = LAYERS["farmland"]
 
 
@@ -98,7 +99,7 @@ def main() -> None:
                 path = f"/ogc/collections/public.{LAYER.table}/tiles/WebMercatorQuad"
                 urls = [f"{path}/{t.z}/{t.x}/{t.y}" for t in tiles]
                 client.get(urls[0]).raise_for_status()  # warm up
-                api, sizes, floor = [], [], []
+                api, sizes, floor, plain = [], [], [], []
                 for _ in range(args.repeat):
                     for url in urls:
                         start = time.perf_counter()
@@ -107,28 +108,34 @@ def main() -> None:
                         response.raise_for_status()
                         sizes.append(len(response.content))
                         start = time.perf_counter()
+                        client.get(url, headers=IDENTITY).raise_for_status()
+                        plain.append(time.perf_counter() - start)
+                        start = time.perf_counter()
                         client.get("/api/health/live").raise_for_status()
                         floor.append(time.perf_counter() - start)
                 statements = [raw_tile_sql(t.z, t.x, t.y) for t in tiles] * args.repeat
                 raw = time_raw(libpq_url(settings), statements)
-                rows.append((zoom, api, raw, floor, statistics.median(sizes)))
+                rows.append((zoom, api, raw, floor, plain, statistics.median(sizes)))
     print(f"{description}；每级 9 个瓦片 × {args.repeat} 次")
     print(
         f"{'zoom':<6}{'tile KB':>9}{'/ogc p50':>11}{'/ogc p95':>11}{'raw p50':>10}{'raw p95':>10}"
-        f"{'floor':>9}{'ratio':>8}{'net':>8}"
+        f"{'floor':>9}{'ratio':>8}{'net':>8}{'no gzip':>9}"
     )
-    for zoom, api, raw, floor, size in rows:
+    for zoom, api, raw, floor, plain, size in rows:
         a50, r50, f50 = percentile(api, 50), percentile(raw, 50), percentile(floor, 50)
         print(
             f"z{zoom:<5}{size / 1024:>9.1f}{a50:>11.4f}{percentile(api, 95):>11.4f}"
             f"{r50:>10.4f}{percentile(raw, 95):>10.4f}{f50:>9.4f}{a50 / r50:>8.2f}"
-            f"{(a50 - f50) / r50:>8.2f}"
+            f"{(a50 - f50) / r50:>8.2f}{percentile(plain, 50) / r50:>9.2f}"
         )
     print("ratio = /ogc p50 ÷ raw ST_AsMVT p50 (target ≤ 1.5×)")
     print(
         "floor = GET /api/health/live p50, the HTTP cost every request pays and raw SQL does not;"
     )
     print("net = (/ogc p50 − floor) ÷ raw p50")
+    print(
+        "no gzip = /ogc p50 with Accept-Encoding: identity ÷ raw p50 (raw SQL compresses nothing)"
+    )
 
 
 if __name__ == "__main__":

@@ -438,9 +438,6 @@ def test_binary_copy_round_trips_every_kind(engine):
     import datetime as dt
 
     import pandas as pd
-    import psycopg
-
-    from etl.pgload import copy_frame
 
     frame = pd.DataFrame(
         {
@@ -481,18 +478,14 @@ def test_binary_copy_round_trips_every_kind(engine):
         "g": "bytea",
         "e": "ewkb:4490",
     }
-    with engine.connect() as conn:
-        pg: psycopg.Connection = conn.connection.driver_connection
-        cur = pg.cursor()
-        cur.execute(
-            "CREATE TEMP TABLE c (t text, f float8, i int2, b bool, d date, j jsonb, "
-            "g geometry(Point, 4490), e geometry(Geometry, 4490), n serial)"
-        )
-        copy_frame(cur, "c", frame, kinds, lambda *_: None, "", (0, 1))
-        got = cur.execute(
-            "SELECT t, f, i, b, d, j, ST_AsText(g), ST_AsEWKT(e) FROM c ORDER BY n"
-        ).fetchall()
-        conn.rollback()
+    got = _copy_round_trip(
+        engine,
+        "t text, f float8, i int2, b bool, d date, j jsonb, "
+        "g geometry(Point, 4490), e geometry(Geometry, 4490)",
+        frame,
+        kinds,
+        "t, f, i, b, d, j, ST_AsText(g), ST_AsEWKT(e)",
+    )
     assert [r[0] for r in got] == ["㵐水片区", None, "", "a\tb\n'\"\\"]
     assert got[0][1] == 1.5 and got[1][1] is None and got[3][1] == 1e-300
     assert [r[2] for r in got] == [3, None, -1, 32767]
@@ -510,9 +503,6 @@ def test_binary_copy_round_trips_every_kind(engine):
 
 def test_binary_copy_serialises_geometries_and_wraps_single_parts(engine):
     import pandas as pd
-    import psycopg
-
-    from etl.pgload import copy_frame
 
     hole = shapely.Polygon(
         [(113, 31), (113.2, 31), (113.2, 31.2), (113, 31.2)],
@@ -530,19 +520,15 @@ def test_binary_copy_serialises_geometries_and_wraps_single_parts(engine):
         }
     )
     kinds = {"p": "ewkb:4490:multi", "l": "ewkb:4490:multi", "pt": "ewkb:4490"}
-    with engine.connect() as conn:
-        pg: psycopg.Connection = conn.connection.driver_connection
-        cur = pg.cursor()
-        cur.execute(
-            "CREATE TEMP TABLE m (p geometry(MultiPolygon, 4490), "
-            "l geometry(MultiLineString, 4490), pt geometry(Point, 4490), n serial)"
-        )
-        copy_frame(cur, "m", frame, kinds, lambda *_: None, "", (0, 1))
-        got = cur.execute(
-            "SELECT ST_AsBinary(p), ST_AsBinary(l), ST_AsBinary(pt) FROM m ORDER BY n"
-        )
-        got = [[None if v is None else shapely.from_wkb(bytes(v)) for v in r] for r in got]
-        conn.rollback()
+    rows = _copy_round_trip(
+        engine,
+        "p geometry(MultiPolygon, 4490), l geometry(MultiLineString, 4490), "
+        "pt geometry(Point, 4490)",
+        frame,
+        kinds,
+        "ST_AsBinary(p), ST_AsBinary(l), ST_AsBinary(pt)",
+    )
+    got = [[None if v is None else shapely.from_wkb(bytes(v)) for v in r] for r in rows]
     expected = [
         [shapely.MultiPolygon([hole]), shapely.MultiLineString([line]), shapely.Point(113.2, 31.7)],
         [None, shapely.MultiLineString([line]), None],
@@ -670,3 +656,16 @@ def test_full_reload_of_a_large_layer_truncates_and_keeps_lines(
     assert (
         rows(engine, "SELECT count(*) FROM rivers WHERE source <> :s", s=shp.name)[0][0] == others
     )
+
+
+def _copy_round_trip(engine, columns: str, frame, kinds, select: str) -> list[tuple]:
+    """COPY ``frame`` into a temporary table of ``columns`` by etl.pgload; rows read back."""
+    from etl.pgload import copy_frame
+
+    with engine.connect() as conn:
+        cur = conn.connection.driver_connection.cursor()
+        cur.execute(f"CREATE TEMP TABLE round_trip ({columns}, n serial)")
+        copy_frame(cur, "round_trip", frame, kinds, lambda *_: None, "", (0, 1))
+        rows = cur.execute(f"SELECT {select} FROM round_trip ORDER BY n").fetchall()
+        conn.rollback()
+    return rows

@@ -11,10 +11,14 @@ rest of the API. tipg answers GeoJSON in CRS84; the files a bureau files come in
 from ``/api/layers/{key}/export``.
 """
 
+import functools
+
 import attr
 import cql2
 import jinja2
 import morecantile
+import tipg.dependencies
+import tipg.factory
 from asyncpg.exceptions import DataError, UndefinedColumnError, UndefinedFunctionError
 from fastapi import Depends, FastAPI, HTTPException, Request
 from morecantile.defaults import TileMatrixSets
@@ -47,6 +51,39 @@ CLIENT_ERRORS: dict[type[Exception], int] = {
 }
 SCHEMA = "public"
 TILE_MATRIX_SET = "WebMercatorQuad"
+#: tipg's dependencies that only parse request parameters or look up its in-memory catalogue.
+PARAMETER_DEPENDENCIES = (
+    "CollectionParams",
+    "CollectionsParams",
+    "ItemsOutputType",
+    "OutputType",
+    "QueryablesOutputType",
+    "TileParams",
+    "bbox_query",
+    "datetime_query",
+    "filter_query",
+    "ids_query",
+    "properties_query",
+    "sortby_query",
+)
+
+
+def on_event_loop(func):
+    """``func`` as a coroutine function, with its signature, so FastAPI calls it in the loop."""
+
+    @functools.wraps(func)
+    async def call(*args, **kwargs):
+        return func(*args, **kwargs)
+
+    return call
+
+
+# FastAPI runs every plain-function dependency in the thread pool: a tile request made eight
+# hops there and back (about a millisecond in all) for parsers that take microseconds and
+# never block. tipg's routes name them as globals of tipg.factory, looked up when the routes
+# are built, so the coroutine versions go there (from the untouched originals: idempotent).
+for _name in PARAMETER_DEPENDENCIES:
+    setattr(tipg.factory, _name, on_event_loop(getattr(tipg.dependencies, _name)))
 
 
 def collection_id(table: str) -> str:
@@ -121,6 +158,8 @@ def create_ogc_app(settings: Settings) -> FastAPI:
         templates=templates,
         with_tiles_viewer=True,
         supported_tms=SharedTileMatrixSets(dict(morecantile.tms.tilematrixsets)),
+        collection_dependency=tipg.factory.CollectionParams,
+        collections_dependency=tipg.factory.CollectionsParams,
     )
     app.include_router(
         endpoints.router, dependencies=[Depends(require_reader), Depends(check_filter)]

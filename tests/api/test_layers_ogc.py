@@ -146,3 +146,41 @@ def test_ogc_collections_carry_the_chinese_layer_names(client, viewer) -> None:
         assert one["title"] == spec.name_zh
     red = client.get("/ogc/collections/public.eco_redline", headers=viewer).json()
     assert red["title"] == "生态保护红线" and "EPSG:4490" in red["description"]
+
+
+def test_tipg_parameter_dependencies_run_on_the_event_loop() -> None:
+    """FastAPI sends every plain-function dependency through the thread pool; tipg's
+    parameter parsers are made coroutines so a tile request makes no such hop."""
+    import inspect
+
+    from fastapi.routing import APIRoute
+
+    from api.ogc import create_ogc_app
+    from layers.settings import Settings
+
+    app = create_ogc_app(Settings(_env_file=None, database_url="postgresql://x@127.0.0.1/x"))
+
+    def api_routes(router):
+        for route in router.routes:
+            if hasattr(route, "original_router"):  # an included router
+                yield from api_routes(route.original_router)
+            elif isinstance(route, APIRoute):
+                yield route
+
+    routes = list(api_routes(app.router))
+    tile = next(
+        r
+        for r in routes
+        if r.path.endswith("/tiles/{tileMatrixSetId}/{z}/{x}/{y}")
+        and r.path.startswith("/collections/{collectionId}")
+    )
+
+    def calls(dependant):
+        for sub in dependant.dependencies:
+            yield sub.call
+            yield from calls(sub)
+
+    tipg_calls = [c for c in calls(tile.dependant) if c.__module__.startswith("tipg")]
+    names = {c.__name__ for c in tipg_calls}
+    assert {"CollectionParams", "TileParams", "bbox_query", "filter_query"} <= names
+    assert all(inspect.iscoroutinefunction(c) for c in tipg_calls), names

@@ -57,12 +57,18 @@ def svg_map(report: dict[str, Any]) -> str:
     )
 
 
+def _net(layer: dict[str, Any]) -> str:
+    net = layer.get("net_area_mu")
+    return "—" if net is None else f"{net:.4f}"
+
+
 def overlap_html(report: dict[str, Any]) -> str:
     e = html.escape
     verdict = report["verdict"]
     rows = "".join(
         f"<tr><td>{e(layer['name'])}</td><td class=n>{layer['area_m2']:.2f}</td>"
-        f"<td class=n>{layer['area_mu']:.4f}</td><td class=n>{layer['share']:.2%}</td>"
+        f"<td class=n>{layer['area_mu']:.4f}</td><td class=n>{_net(layer)}</td>"
+        f"<td class=n>{layer['share']:.2%}</td>"
         f"<td class=n>{layer['feature_count']}</td></tr>"
         for layer in report["layers"]
     )
@@ -79,6 +85,6 @@ td,th{{border:1px solid #999;padding:4px 6px}}.n{{text-align:right}}.v{{font-siz
 <p>项目面积：{report["project_area_m2"]:.2f} m²（{report["project_area_mu"]:.4f} 亩，CGCS2000 椭球面积）</p>
 <p class=v>结论：{e(verdict["label"])}</p><p>{e(verdict["summary"])}</p><ul>{reasons}</ul>
 {svg_map(report)}
-<table><tr><th>保护图层</th><th>重叠面积（m²）</th><th>重叠面积（亩）</th><th>占项目</th><th>涉及要素</th></tr>{rows}</table>
+<table><tr><th>保护图层</th><th>重叠面积（m²）</th><th>重叠面积（亩）</th><th>扣除田坎等后（亩）</th><th>占项目</th><th>涉及要素</th></tr>{rows}</table>
 <h2>输入处理</h2><ul>{notes}</ul>
 </body></html>"""

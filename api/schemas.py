@@ -11,6 +11,10 @@ class OverlapFeature(BaseModel):
     name: str | None = Field(description="要素名称或地类名称")
     area_m2: float
     area_mu: float
+    net_area_m2: float | None = Field(
+        default=None, description="扣除田坎等后的面积（m²）：重叠面积 × 图斑地类面积 ÷ 图斑椭球面积"
+    )
+    net_area_mu: float | None = None
 
 
 class OverlapLayer(BaseModel):
@@ -19,6 +23,11 @@ class OverlapLayer(BaseModel):
     severity: Literal["prohibited", "restricted", "informational"]
     area_m2: float = Field(description="重叠面积（椭球面积，m²）")
     area_mu: float = Field(description="重叠面积（亩）")
+    net_area_m2: float | None = Field(
+        default=None,
+        description="扣除田坎等后的面积（m²），仅对申报了净面积的图层（耕地：TBDLMJ），否则为空",
+    )
+    net_area_mu: float | None = Field(default=None, description="扣除田坎等后的面积（亩）")
     share: float = Field(description="占项目面积的比例（0–1）")
     feature_count: int
     features: list[OverlapFeature]

@@ -15,6 +15,7 @@ VERDICT_FILLS = {"clear": "C6EFCE", "review": "FFEB9C", "conflict": "FFC7CE"}
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
 _WRAP = Alignment(wrap_text=True, vertical="top")
+NET_MU = "扣除田坎等后（亩）"
 
 
 def _fill(colour: str) -> PatternFill:
@@ -42,6 +43,10 @@ def _bytes(book: Workbook) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
 
 
 def _evidence_text(evidence: list[dict[str, Any]]) -> str:
@@ -105,6 +110,7 @@ def overlap_workbook(report: dict[str, Any]) -> bytes:
             layer["layer"],
             round(layer["area_m2"], 2),
             round(layer["area_mu"], 4),
+            _rounded(layer.get("net_area_mu"), 4),
             round(layer["share"] * 100, 4),
             layer["feature_count"],
         )
@@ -112,21 +118,36 @@ def overlap_workbook(report: dict[str, Any]) -> bytes:
     ]
     _table(
         summary,
-        ("保护图层", "图层键", "重叠面积（m²）", "重叠面积（亩）", "占项目（%）", "涉及要素数"),
+        (
+            "保护图层",
+            "图层键",
+            "重叠面积（m²）",
+            "重叠面积（亩）",
+            NET_MU,
+            "占项目（%）",
+            "涉及要素数",
+        ),
         rows,
-        (22, 18, 16, 16, 12, 12),
+        (22, 18, 16, 16, 20, 12, 12),
     )
     summary.freeze_panes = None
     details = book.create_sheet("涉及要素")
     rows = [
-        (layer["name"], f["id"], f["name"], round(f["area_m2"], 2), round(f["area_mu"], 4))
+        (
+            layer["name"],
+            f["id"],
+            f["name"],
+            round(f["area_m2"], 2),
+            round(f["area_mu"], 4),
+            _rounded(f.get("net_area_mu"), 4),
+        )
         for layer in report["layers"]
         for f in layer["features"]
     ]
     _table(
         details,
-        ("保护图层", "要素编号", "名称", "重叠面积（m²）", "重叠面积（亩）"),
+        ("保护图层", "要素编号", "名称", "重叠面积（m²）", "重叠面积（亩）", NET_MU),
         rows,
-        (22, 12, 24, 16, 16),
+        (22, 12, 24, 16, 16, 20),
     )
     return _bytes(book)

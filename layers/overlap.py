@@ -74,10 +74,20 @@ def overlap_sql(layer_keys: tuple[str, ...] = PROTECTED_LAYERS) -> str:
         parts.append(
             block.replace("{n}", str(n))
             .replace("{label}", label)
+            .replace("{net_ratio}", _net_ratio(spec))
             .replace("{table}", quote_identifier(spec.table))
             .replace("{filter}", spec.overlap_filter or "TRUE")
         )
     return template("overlap").replace("{candidates}", "\n    UNION ALL\n".join(parts))
+
+
+def _net_ratio(spec: LayerSpec) -> str:
+    """SQL for a feature's declared net area ÷ its ellipsoidal area (1 where none is declared,
+    as the area checks count it); NULL for layers that declare no net area."""
+    if spec.net_area_field is None:
+        return "NULL::float8"
+    declared = f"t.{quote_identifier(spec.net_area_field)}"
+    return f"COALESCE({declared} / NULLIF(ST_Area(t.geom::geography), 0), 1)"
 
 
 def overlap_report(engine: Engine, project: ProjectGeometry) -> dict[str, Any]:
@@ -112,19 +122,29 @@ def _layer_entry(key: str, measured: dict[str, Any] | None, project_m2: float) -
         area, measured = 0.0, None
     rule = _rule(key)
     features = [
-        {**f, "area_mu": m2_to_mu(f["area_m2"])} for f in (measured["features"] if measured else [])
+        {**f, "area_mu": m2_to_mu(f["area_m2"]), "net_area_mu": _mu(f["net_area_m2"])}
+        for f in (measured["features"] if measured else [])
     ]
+    net = None
+    if spec.net_area_field is not None:
+        net = float(measured["net_area_m2"]) if measured else 0.0
     return {
         "layer": key,
         "name": spec.name_zh,
         "severity": rule.severity,
         "area_m2": area,
         "area_mu": m2_to_mu(area),
+        "net_area_m2": net,
+        "net_area_mu": _mu(net),
         "share": area / project_m2 if project_m2 > 0 else 0.0,
         "feature_count": len(features),
         "features": features,
         "geometry": orjson.Fragment(measured["geometry"]) if measured else None,
     }
+
+
+def _mu(m2: float | None) -> float | None:
+    return None if m2 is None else m2_to_mu(m2)
 
 
 def report_json(report: dict[str, Any]) -> bytes:
@@ -144,12 +164,14 @@ def verdict(layers: list[dict[str, Any]]) -> dict[str, Any]:
         rule = _rule(entry["layer"])
         if entry["area_m2"] > 0:
             share = f"{entry['share']:.2%}"
+            net = entry.get("net_area_mu")
+            net_text = "" if net is None else f"，扣除田坎等后 {net:.2f} 亩"
             reasons.append(
                 {
                     "layer": entry["layer"],
                     "severity": rule.severity,
                     "text": f"涉及{entry['name']} {entry['area_mu']:.2f} 亩"
-                    f"（{entry['area_m2']:.1f} m²，占项目 {share}）。{rule.advice}",
+                    f"（{entry['area_m2']:.1f} m²，占项目 {share}）{net_text}。{rule.advice}",
                 }
             )
     severities = {r["severity"] for r in reasons}

@@ -27,6 +27,10 @@ class LayerSpec:
     # SQL condition (constant text from code, never user input) restricting which rows the
     # overlap check counts, e.g. 耕地 = the 0101/0102/0103 parcels of 地类图斑.
     overlap_filter: str | None = None
+    # Column of a feature's declared net area (三调 TBDLMJ: parcel area less 田坎 and other
+    # deductions, DOMAIN.md §4). The overlap report then also gives the net figure, each
+    # piece scaled by declared ÷ ellipsoidal feature area: the rule the area checks use.
+    net_area_field: str | None = None
 
     @property
     def table(self) -> str:
@@ -82,6 +86,7 @@ _SPECS = (
         delivery="tiles",
         label_field="dlmc",
         overlap_filter=in_list("dlbm", FARMLAND_CODES),
+        net_area_field="tbdlmj",
     ),
     LayerSpec(
         "basic_farmland",

@@ -4,6 +4,9 @@
 -- Areas are ellipsoidal (geography on the CGCS2000 ellipsoid); a layer's area is that of
 -- the union of its pieces, so features that overlap each other are not counted twice.
 -- Pieces under the bound minimum area are noise along shared edges, not overlaps.
+-- net_area_m2 (layers with a declared net area, e.g. 耕地 less 田坎) sums each piece times
+-- its feature's declared ÷ ellipsoidal area; NULL for the other layers. The features of such
+-- a layer (地类图斑) tile the land, so their pieces do not overlap and the sum is the net area.
 WITH project AS (
     SELECT ST_GeomFromWKB(:wkb, 4490) AS geom
 ),
@@ -11,7 +14,9 @@ pieces AS (
 {candidates}
 ),
 areal AS (
-    SELECT layer, id, name, piece, ST_Area(piece::geography) AS area_m2
+    SELECT layer, id, name, piece,
+           ST_Area(piece::geography) AS area_m2,
+           ST_Area(piece::geography) * net_ratio AS net_m2  -- NULL unless the layer declares one
     FROM pieces
     WHERE NOT ST_IsEmpty(piece)
 ),
@@ -19,8 +24,9 @@ per_layer AS (
     SELECT
         layer,
         ST_UnaryUnion(ST_Collect(piece)) AS geom,
+        sum(net_m2) AS net_m2,
         json_agg(
-            json_build_object('id', id, 'name', name, 'area_m2', area_m2)
+            json_build_object('id', id, 'name', name, 'area_m2', area_m2, 'net_area_m2', net_m2)
             ORDER BY area_m2 DESC, id
         ) AS features
     FROM areal
@@ -34,6 +40,7 @@ SELECT
         (SELECT json_agg(json_build_object(
             'layer', layer,
             'area_m2', ST_Area(geom::geography),
+            'net_area_m2', net_m2,
             'features', features,
             'geometry', ST_AsGeoJSON(geom, 9, 0)  -- a string: sent on as it is, never parsed
         )) FROM per_layer),

@@ -4,6 +4,7 @@
         CAST(:layer_{n} AS text) AS layer,
         t.id,
         {label} AS name,
+        {net_ratio} AS net_ratio,
         CASE
             WHEN ST_Covers(p.geom, t.geom) THEN t.geom
             ELSE ST_CollectionExtract(ST_Intersection(t.geom, p.geom), 3)

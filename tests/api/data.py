@@ -42,6 +42,8 @@ Z = Polygon(
 U = box(113.98, 24.46, 114.10, 24.50)
 P = box(114.005, 24.495, 114.05, 24.525)
 FAR = box(114.30, 24.80, 114.31, 24.81)  # touches nothing
+#: 水田 C1 declares its net area (TBDLMJ: 10 % 田坎 deducted); 旱地 C3 declares none.
+C1_NET_SHARE = 0.9
 
 
 def mp(geom) -> MultiPolygon:
@@ -55,7 +57,13 @@ LAYER_ROWS = {
     ],
     "basic_farmland": [{"yjjbnttbbh": "JB-T1", "dlbm": "0101", "geom": mp(B)}],
     "farmland": [
-        {"bsm": "T-C1", "dlbm": "0101", "dlmc": "水田", "geom": mp(C1)},
+        {
+            "bsm": "T-C1",
+            "dlbm": "0101",
+            "dlmc": "水田",
+            "tbdlmj": C1_NET_SHARE * area_m2(C1),
+            "geom": mp(C1),
+        },
         {"bsm": "T-C2", "dlbm": "0201", "dlmc": "果园", "geom": mp(C2)},
         {"bsm": "T-C3", "dlbm": "0103", "dlmc": "旱地", "geom": mp(C3)},
     ],
@@ -94,6 +102,12 @@ LAYER_GEOMS = {
 def expected_overlap(project) -> dict[str, float]:
     """Reference overlap areas (m²) per protected layer for a lon/lat project polygon."""
     return {key: area_m2(project.intersection(geom)) for key, geom in LAYER_GEOMS.items()}
+
+
+def expected_farmland_net(project) -> float:
+    """耕地 overlap less 田坎: each parcel's piece times its declared ÷ ellipsoidal area (C1),
+    the whole piece where no net area is declared (C3)."""
+    return C1_NET_SHARE * area_m2(project.intersection(C1)) + area_m2(project.intersection(C3))
 
 
 def _sample(day: str, indicator: str, value: float | None, dl: float | None = None) -> dict:

@@ -35,6 +35,12 @@ def assert_figures(body: dict, project_lonlat) -> None:
         assert layers[key]["area_m2"] == pytest.approx(m2, rel=RTOL), key
         assert layers[key]["area_mu"] == pytest.approx(m2 / data.MU, rel=RTOL), key
         assert layers[key]["share"] == pytest.approx(m2 / body["project_area_m2"], rel=RTOL)
+    # 耕地 also net of 田坎 (TBDLMJ); layers that declare no net area have none.
+    net = data.expected_farmland_net(project_lonlat)
+    assert layers["farmland"]["net_area_m2"] == pytest.approx(net, rel=RTOL)
+    assert layers["farmland"]["net_area_mu"] == pytest.approx(net / data.MU, rel=RTOL)
+    assert layers["farmland"]["net_area_m2"] < layers["farmland"]["area_m2"]
+    assert all(layers[k]["net_area_m2"] is None for k in expected if k != "farmland")
 
 
 def test_cgcs2000_polygon_figures_features_and_verdict(client, viewer) -> None:
@@ -48,6 +54,11 @@ def test_cgcs2000_polygon_figures_features_and_verdict(client, viewer) -> None:
     layers = {entry["layer"]: entry for entry in body["layers"]}
     # 耕地 counts 水田 C1 and 旱地 C3; 果园 C2 is 地类图斑 but not 耕地.
     assert sorted(f["name"] for f in layers["farmland"]["features"]) == ["旱地", "水田"]
+    paddy = next(f for f in layers["farmland"]["features"] if f["name"] == "水田")
+    paddy_m2 = data.area_m2(data.P.intersection(data.C1))
+    assert paddy["net_area_m2"] == pytest.approx(data.C1_NET_SHARE * paddy_m2, rel=RTOL)
+    farmland_reason = next(r for r in body["verdict"]["reasons"] if r["layer"] == "farmland")
+    assert f"扣除田坎等后 {layers['farmland']['net_area_mu']:.2f} 亩" in farmland_reason["text"]
     # The two red-line features overlap; each is listed, the layer area is their union's.
     reds = {f["name"]: f["area_m2"] for f in layers["eco_redline"]["features"]}
     assert reds["测试红线乙"] == pytest.approx(data.area_m2(data.A2), rel=RTOL)
@@ -172,11 +183,17 @@ def test_saved_project_round_trip_and_exports(client, tokens) -> None:
     assert rows["生态保护红线"][2] == pytest.approx(
         data.expected_overlap(data.P)["eco_redline"], rel=RTOL
     )
+    net_mu = data.expected_farmland_net(data.P) / data.MU
+    assert rows["耕地（地类图斑）"][4] == pytest.approx(net_mu, rel=RTOL)  # 扣除田坎等后（亩）
+    assert rows["生态保护红线"][4] is None
     details = list(book["涉及要素"].iter_rows(values_only=True))
     assert sum(1 for r in details[1:] if r[0] == "耕地（地类图斑）") == 2
 
     page = client.get(f"/api/overlap/{saved['id']}.html", headers=analyst)
     assert page.status_code == 200 and "<svg" in page.text and "冲突" in page.text
+    assert f"{saved['layers'][0]['area_mu']:.4f}" in page.text
+    farmland = next(e for e in saved["layers"] if e["layer"] == "farmland")
+    assert f"<td class=n>{farmland['net_area_mu']:.4f}</td>" in page.text
 
 
 def test_unknown_saved_project_is_404(client, viewer) -> None:

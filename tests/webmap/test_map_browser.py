@@ -21,7 +21,13 @@ from tests.webmap.conftest import (
     set_view,
     wait_ready,
 )
-from tests.webmap.fixture_data import EXPECTED_LABELS, LAYER_COUNTS, REDLINE_BOX, TILE_VIEW
+from tests.webmap.fixture_data import (
+    EXPECTED_LABELS,
+    FARMLAND_BOXES,
+    LAYER_COUNTS,
+    REDLINE_BOX,
+    TILE_VIEW,
+)
 
 # CGCS2000 ellipsoid, independent of gis/area.py.
 GEOD = Geod(a=6378137.0, f=1 / 298.257222101)
@@ -309,6 +315,24 @@ def test_uploading_a_file_reports_areas_and_downloads_the_report(map_page, tmp_p
     book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
     assert "压占汇总" in book.sheetnames
     screenshot(map_page, "redline-upload-desktop")
+
+
+def test_farmland_overlap_is_also_shown_net_of_field_ridges(map_page, tmp_path):
+    """水田 WM0000 declares TBDLMJ 900 m²: the panel shows 耕地 net of 田坎 beside the gross
+    overlap, the piece scaled by declared ÷ ellipsoidal parcel area."""
+    paddy = box(*FARMLAND_BOXES["0101"])
+    outline = box(113.302, 31.642, 113.308, 31.648)  # inside the 水田 parcel
+    path = tmp_path / "耕地项目.geojson"
+    path.write_text(json.dumps(outline.__geo_interface__), encoding="utf-8")
+    map_page.click("#ws-tab-btn-redline")
+    map_page.set_input_files("#ws-upload", str(path))
+    map_page.wait_for_selector(".ws-verdict")
+    gross_m2 = geodesic_m2(outline)
+    net_m2 = gross_m2 * 900.0 / geodesic_m2(paddy)
+    assert _shown(map_page, "farmland", "area_m2") == pytest.approx(gross_m2, abs=1)
+    shown = map_page.inner_text('tr[data-sub-layer="farmland"] [data-field="net_area_mu"]')
+    assert number(shown) == pytest.approx(net_m2 / M2_PER_MU, abs=0.006)
+    assert map_page.locator('tr[data-sub-layer="eco_redline"] .ws-net').count() == 0
 
 
 def test_sign_in_screen_takes_the_token_and_keeps_it_in_a_cookie(browser, server):

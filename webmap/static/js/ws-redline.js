@@ -80,6 +80,12 @@
     return `<details class="ws-features"><summary>涉及要素 ${l.feature_count} 个</summary><ul>${items}</ul></details>`;
   }
 
+  // 耕地 is filed net of 田坎 (TBDLMJ); layers declaring no net area have null here.
+  function netHtml(l) {
+    if (l.net_area_mu == null) return "";
+    return `<p class="ws-net">扣除田坎等后 <strong data-field="net_area_mu">${WS.num(l.net_area_mu, 2)}</strong> 亩</p>`;
+  }
+
   function show(r) {
     const v = r.verdict;
     const rows = r.layers
@@ -90,7 +96,7 @@
           <td class="ws-num" data-field="area_mu">${WS.num(l.area_mu, 2)}</td>
           <td class="ws-num" data-field="area_m2">${WS.num(l.area_m2, 0)}</td>
           <td class="ws-num" data-field="share">${WS.percent(l.share)}</td></tr>
-          ${hit ? `<tr class="ws-sub"><td colspan="4">${featuresHtml(l)}</td></tr>` : ""}`;
+          ${hit ? `<tr class="ws-sub" data-sub-layer="${WS.esc(l.layer)}"><td colspan="4">${netHtml(l)}${featuresHtml(l)}</td></tr>` : ""}`;
       })
       .join("");
     const reasons = v.reasons.map((x) => `<li>${WS.esc(x.text)}</li>`).join("");

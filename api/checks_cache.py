@@ -1,10 +1,15 @@
 """A per-process cache of list evaluations (核查结果缓存).
 
 At district scale the evaluation takes a couple of seconds (bench/bench_checks.py) and the map
-asks for it on every page load and period change. Results are kept per (unit, period, list
-file, data version) — the data version being the last load and the projects, one cheap query —
-and expire after ``Settings.checks_cache_seconds`` (0 turns the cache off), which bounds how
-long a change made outside the platform (plain SQL) can go unseen.
+asks for it on every page load, unit and period change. Two levels, both per data version (the
+last load and the projects, one cheap query) and list file, both expiring after
+``Settings.checks_cache_seconds`` (0 turns caching off), which bounds how long a change made
+outside the platform (plain SQL) can go unseen:
+
+* whole evaluations, per (unit, period);
+* the rows of each statement the evaluation ran (:meth:`layers.checks.context.CheckContext.fetch`),
+  shared by every unit and period: the land statements, nearly all of the time, take no
+  period, so another unit or period only runs the water statements of that period.
 """
 
 import copy
@@ -16,13 +21,16 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from layers.checks import Memo
 from layers.settings import Settings
 from layers.sql import query
 
 MAX_ENTRIES = 64
+MAX_MEMOS = 4  # data versions whose statement rows are kept
 
 _lock = threading.Lock()
 _entries: OrderedDict[tuple, tuple[float, Any]] = OrderedDict()
+_memos: OrderedDict[tuple, tuple[float, Memo]] = OrderedDict()
 
 
 def data_version(engine: Engine) -> tuple:
@@ -30,26 +38,47 @@ def data_version(engine: Engine) -> tuple:
         return tuple(conn.execute(query("data_version")).one())
 
 
-def cached(engine: Engine, settings: Settings, key: tuple, compute: Callable[[], Any]) -> Any:
-    """``compute()``, or its result from an earlier call with the same key and data."""
+def cached(
+    engine: Engine, settings: Settings, key: tuple, compute: Callable[[Memo | None], Any]
+) -> Any:
+    """``compute(memo)``, or its result from an earlier call with the same key and data;
+    ``memo`` holds the statement rows already computed on these data (None: caching is off)."""
     if settings.checks_cache_seconds <= 0:
-        return compute()
+        return compute(None)
     path = settings.baseline_path
-    full_key = (*key, str(engine.url), str(path), path.stat().st_mtime_ns, data_version(engine))
+    data = (str(engine.url), str(path), path.stat().st_mtime_ns, data_version(engine))
+    full_key = (*key, *data)
     now = time.monotonic()
     with _lock:
-        hit = _entries.get(full_key)
-        if hit and now - hit[0] < settings.checks_cache_seconds:
-            _entries.move_to_end(full_key)
-            return copy.deepcopy(hit[1])  # callers may change what they get
-    value = compute()
+        hit = _fresh(_entries, full_key, now, settings)
+        if hit is not None:
+            return copy.deepcopy(hit)  # callers may change what they get
+        memo = _fresh(_memos, data, now, settings)
+        if memo is None:
+            memo = {}
+            _store(_memos, data, (now, memo), MAX_MEMOS)
+    value = compute(memo)
     with _lock:
-        _entries[full_key] = (now, value)
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
+        _store(_entries, full_key, (now, value), MAX_ENTRIES)
     return copy.deepcopy(value)
+
+
+def _fresh(entries: OrderedDict, key: tuple, now: float, settings: Settings) -> Any:
+    hit = entries.get(key)
+    if hit is None or now - hit[0] >= settings.checks_cache_seconds:
+        return None
+    entries.move_to_end(key)
+    return hit[1]
+
+
+def _store(entries: OrderedDict, key: tuple, value: tuple, limit: int) -> None:
+    entries[key] = value
+    entries.move_to_end(key)
+    while len(entries) > limit:
+        entries.popitem(last=False)
 
 
 def clear() -> None:
     with _lock:
         _entries.clear()
+        _memos.clear()

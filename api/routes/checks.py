@@ -11,7 +11,7 @@ from api.checks_cache import cached
 from api.deps import EngineDep, SettingsDep
 from gis.baseline import load_baseline
 from gis.compliance import parse_period
-from layers.checks import evaluate, latest_period
+from layers.checks import Memo, evaluate, latest_period
 from layers.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["checks"])
@@ -37,11 +37,13 @@ def run_checks(engine, settings: Settings, unit: str | None, period: str | None)
         engine,
         settings,
         ("checks", unit, period),
-        lambda: _evaluate(engine, settings, unit, period),
+        lambda memo: _evaluate(engine, settings, unit, period, memo),
     )
 
 
-def _evaluate(engine, settings: Settings, unit: str | None, period: str | None) -> dict[str, Any]:
+def _evaluate(
+    engine, settings: Settings, unit: str | None, period: str | None, memo: Memo | None = None
+) -> dict[str, Any]:
     baseline = load_baseline(settings.baseline_path)
     if period:
         chosen = parse_period(period)
@@ -49,7 +51,7 @@ def _evaluate(engine, settings: Settings, unit: str | None, period: str | None) 
         with engine.connect() as conn:
             chosen = latest_period(conn)
     label = chosen.label if chosen else None
-    results = [r.to_dict() for r in evaluate(engine, baseline, settings, unit, label)]
+    results = [r.to_dict() for r in evaluate(engine, baseline, settings, unit, label, memo)]
     return {
         "baseline": baseline.name,
         "source": baseline.source,

@@ -9,13 +9,13 @@ from sqlalchemy import Connection, Engine, text
 from gis.baseline import Baseline
 from gis.compliance import LineResult, Period, parse_period
 from gis.errors import NotFoundError
-from layers.checks.context import CheckContext, load_present, load_units
+from layers.checks.context import CheckContext, Memo, load_present, load_units
 from layers.checks.land import check_areas, check_occupation, check_three_lines
 from layers.checks.reservoirs import check_reservoirs
 from layers.checks.water import check_water
 from layers.settings import Settings
 
-__all__ = ["evaluate", "latest_period"]
+__all__ = ["Memo", "evaluate", "latest_period"]
 
 
 def latest_period(engine_or_conn) -> Period | None:
@@ -33,16 +33,22 @@ def evaluate(
     settings: Settings,
     unit: str | None = None,
     period: str | None = None,
+    memo: Memo | None = None,
 ) -> list[LineResult]:
-    """Every line of the list for the district and each unit (or one unit, by code or name)."""
+    """Every line of the list for the district and each unit (or one unit, by code or name).
+
+    ``memo`` keeps the statements' rows for reuse (:meth:`CheckContext.fetch`): pass the same
+    mapping only while the data stay the same.
+    """
     if isinstance(bind, Engine):
         with bind.connect() as conn:
-            return evaluate(conn, baseline, settings, unit, period)
+            return evaluate(conn, baseline, settings, unit, period, memo)
     area = baseline.unit(unit) if unit is not None else None  # unknown unit: clear error
     chosen = parse_period(period) if period else latest_period(bind)
     if chosen is None:
         chosen = parse_period(str(_today_year(bind)))
-    ctx = CheckContext(bind, baseline, settings, chosen, load_units(bind), load_present(bind))
+    units, present = load_units(bind), load_present(bind)
+    ctx = CheckContext(bind, baseline, settings, chosen, units, present, memo)
     results = [
         *check_reservoirs(ctx),
         *check_water(ctx),

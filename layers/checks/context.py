@@ -1,12 +1,18 @@
 """What every check needs: the connection, the list, the settings, the period, the units."""
 
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Row, text
 
 from gis.baseline import Area, Baseline
 from gis.compliance import Evidence, Period
 from layers.settings import Settings
+from layers.sql import query
+
+#: Rows of already-run statements by (statement name, parameters), valid for one data version.
+Memo = MutableMapping[tuple, list[Row]]
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,21 @@ class CheckContext:
     period: Period
     units: dict[str, UnitRow]  # by code, as stored in the database
     present: frozenset[str]  # layer tables holding at least one feature
+    memo: Memo | None = None
+
+    def fetch(self, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """The rows of statement ``name`` (layers/sql) with ``params``: from :attr:`memo` when
+        the same statement already ran with the same parameters on the same data. The land
+        statements (a couple of seconds at district scale) take no period, so a caller that
+        keeps one memo per data version runs them once for every unit and period."""
+        params = dict(params or {})
+        key = (name, *sorted((k, _hashable(v)) for k, v in params.items()))
+        if self.memo is not None and key in self.memo:
+            return self.memo[key]
+        rows = self.conn.execute(query(name), params).all()
+        if self.memo is not None:
+            self.memo[key] = rows
+        return rows
 
     def has(self, area: Area, *layers: str) -> bool:
         """Whether the area's unit and every named layer have data, i.e. a check can be made."""
@@ -46,6 +67,10 @@ class CheckContext:
             for c in self.unit_codes(area)
             if c in self.units
         )
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list | tuple) else value
 
 
 def load_units(conn: Connection) -> dict[str, UnitRow]:

@@ -14,7 +14,6 @@ from gis.compliance import (
     judge_zero,
 )
 from layers.checks.context import CheckContext
-from layers.sql import query
 
 AREA_LINES = {
     "farmland": "farmland_wanmu",
@@ -30,7 +29,7 @@ THREE_LINES = ("eco_redline", "basic_farmland", "urban_boundary")
 
 
 def check_areas(ctx: CheckContext) -> list[LineResult]:
-    rows = ctx.conn.execute(query("checks_areas"), {"farmland_codes": list(FARMLAND_CODES)}).all()
+    rows = ctx.fetch("checks_areas", {"farmland_codes": list(FARMLAND_CODES)})
     measured_m2 = {(r.line, r.unit_code): float(r.area_m2) for r in rows}
     results = []
     for area in ctx.areas():
@@ -61,15 +60,15 @@ def check_areas(ctx: CheckContext) -> list[LineResult]:
 
 
 def check_occupation(ctx: CheckContext) -> list[LineResult]:
-    rows = ctx.conn.execute(
-        query("checks_occupation"),
+    rows = ctx.fetch(
+        "checks_occupation",
         {
             "farmland_codes": list(FARMLAND_CODES),
             "construction_prefixes": list(CONSTRUCTION_PREFIXES),
             "construction_codes": list(CONSTRUCTION_CODES),
             "min_area_m2": MIN_OVERLAP_M2,
         },
-    ).all()
+    )
     by_key = defaultdict(list)
     for r in rows:
         by_key[(r.line, r.unit_code)].append(r)
@@ -119,7 +118,7 @@ def _occupation_evidence(hits) -> tuple[Evidence, ...]:
 
 
 def check_three_lines(ctx: CheckContext) -> list[LineResult]:
-    rows = ctx.conn.execute(query("checks_three_lines"), {"min_area_m2": MIN_OVERLAP_M2}).all()
+    rows = ctx.fetch("checks_three_lines", {"min_area_m2": MIN_OVERLAP_M2})
     by_unit = defaultdict(list)
     for r in rows:
         by_unit[r.unit_code].append(r)

@@ -4,13 +4,12 @@ from collections import defaultdict
 
 from gis.compliance import Evidence, LineResult, appraisal_due, judge_count
 from layers.checks.context import CheckContext
-from layers.sql import query
 
 SCALE_LINES = {"中型": "reservoirs_medium", "小型": "reservoirs_small"}
 
 
 def check_reservoirs(ctx: CheckContext) -> list[LineResult]:
-    rows = ctx.conn.execute(query("checks_reservoirs")).all()
+    rows = ctx.fetch("checks_reservoirs")
     by_unit = defaultdict(list)
     for row in rows:
         by_unit[row.unit_code].append(row)

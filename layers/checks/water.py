@@ -9,7 +9,6 @@ from gis.compliance import COUNTY_AND_ABOVE, Evidence, LineResult, judge_minimum
 from gis.section_groups import good_rate
 from gis.water_quality import GRADE_LABELS, Assessment, assess_period, grade_from_label
 from layers.checks.context import CheckContext
-from layers.sql import query
 
 GOOD = 3  # 优良 = class Ⅰ–Ⅲ
 
@@ -44,14 +43,10 @@ def check_water(ctx: CheckContext) -> list[LineResult]:
 
 
 def _assess_all(ctx: CheckContext, rows) -> dict[str, Assessment]:
-    samples = ctx.conn.execute(
-        query("checks_samples"),
-        {
-            "codes": [r.code for r in rows],
-            "start": ctx.period.start,
-            "end": ctx.period.end,
-        },
-    ).all()
+    samples = ctx.fetch(
+        "checks_samples",
+        {"codes": [r.code for r in rows], "start": ctx.period.start, "end": ctx.period.end},
+    )
     by_section = defaultdict(list)
     for s in samples:
         by_section[s.section_code].append((s.indicator, s.value, s.below_dl, s.detection_limit))

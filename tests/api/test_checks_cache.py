@@ -1,9 +1,13 @@
 """The API serves a repeated evaluation from its cache, and computes afresh once data change
 through the platform (a load, a saved project) or the entry expires."""
 
+from pathlib import Path
+
 import pytest
+from sqlalchemy import event
 
 import api.routes.checks
+import layers.sql
 from api.checks_cache import clear, data_version
 
 SQUARE = {
@@ -54,3 +58,35 @@ def test_cache_can_be_turned_off(client, viewer, settings, evaluations, monkeypa
     client.get("/api/checks?period=2024", headers=viewer)
     client.get("/api/checks?period=2024", headers=viewer)
     assert len(evaluations) == 2
+
+
+def _first_line(name: str) -> str:
+    return (Path(layers.sql.__file__).parent / f"{name}.sql").read_text().splitlines()[0]
+
+
+def test_other_units_and_periods_reuse_the_land_statements(
+    client, viewer, evaluations, monkeypatch
+) -> None:
+    """The land statements take no period: run once per data version, whatever the unit or
+    period asked next; each answer is the one a fresh evaluation gives."""
+    heads = {_first_line(n) for n in ("checks_areas", "checks_occupation", "checks_three_lines")}
+    ran: list[str] = []
+
+    def listen(conn, cursor, statement, *args) -> None:
+        ran.extend(h for h in heads if statement.startswith(h))
+
+    engine = client.app.state.engine
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        asked = ["period=2024", "period=2023", "period=2024&unit=421303-01", "unit=421303-02"]
+        answers = [client.get(f"/api/checks?{q}", headers=viewer).json() for q in asked]
+        assert len(evaluations) == len(asked)
+        assert all(a["results"] for a in answers), answers
+        assert {r["unit"] for r in answers[3]["results"]} == {"㵐水片区"}
+        assert sorted(ran) == sorted(heads)  # each land statement ran once
+        monkeypatch.setattr(client.app.state.settings, "checks_cache_seconds", 0)
+        fresh = [client.get(f"/api/checks?{q}", headers=viewer).json() for q in asked]
+        assert len(ran) == (1 + len(asked)) * len(heads)  # uncached: every time
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert answers == fresh

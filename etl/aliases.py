@@ -19,6 +19,7 @@ import pandas as pd
 from sqlalchemy import Boolean, Column, Date, Float, Integer, String
 
 from etl import values
+from etl.jsonrows import json_objects
 from gis.compliance import SOURCE_LEVELS
 from gis.errors import InvalidInputError
 from gis.water_quality import grade_from_label
@@ -277,15 +278,7 @@ def map_attributes(layer: str, frame: pd.DataFrame) -> MappedAttributes:
         raise _value_error(spec, problems)
     extra_fields = [f for f in frame.columns if f not in mapping.values()] + kept_originals
     warnings += _alias_notes(layer, frame.columns, mapping)
-    return MappedAttributes(columns, extra_json(frame[extra_fields]), mapping, warnings)
-
-
-def extra_json(frame: pd.DataFrame) -> pd.Series:
-    """One JSON object per row (the unmapped attributes), built by pandas, not a row loop."""
-    if frame.shape[1] == 0:
-        return pd.Series("{}", index=frame.index, dtype=object)
-    text = frame.to_json(orient="records", lines=True, force_ascii=False, date_format="iso")
-    return pd.Series(text.rstrip("\n").split("\n"), index=frame.index, dtype=object)
+    return MappedAttributes(columns, json_objects(frame[extra_fields]), mapping, warnings)
 
 
 def _require(spec: LayerSpec, mapping: dict[str, str]) -> None:

@@ -669,3 +669,20 @@ def _copy_round_trip(engine, columns: str, frame, kinds, select: str) -> list[tu
         rows = cur.execute(f"SELECT {select} FROM round_trip ORDER BY n").fetchall()
         conn.rollback()
     return rows
+
+
+def test_unknown_fields_keep_their_values_exactly(engine, load, tmp_path):
+    """Unmapped fields go to ``extra`` (JSONB) as the numbers the file holds: no fixed-decimal
+    rounding (1.5e-12 is not 0) and no noise digits (56083643.09 stays 56083643.09)."""
+    prefix = token()
+    frame = farmland_frame(prefix, parcels(3), YSMJ=[56083643.09, 1.5e-12, 2.5])
+    shp = write_shapefile(frame, tmp_path / f"dltb_{prefix}.shp")
+    load(shp, "farmland")
+    found = rows(
+        engine,
+        "SELECT extra, extra->>'YSMJ' AS text FROM farmland WHERE source = :s ORDER BY bsm",
+        s=shp.name,
+    )
+    assert [r.extra["YSMJ"] for r in found] == [56083643.09, 1.5e-12, 2.5]
+    assert [r.text for r in found] == ["56083643.09", "0.0000000000015", "2.5"]
+    assert found[0].extra["BZ"] == "备注"

@@ -156,7 +156,8 @@ def report(description, api, raw, floor, gp_times, bodies, gp_areas) -> None:
                 diff = abs(entry["area_m2"] / areas[entry["layer"]] - 1)
                 worst[entry["layer"]] = max(worst.get(entry["layer"], 0.0), diff)
     print("面积对照：API 椭球面积 vs GeoPandas 高斯投影平面面积，各图层最大相对差：")
-    print("  " + "，".join(f"{k} {v:.4%}" for k, v in worst.items()))
+    compared = "，".join(f"{k} {v:.4%}" for k, v in worst.items())
+    print("  " + (compared or "（GeoPandas 所算项目均未压占 1000 m² 以上，无可对照）"))
 
 
 if __name__ == "__main__":

@@ -333,6 +333,7 @@ def test_farmland_overlap_is_also_shown_net_of_field_ridges(map_page, tmp_path):
     shown = map_page.inner_text('tr[data-sub-layer="farmland"] [data-field="net_area_mu"]')
     assert number(shown) == pytest.approx(net_m2 / M2_PER_MU, abs=0.006)
     assert map_page.locator('tr[data-sub-layer="eco_redline"] .ws-net').count() == 0
+    screenshot(map_page, "redline-farmland-net-desktop")
 
 
 def test_sign_in_screen_takes_the_token_and_keeps_it_in_a_cookie(browser, server):

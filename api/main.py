@@ -1,5 +1,6 @@
 """The FastAPI application: wiring only (settings, engine lifespan, routers, error handlers)."""
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -34,9 +35,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = make_engine(settings)
         try:
             await ogc.start_ogc(ogc_app, settings, app.state.engine)
+            app.state.warming = threading.Thread(
+                target=checks.warm_checks, args=(app.state.engine, settings), daemon=True
+            )
+            app.state.warming.start()
             try:
                 yield
             finally:
+                app.state.warming.join(timeout=30)  # before the engine it uses goes
                 await ogc.stop_ogc(ogc_app)
         finally:
             app.state.engine.dispose()

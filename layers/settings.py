@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # How long an evaluation may be served from the API's cache; it is dropped at once when
     # data are loaded or projects saved through the platform. 0 turns the cache off.
     checks_cache_seconds: float = Field(default=600, ge=0)
+    # Evaluate the list in the background when the API starts and after each load through it,
+    # so the map's first request after either is served from the cache (not a cold 2-3 s).
+    warm_checks: bool = True
     # Dam-safety appraisal: first within N years of completion, then at most every M years.
     appraisal_first_years: int = Field(default=5, ge=1)
     appraisal_interval_years: int = Field(default=10, ge=1)

@@ -40,7 +40,11 @@ def var_dir() -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def settings(var_dir: Path) -> Settings:
-    return Settings(_env_file=None, database_url=None, var_dir=var_dir, pg_port=free_port())
+    # No background warm-up of the checks: tests count evaluations and statements;
+    # tests/api/test_checks_cache.py turns it on where it is what is tested.
+    return Settings(
+        _env_file=None, database_url=None, var_dir=var_dir, pg_port=free_port(), warm_checks=False
+    )
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """`GET /api/checks`: the bottom-line list evaluated against the data (底线核查)."""
 
+import logging
 from collections import Counter
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from layers.checks import Memo, evaluate, latest_period
 from layers.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["checks"])
+log = logging.getLogger(__name__)
 
 PERIOD_PATTERN = r"^\d{4}(-\d{1,2})?$"
 UnitQuery = Annotated[
@@ -29,6 +31,18 @@ PeriodQuery = Annotated[
         examples=["2025"],
     ),
 ]
+
+
+def warm_checks(engine, settings: Settings) -> None:
+    """The district's evaluation for the default period, computed ahead into the cache (the
+    statement rows it keeps serve every other unit and period too). A failure here is only
+    logged: the next request computes afresh and reports it."""
+    if not settings.warm_checks or settings.checks_cache_seconds <= 0:
+        return
+    try:
+        run_checks(engine, settings, None, None)
+    except Exception:
+        log.exception("核查结果预热失败（checks warm-up failed）")
 
 
 def run_checks(engine, settings: Settings, unit: str | None, period: str | None) -> dict[str, Any]:

@@ -9,13 +9,14 @@ import pathlib
 import tempfile
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from api.audit import record_separately, sha256_of
 from api.auth import EditorDep, ReaderDep
 from api.deps import EngineDep, SettingsDep
+from api.routes.checks import warm_checks
 from api.uploads import form_file, multipart_file_schema
 from etl.loader import load_file
 from gis.errors import WatershedError
@@ -46,6 +47,7 @@ _BODY_DOC = {
 async def ingest(
     layer: str,
     request: Request,
+    background: BackgroundTasks,
     engine: EngineDep,
     settings: SettingsDep,
     editor: EditorDep,
@@ -107,6 +109,7 @@ async def ingest(
     await run_in_threadpool(
         record_separately, engine, editor, "ingest", target, source_sha256=digest, detail=detail
     )
+    background.add_task(warm_checks, engine, settings)  # after the response: the map's next view
     return report.to_dict()
 
 

@@ -4,11 +4,15 @@ through the platform (a load, a saved project) or the entry expires."""
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
+from fastapi.testclient import TestClient
+from sqlalchemy import event, text
 
 import api.routes.checks
 import layers.sql
 from api.checks_cache import clear, data_version
+from api.main import create_app
+from tests.api.conftest import bearer
+from tests.api.test_ingest_audit import LAYER_FILE
 
 SQUARE = {
     "type": "Polygon",
@@ -90,3 +94,28 @@ def test_other_units_and_periods_reuse_the_land_statements(
     finally:
         event.remove(engine, "before_cursor_execute", listen)
     assert answers == fresh
+
+
+def test_start_up_and_an_ingest_warm_the_cache(settings, tokens, engine, evaluations) -> None:
+    """With ``warm_checks`` the district's evaluation is computed at start-up and again after
+    a load through the API, so the map's next request is served from the cache."""
+    viewer, editor = bearer(tokens["viewer"]), bearer(tokens["editor"])
+    app = create_app(settings.model_copy(update={"warm_checks": True}))
+    try:
+        with TestClient(app) as client:
+            app.state.warming.join(timeout=120)
+            assert [e[:2] for e in evaluations] == [(None, None)]  # the district, default period
+            assert client.get("/api/checks", headers=viewer).status_code == 200
+            assert len(evaluations) == 1  # served from what the warm-up computed
+
+            files = {"file": ("warm-test.geojson", LAYER_FILE, "application/geo+json")}
+            loaded = client.post("/api/ingest/urban_boundary", files=files, headers=editor)
+            assert loaded.status_code == 200, loaded.text
+            assert len(evaluations) == 2  # the new data, evaluated after the response
+            assert client.get("/api/checks", headers=viewer).status_code == 200
+            assert len(evaluations) == 2
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM urban_boundary WHERE source = 'warm-test.geojson'"))
+            conn.execute(text("DELETE FROM loads WHERE source = 'warm-test.geojson'"))
+            conn.execute(text("DELETE FROM audit_log WHERE detail->>'file' = 'warm-test.geojson'"))

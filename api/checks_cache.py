@@ -6,7 +6,8 @@ last load and the projects, one cheap query) and list file, both expiring after
 ``Settings.checks_cache_seconds`` (0 turns caching off), which bounds how long a change made
 outside the platform (plain SQL) can go unseen:
 
-* whole evaluations, per (unit, period);
+* whole evaluations, per (unit, period) — one at a time per key: a request for an evaluation
+  already under way (the start-up warm-up, another user) waits for it instead of repeating it;
 * the rows of each statement the evaluation ran (:meth:`layers.checks.context.CheckContext.fetch`),
   shared by every unit and period: the land statements, nearly all of the time, take no
   period, so another unit or period only runs the water statements of that period.
@@ -31,6 +32,7 @@ MAX_MEMOS = 4  # data versions whose statement rows are kept
 _lock = threading.Lock()
 _entries: OrderedDict[tuple, tuple[float, Any]] = OrderedDict()
 _memos: OrderedDict[tuple, tuple[float, Memo]] = OrderedDict()
+_running: dict[tuple, threading.Event] = {}  # evaluations under way, by key
 
 
 def data_version(engine: Engine) -> tuple:
@@ -48,18 +50,29 @@ def cached(
     path = settings.baseline_path
     data = (str(engine.url), str(path), path.stat().st_mtime_ns, data_version(engine))
     full_key = (*key, *data)
-    now = time.monotonic()
-    with _lock:
-        hit = _fresh(_entries, full_key, now, settings)
-        if hit is not None:
-            return copy.deepcopy(hit)  # callers may change what they get
-        memo = _fresh(_memos, data, now, settings)
-        if memo is None:
-            memo = {}
-            _store(_memos, data, (now, memo), MAX_MEMOS)
-    value = compute(memo)
-    with _lock:
-        _store(_entries, full_key, (now, value), MAX_ENTRIES)
+    while True:
+        now = time.monotonic()
+        with _lock:
+            hit = _fresh(_entries, full_key, now, settings)
+            if hit is not None:
+                return copy.deepcopy(hit)  # callers may change what they get
+            running = _running.get(full_key)
+            if running is None:  # ours to compute
+                running = _running[full_key] = threading.Event()
+                memo = _fresh(_memos, data, now, settings)
+                if memo is None:
+                    memo = {}
+                    _store(_memos, data, (now, memo), MAX_MEMOS)
+                break
+        running.wait()  # the same evaluation is under way (a warm-up, another user): take it
+    try:
+        value = compute(memo)
+        with _lock:
+            _store(_entries, full_key, (now, value), MAX_ENTRIES)
+    finally:
+        with _lock:
+            del _running[full_key]
+        running.set()  # waiters look again: a result, or (after a failure) their own turn
     return copy.deepcopy(value)
 
 

@@ -1,6 +1,8 @@
 """The API serves a repeated evaluation from its cache, and computes afresh once data change
 through the platform (a load, a saved project) or the entry expires."""
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,7 @@ from sqlalchemy import event, text
 
 import api.routes.checks
 import layers.sql
-from api.checks_cache import clear, data_version
+from api.checks_cache import cached, clear, data_version
 from api.main import create_app
 from tests.api.conftest import bearer
 from tests.api.test_ingest_audit import LAYER_FILE
@@ -119,3 +121,32 @@ def test_start_up_and_an_ingest_warm_the_cache(settings, tokens, engine, evaluat
             conn.execute(text("DELETE FROM urban_boundary WHERE source = 'warm-test.geojson'"))
             conn.execute(text("DELETE FROM loads WHERE source = 'warm-test.geojson'"))
             conn.execute(text("DELETE FROM audit_log WHERE detail->>'file' = 'warm-test.geojson'"))
+
+
+def test_concurrent_requests_for_one_evaluation_compute_it_once(settings, engine) -> None:
+    """Whoever asks while the same evaluation is under way waits for it; a failed one leaves
+    the next caller to compute afresh."""
+    clear()
+    calls: list[int] = []
+    started = threading.Event()
+
+    def slow(memo) -> dict:
+        calls.append(1)
+        started.set()
+        time.sleep(0.3)
+        return {"n": len(calls)}
+
+    results: list[dict] = []
+    first = threading.Thread(target=lambda: results.append(cached(engine, settings, ("t",), slow)))
+    first.start()
+    started.wait(5)
+    results.append(cached(engine, settings, ("t",), slow))  # arrives while the first runs
+    first.join()
+    assert calls == [1] and results == [{"n": 1}, {"n": 1}]
+
+    def failing(memo) -> dict:
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        cached(engine, settings, ("u",), failing)
+    assert cached(engine, settings, ("u",), slow) == {"n": 2}  # not stuck behind the failure

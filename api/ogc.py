@@ -68,7 +68,7 @@ PARAMETER_DEPENDENCIES = (
 )
 
 
-def on_event_loop(func):
+def _on_event_loop(func):
     """``func`` as a coroutine function, with its signature, so FastAPI calls it in the loop."""
 
     @functools.wraps(func)
@@ -83,7 +83,7 @@ def on_event_loop(func):
 # never block. tipg's routes name them as globals of tipg.factory, looked up when the routes
 # are built, so the coroutine versions go there (from the untouched originals: idempotent).
 for _name in PARAMETER_DEPENDENCIES:
-    setattr(tipg.factory, _name, on_event_loop(getattr(tipg.dependencies, _name)))
+    setattr(tipg.factory, _name, _on_event_loop(getattr(tipg.dependencies, _name)))
 
 
 def collection_id(table: str) -> str:

@@ -14,12 +14,13 @@ The project P spans 114.005–114.05 × 24.495–24.525: it cuts every protected
 """
 
 import datetime as dt
+import json
 
 import numpy as np
 import shapely
 from pyproj import Geod, Transformer
 from shapely import box
-from shapely.geometry import MultiPolygon, Point, Polygon
+from shapely.geometry import MultiPolygon, Point, Polygon, mapping
 
 GEOD = Geod(a=6378137.0, rf=298.257222101)  # CGCS2000
 MU = 10000 / 15
@@ -44,6 +45,19 @@ P = box(114.005, 24.495, 114.05, 24.525)
 FAR = box(114.30, 24.80, 114.31, 24.81)  # touches nothing
 #: 水田 C1 declares its net area (TBDLMJ: 10 % 田坎 deducted); 旱地 C3 declares none.
 C1_NET_SHARE = 0.9
+
+
+#: An upload for the ingest tests: one 城镇开发边界 polygon far from the fixture region.
+ZONE = box(115.50, 25.50, 115.52, 25.52)  # far from the fixture region
+LAYER_FILE = json.dumps(
+    {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"name": "导入测试边界"}, "geometry": mapping(ZONE)}
+        ],
+    },
+    ensure_ascii=False,
+).encode()
 
 
 def mp(geom) -> MultiPolygon:

@@ -13,8 +13,8 @@ import api.routes.checks
 import layers.sql
 from api.checks_cache import cached, clear, data_version
 from api.main import create_app
+from tests.api import data
 from tests.api.conftest import bearer
-from tests.api.test_ingest_audit import LAYER_FILE
 
 SQUARE = {
     "type": "Polygon",
@@ -110,7 +110,7 @@ def test_start_up_and_an_ingest_warm_the_cache(settings, tokens, engine, evaluat
             assert client.get("/api/checks", headers=viewer).status_code == 200
             assert len(evaluations) == 1  # served from what the warm-up computed
 
-            files = {"file": ("warm-test.geojson", LAYER_FILE, "application/geo+json")}
+            files = {"file": ("warm-test.geojson", data.LAYER_FILE, "application/geo+json")}
             loaded = client.post("/api/ingest/urban_boundary", files=files, headers=editor)
             assert loaded.status_code == 200, loaded.text
             assert len(evaluations) == 2  # the new data, evaluated after the response

@@ -5,23 +5,12 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from shapely import box
 from shapely.geometry import mapping
 from sqlalchemy import Engine, text
 
 from tests.api import data
 from tests.api.conftest import bearer
 
-ZONE = box(115.50, 25.50, 115.52, 25.52)  # far from the fixture region
-LAYER_FILE = json.dumps(
-    {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "properties": {"name": "导入测试边界"}, "geometry": mapping(ZONE)}
-        ],
-    },
-    ensure_ascii=False,
-).encode()
 SAMPLES_FILE = "断面编码,日期,指标,值\nT-API-02,2019-03-01,溶解氧,8.1\nT-API-02,2019-03-01,氨氮,0.05L\n".encode()
 
 
@@ -46,7 +35,7 @@ def cleanup(engine: Engine) -> Iterator[None]:
 
 def test_layer_upload_is_loaded_reported_and_audited(client, tokens, engine, cleanup) -> None:
     editor = bearer(tokens["editor"])
-    files = {"file": ("ingest-test.geojson", LAYER_FILE, "application/geo+json")}
+    files = {"file": ("ingest-test.geojson", data.LAYER_FILE, "application/geo+json")}
     response = client.post("/api/ingest/urban_boundary", files=files, headers=editor)
     assert response.status_code == 200, response.text
     report = response.json()
@@ -55,7 +44,7 @@ def test_layer_upload_is_loaded_reported_and_audited(client, tokens, engine, cle
         and report["replaced"] == 0
         and report["source"] == "ingest-test.geojson"
     )
-    assert report["area_m2"] == pytest.approx(data.area_m2(ZONE), rel=1e-4)
+    assert report["area_m2"] == pytest.approx(data.area_m2(data.ZONE), rel=1e-4)
     # Sending the same file again replaces what it brought.
     again = client.post("/api/ingest/urban_boundary", files=files, headers=editor).json()
     assert again["replaced"] == 1
@@ -71,7 +60,7 @@ def test_layer_upload_is_loaded_reported_and_audited(client, tokens, engine, cle
     rows = [r for r in audit_rows(engine, "ingest") if r.target == "layers/urban_boundary"]
     assert len(rows) == 2
     assert rows[-1].actor == "test-editor"
-    assert rows[-1].source_sha256 == hashlib.sha256(LAYER_FILE).hexdigest()
+    assert rows[-1].source_sha256 == hashlib.sha256(data.LAYER_FILE).hexdigest()
     assert rows[-1].detail["load_id"] == again["load_id"] and rows[-1].detail["role"] == "editor"
     loads = client.get("/api/ingest/loads?layer=urban_boundary", headers=editor).json()
     assert loads[0]["id"] == again["load_id"] and loads[0]["actor"] == "test-editor"
@@ -108,11 +97,11 @@ def test_samples_upload(client, tokens, engine, cleanup) -> None:
 
 def test_unknown_layer_and_bad_names(client, tokens) -> None:
     editor = bearer(tokens["editor"])
-    files = {"file": ("x.geojson", LAYER_FILE)}
+    files = {"file": ("x.geojson", data.LAYER_FILE)}
     assert client.post("/api/ingest/nope", files=files, headers=editor).status_code == 404
     assert (
         client.post(
-            "/api/ingest/urban_boundary", files={"file": ("..", LAYER_FILE)}, headers=editor
+            "/api/ingest/urban_boundary", files={"file": ("..", data.LAYER_FILE)}, headers=editor
         ).status_code
         == 422
     )

@@ -597,6 +597,10 @@ def test_large_load_rebuilds_indexes_and_a_refusal_restores_them(
     )
     indexes = _index_definitions(engine, "projects")
     assert any("USING gist" in d for d in indexes)
+    # Another source's project first, so this load is not the whole layer's (that is the
+    # bulk path, test_loader_bulk) whatever the tests before this one loaded.
+    other = gpd.GeoDataFrame({"XMMC": ["其他项目"]}, geometry=parcels(1, 0.0001), crs=4490)
+    load(write_shapefile(other, tmp_path / f"xm_other_{token()}.shp"), "projects")
     frame = gpd.GeoDataFrame(
         {"XMMC": [f"项目{i}" for i in range(40)]}, geometry=parcels(40, 0.0002), crs=4490
     )

@@ -54,6 +54,8 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, create_engine, text
 
+from etl.pgload import query
+
 SOURCE = "bench_parcels.shp"
 OGR_TABLE = "bench_ogr2ogr"
 SAME_TABLE = "bench_ogr2ogr_same"
@@ -153,8 +155,9 @@ LABELS = {
 
 
 def ours_then_reload(engine: Engine, shp: Path, stages: dict[str, float]) -> dict[str, float]:
-    """A first load into the empty layer, then the same file again (replacing its rows)."""
-    first = timed(lambda: run_ours(engine, shp, stages if not stages else None))
+    """A first load into the empty layer, then the same file again (replacing its rows);
+    ``stages`` receives the first round's stage times."""
+    first = timed(lambda: run_ours(engine, shp, None if stages else stages))
     return {"ours": first, "reload": timed(lambda: run_ours(engine, shp))}
 
 
@@ -191,17 +194,10 @@ def prepare_same_job(engine: Engine) -> list[str]:
                 " ALTER extra DROP NOT NULL, ALTER extra DROP DEFAULT"
             )
         )
-        secondary = conn.execute(
-            text(
-                "SELECT i.indexname, i.indexdef FROM pg_indexes i"
-                " JOIN pg_class c ON c.relname = i.indexname"
-                " JOIN pg_index x ON x.indexrelid = c.oid"
-                " WHERE i.tablename = :t AND NOT x.indisunique"
-            ),
-            {"t": SAME_TABLE},
-        ).all()
+        cur = conn.connection.driver_connection.cursor()
+        secondary = cur.execute(query("secondary_indexes"), {"table": SAME_TABLE}).fetchall()
         for name, _ in secondary:
-            conn.execute(text(f'DROP INDEX "{name}"'))
+            conn.execute(text(f"DROP INDEX {name}"))  # name from the catalog
     return [definition for _, definition in secondary]
 
 
@@ -302,24 +298,26 @@ def bench(n: int, libpq: str, console: Console, repeat: int) -> None:
         import etl.loader  # noqa: F401
 
         stages: dict[str, float] = {}
-        # Each step: (name, untimed set-up, the timed run). "ours" then its reload is one step.
+        # Each step: (name, untimed set-up, the timed run given what the set-up returned);
+        # "ours" then its reload is one step, which times its two loads itself.
         steps = [
-            ("ours", lambda: clean_ours(engine), lambda: ours_then_reload(engine, shp, stages)),
-            ("ogr2ogr", lambda: drop(engine, OGR_TABLE), lambda: run_ogr2ogr(libpq, shp)),
+            ("ours", lambda: clean_ours(engine), lambda _: ours_then_reload(engine, shp, stages)),
+            ("ogr2ogr", lambda: drop(engine, OGR_TABLE), lambda _: run_ogr2ogr(libpq, shp)),
             (
                 "same job",
                 lambda: prepare_same_job(engine),
                 lambda indexes: run_ogr2ogr_same_job(engine, libpq, shp, indexes),
             ),
-            ("to_postgis", lambda: drop(engine, GPD_TABLE), lambda: run_to_postgis(engine, shp)),
+            ("to_postgis", lambda: drop(engine, GPD_TABLE), lambda _: run_to_postgis(engine, shp)),
         ]
         seconds: dict[str, list[float]] = {}
         for round_ in range(repeat):
             # The machine's speed drifts within minutes: rotate the order, take medians.
-            for name, prepare, run in steps[round_ % 4 :] + steps[: round_ % 4]:
+            turn = round_ % len(steps)
+            for name, prepare, run in steps[turn:] + steps[:turn]:
                 prepared = prepare()
                 start = time.perf_counter()
-                measured = run(prepared) if prepared is not None else run()
+                measured = run(prepared)
                 total = time.perf_counter() - start
                 for key, value in (measured or {name: total}).items():
                     seconds.setdefault(key, []).append(value)

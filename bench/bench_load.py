@@ -183,7 +183,7 @@ def prepare_same_job(engine: Engine) -> list[str]:
     """The like-``farmland`` table for "ogr2ogr, same job"; returns its index definitions.
 
     ``extra`` loses its DEFAULT: GDAL falls back to one INSERT per feature when a column the
-    file does not fill has a default (measured: 72 s instead of 4 s for these parcels).
+    file does not fill has a default (measured: 72 s instead of under 8 s for 200 000 parcels).
     """
     with engine.begin() as conn:
         conn.execute(text(f"DROP TABLE IF EXISTS {SAME_TABLE}"))

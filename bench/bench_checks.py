@@ -23,6 +23,7 @@ from gis.compliance import (
     CONSTRUCTION_PREFIXES,
     FARMLAND_CODES,
     MIN_OVERLAP_M2,
+    OCCUPYING_STATUSES,
     parse_period,
 )
 from layers.checks import evaluate, latest_period
@@ -43,6 +44,7 @@ def raw_script(period) -> str:
         ":construction_prefixes": _array(CONSTRUCTION_PREFIXES),
         ":construction_codes": _array(CONSTRUCTION_CODES),
         ":min_area_m2": str(MIN_OVERLAP_M2),
+        ":occupying_statuses": _array(OCCUPYING_STATUSES),
         ":start": f"DATE '{period.start}'",
         ":end": f"DATE '{period.end}'",
         ":codes": "ARRAY(SELECT code FROM sections)",

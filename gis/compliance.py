@@ -13,11 +13,18 @@ from typing import Any, Literal
 
 from gis.errors import InvalidInputError
 
-Status = Literal["pass", "warn", "fail", "nodata"]
+Status = Literal["pass", "warn", "fail", "review", "insufficient", "undetermined", "nodata"]
+# Only pass/warn/fail are verdicts. The others say why there is none, or who must decide:
+# review = a person must verify (e.g. permitted works inside the 生态保护红线);
+# insufficient = data exist but too few for the method (e.g. samples below the period's rule);
+# undetermined = outside what the data cover; nodata = nothing to judge from.
 STATUS_LABELS: dict[str, str] = {
     "pass": "达标",
     "warn": "预警",
     "fail": "不达标",
+    "review": "需核实",
+    "insufficient": "数据不足",
+    "undetermined": "无法判定",
     "nodata": "无数据",
 }
 
@@ -44,6 +51,10 @@ CONSTRUCTION_CODES = ("1001", "1002", "1003", "1004", "1005", "1007", "1008", "1
 # Drinking-water source levels (水源地级别). The list's line counts 县级及以上 sources only.
 SOURCE_LEVELS = ("地市级", "县级", "乡镇级")
 COUNTY_AND_ABOVE = ("地市级", "县级")
+# Project status (项目状态). 拟建 is a siting question for the overlap report only; approved,
+# under-construction and built projects are real land use and count as occupation in the list.
+PROJECT_STATUSES = ("拟建", "已批", "在建", "已建")
+OCCUPYING_STATUSES = ("已批", "在建", "已建")
 # Overlaps smaller than this are coordinate noise along shared edges, not occupation.
 MIN_OVERLAP_M2 = 1.0
 

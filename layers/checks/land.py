@@ -8,6 +8,7 @@ from gis.compliance import (
     CONSTRUCTION_PREFIXES,
     FARMLAND_CODES,
     MIN_OVERLAP_M2,
+    OCCUPYING_STATUSES,
     Evidence,
     LineResult,
     judge_minimum,
@@ -67,6 +68,7 @@ def check_occupation(ctx: CheckContext) -> list[LineResult]:
             "construction_prefixes": list(CONSTRUCTION_PREFIXES),
             "construction_codes": list(CONSTRUCTION_CODES),
             "min_area_m2": MIN_OVERLAP_M2,
+            "occupying_statuses": list(OCCUPYING_STATUSES),
         },
     )
     by_key = defaultdict(list)

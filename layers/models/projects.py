@@ -1,22 +1,30 @@
-"""Proposed projects (拟建项目) submitted for red-line checking, and their reports."""
+"""Projects (建设项目): proposed ones (拟建) checked against the red lines, with their saved
+reports, and approved or built ones (已批/在建/已建), which the list counts as occupation."""
 
 import datetime as dt
 from typing import Any
 
 from geoalchemy2 import WKBElement
-from sqlalchemy import DateTime, String, func
+from sqlalchemy import CheckConstraint, Date, DateTime, String, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from layers.models.base import Base, LayerMixin, geometry_column, valid_geometry_checks
+from gis.compliance import PROJECT_STATUSES
+from layers.models.base import Base, LayerMixin, geometry_column, in_list, valid_geometry_checks
 
 
 class Project(LayerMixin, Base):
     __tablename__ = "projects"
-    __table_args__ = valid_geometry_checks()
+    __table_args__ = (
+        *valid_geometry_checks(),
+        CheckConstraint(in_list("status", PROJECT_STATUSES), name="status"),
+    )
 
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str | None] = mapped_column(String(60))  # e.g. 建设项目
+    status: Mapped[str] = mapped_column(String(4), server_default="拟建")  # 项目状态
+    approval_no: Mapped[str | None] = mapped_column(String(100))  # 批准文号
+    approved_on: Mapped[dt.date | None] = mapped_column(Date)  # 批准日期
     submitted_by: Mapped[str | None] = mapped_column(String(100))
     submitted_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()

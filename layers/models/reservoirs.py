@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from layers.models.base import Base, LayerMixin, geometry_column, in_list
 
 SCALES = ("大型", "中型", "小型")
+APPRAISAL_RESULTS = ("一类坝", "二类坝", "三类坝")  # 三类坝 = 病险水库
 
 
 class Reservoir(LayerMixin, Base):
@@ -21,6 +22,10 @@ class Reservoir(LayerMixin, Base):
             "OR flood_limit_level_m <= normal_level_m + 50",
             name="levels",
         ),
+        CheckConstraint(
+            f"appraisal_result IS NULL OR {in_list('appraisal_result', APPRAISAL_RESULTS)}",
+            name="appraisal_result",
+        ),
     )
 
     code: Mapped[str] = mapped_column(String(32), unique=True)
@@ -31,6 +36,7 @@ class Reservoir(LayerMixin, Base):
     capacity_10k_m3: Mapped[float | None] = mapped_column(Float)  # 总库容 (万 m³)
     completed_on: Mapped[dt.date | None] = mapped_column(Date)
     last_appraisal_on: Mapped[dt.date | None] = mapped_column(Date)  # 最近一次安全鉴定
+    appraisal_result: Mapped[str | None] = mapped_column(String(4))  # 一类坝/二类坝/三类坝
     drinking_source: Mapped[bool] = mapped_column(default=False)  # 饮用水水源地
     bloom_risk: Mapped[bool] = mapped_column(default=False)  # 水华风险
     geom: Mapped[WKBElement] = geometry_column("POINT")

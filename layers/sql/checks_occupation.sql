@@ -1,12 +1,15 @@
 -- Occupation of protected land, per watershed unit:
 --   永久基本农田 by projects or by parcels of any non-farmland land class;
 --   生态保护红线 by projects or by parcels of a construction land class.
+-- Only approved, under-construction or built projects (:occupying_statuses) occupy land;
+-- a proposed one (拟建) is a siting question for the overlap report, never occupation.
 -- Interiors must overlap (a shared edge is not occupation); slivers below :min_area_m2 are noise.
 WITH hits AS (
     SELECT 'farmland_occupation' AS line, 'basic_farmland' AS protected_layer, b.id AS protected_id,
            'projects' AS layer, o.id, o.name, NULL::text AS dlbm, ST_Intersection(b.geom, o.geom) AS geom
     FROM basic_farmland b JOIN projects o
       ON ST_Intersects(b.geom, o.geom) AND ST_Relate(b.geom, o.geom, 'T********')
+    WHERE o.status = ANY(:occupying_statuses)
     UNION ALL
     SELECT 'farmland_occupation', 'basic_farmland', b.id, 'farmland', o.id, o.dlmc, o.dlbm,
            ST_Intersection(b.geom, o.geom)
@@ -18,6 +21,7 @@ WITH hits AS (
            ST_Intersection(e.geom, o.geom)
     FROM eco_redline e JOIN projects o
       ON ST_Intersects(e.geom, o.geom) AND ST_Relate(e.geom, o.geom, 'T********')
+    WHERE o.status = ANY(:occupying_statuses)
     UNION ALL
     SELECT 'eco_redline_occupation', 'eco_redline', e.id, 'farmland', o.id, o.dlmc, o.dlbm,
            ST_Intersection(e.geom, o.geom)

@@ -36,7 +36,9 @@ def upgrade() -> None:
     saved = bind.execute(
         sa.text("UPDATE projects SET status = '拟建' WHERE report IS NOT NULL")
     ).rowcount
-    loaded = bind.execute(sa.text("UPDATE projects SET status = '已批' WHERE status IS NULL")).rowcount
+    loaded = bind.execute(
+        sa.text("UPDATE projects SET status = '已批' WHERE status IS NULL")
+    ).rowcount
     if saved or loaded:
         print(
             f"projects.status: {saved} 个地图保存的核查设为 拟建 (saved what-ifs), "

@@ -61,10 +61,16 @@ MIN_OVERLAP_M2 = 1.0
 
 @dataclass(frozen=True)
 class Evidence:
+    """A feature behind a line's figure. ``id`` is the database row (for the map to find it);
+    people are shown ``code`` (the bureau's own: SKBM, BSM, HXBH, section code), ``name`` and
+    ``location`` (坐落), never the id."""
+
     layer: str
     id: int
     name: str | None = None
     area_m2: float | None = None
+    code: str | None = None
+    location: str | None = None
 
 
 @dataclass(frozen=True)

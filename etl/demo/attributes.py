@@ -215,6 +215,9 @@ def _projects(data: DemoData) -> LayerTable:
         "XMMC": _text(p.name for p in ps),
         "XMLX": _text(p.kind for p in ps),
         "SBDW": _text(p.submitter for p in ps),
+        "XMZT": _text(p.status for p in ps),
+        "PZWH": _text(p.approval_no for p in ps),
+        "PZRQ": np.array([p.approved_on or "NaT" for p in ps], dtype="datetime64[D]"),
         "YDMJ": _real(geodesic_areas_m2(geoms)),
     }
     return LayerTable("projects", geoms, fields, "MultiPolygon")

@@ -63,7 +63,12 @@ _LAYERS = {
         "HXBH 编号, HXMC 名称, HXLX 类型 (水源涵养/水土保持/生物多样性维护), SZXZ 所在乡镇, MJ 面积 m²",
     ),
     "urban_boundary": ("城镇开发边界", "面", "BJMC 名称, MJ 面积 m²"),
-    "projects": ("拟建项目", "面", "XMMC 项目名称, XMLX 项目类型, SBDW 申报单位, YDMJ 用地面积 m²"),
+    "projects": (
+        "建设项目",
+        "面",
+        "XMMC 项目名称, XMLX 项目类型, SBDW 申报单位, XMZT 项目状态 (拟建/已批/在建/已建), "
+        "PZWH 批准文号, PZRQ 批准日期, YDMJ 用地面积 m²",
+    ),
 }
 
 
@@ -258,12 +263,19 @@ def _planted(data: DemoData, figures: dict) -> str:
    - 地类图斑 BSM {houses["BSM"]} (0702 农村宅基地, houses built on a paddy, {houses["unit"]})
      lies inside 永久基本农田 {houses["YJJBNTTBBH"]}: **{_m2(houses["m2"])} m² = {houses["mu"]:.4f} 亩**.
      It is the only non-耕地 parcel under any 永久基本农田.
-   - Project 「{park[0]["XMMC"]}」 (400 m × 300 m beside G316, {park[0]["unit"]}) covers
+   - Project 「{park[0]["XMMC"]}」 (XMZT **已批**, 400 m × 300 m beside G316, {park[0]["unit"]}) covers
      永久基本农田 by **{_m2(park_total)} m² = {park_total * 15 / 10000:.4f} 亩** in total:
 {park_rows}
-3. **Project in 生态保护红线.** 「{wind[0]["XMMC"]}」 (360 m × 260 m on a ridge, {wind[0]["unit"]}) covers
+3. **Project in 生态保护红线.** 「{wind[0]["XMMC"]}」 (XMZT **在建**, 360 m × 260 m on a ridge, {wind[0]["unit"]}) covers
    生态保护红线 by **{_m2(wind_total)} m² = {wind_total * 15 / 10000:.4f} 亩** in total:
 {wind_rows}
+
+   Why these statuses: only 已批/在建/已建 projects count as occupation in the list; a 拟建
+   project is a siting question for the overlap report (DOMAIN §6 "Proposed projects"). The
+   park is 已批 (its land approved, nothing built yet: the approval is what the list must
+   flag) and the wind farm 在建 (turbines going up). Were either 拟建, its overlap would leave
+   the list and show only in its overlap report. The two clean projects are 拟建 (汽车零部件
+   产业园) and 已建 (污水处理厂); their status moves no figure.
 4. **三线 overlap.** The 城镇开发边界 reaches into 永久基本农田 {line3["YJJBNTTBBH"]} ({line3["unit"]},
    on the edge of the city) by **{_m2(line3["m2"])} m² = {line3["mu"]:.4f} 亩**. 生态保护红线 touches
    neither of the other two lines.

@@ -90,3 +90,14 @@ def test_unknown_status_word_is_refused_naming_the_feature(engine, load, tmp_pat
     with pytest.raises(InvalidInputError, match=r"XMZT.*第 2 个要素（'暂停'）"):
         load(shp, "projects")
     assert _loaded(engine, shp.name) == []
+
+
+def test_demo_projects_carry_the_statuses_its_readme_gives(demo_engine):
+    """The planted occupations hold because the park is 已批 and the wind farm 在建."""
+    got = dict(rows(demo_engine, "SELECT name, status FROM projects"))
+    assert got == {
+        "曾都区冷链物流园建设项目": "已批",
+        "曾都区西部山地风电场项目": "在建",
+        "曾都经济开发区汽车零部件产业园项目": "拟建",
+        "曾都区城区污水处理厂提标扩建工程": "已建",
+    }

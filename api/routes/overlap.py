@@ -22,6 +22,7 @@ from api.schemas import OverlapReport, ProjectSummary
 from api.uploads import form_file, multipart_file_schema
 from etl.archive import ArchiveLimits
 from etl.readers import read_vector
+from gis.compliance import PROJECT_STATUSES
 from gis.crs import CGCS2000
 from gis.errors import InvalidInputError, NotFoundError
 from layers.db import session_scope
@@ -147,6 +148,9 @@ def _save(
         row = Project(
             name=name,
             kind="拟建项目",
+            # a what-if is always 拟建: it never counts as occupation in the list; only
+            # projects loaded from the bureau's register can be 已批/在建/已建
+            status=PROJECT_STATUSES[0],
             submitted_by=caller.name,
             report=report,
             geom=from_shape(project.geom, srid=CGCS2000),

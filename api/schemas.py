@@ -107,6 +107,7 @@ class OverlapReport(BaseModel):
 class ProjectSummary(BaseModel):
     id: int
     name: str
+    status: str = Field(description="项目状态：保存的核查均为 拟建（不计入底线清单）")
     submitted_by: str | None
     submitted_at: dt.datetime
     verdict: str | None

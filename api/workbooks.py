@@ -11,7 +11,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 STATUS_FILLS = {"pass": "C6EFCE", "warn": "FFEB9C", "fail": "FFC7CE", "nodata": "D9D9D9"}
-VERDICT_FILLS = {"clear": "C6EFCE", "review": "FFEB9C", "conflict": "FFC7CE"}
+VERDICT_FILLS = {
+    "clear": "C6EFCE",
+    "review": "FFEB9C",
+    "conflict": "FFC7CE",
+    "undetermined": "FFC7CE",  # red, as on the map: never to be read as clear
+}
+_RED_TEXT = Font(bold=True, color="C00000")
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
 _WRAP = Alignment(wrap_text=True, vertical="top")
@@ -87,23 +93,57 @@ def checks_workbook(title: str, period: str | None, results: list[dict[str, Any]
     return _bytes(book)
 
 
+def _share(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 4)
+
+
+def _overlap_header(summary: Worksheet, report: dict[str, Any]) -> None:
+    verdict = report["verdict"]
+    summary.append(["项目编号", report.get("id")])
+    summary.append(["项目状态", report.get("project_status") or "拟建"])
+    if report.get("project_status_note"):
+        summary.append(["状态说明", report["project_status_note"]])
+    summary.append(["项目面积（m²）", round(report["project_area_m2"], 2)])
+    summary.append(["项目面积（亩）", round(report["project_area_mu"], 4)])
+    coverage = report.get("coverage")
+    if coverage is None:
+        summary.append(["行政区界内（%）", "保存时未量算覆盖范围"])
+    else:
+        summary.append(["行政区界内（%）", _share(coverage["covered_share"])])
+        if coverage["uncovered_m2"] > 0:
+            summary.append(
+                [
+                    "超出数据范围（m²）",
+                    round(coverage["uncovered_m2"], 2),
+                    f"占项目 {coverage['uncovered_share']:.2%}，无法判定（超出数据范围）",
+                ]
+            )
+            for cell in summary[summary.max_row]:
+                cell.font = _RED_TEXT
+    summary.append(["结论", verdict["label"]])
+    cell = summary.cell(row=summary.max_row, column=2)
+    cell.fill = _fill(VERDICT_FILLS.get(verdict["status"], "FFFFFF"))
+    if verdict["status"] == "undetermined":
+        cell.font = _RED_TEXT
+    summary.append(["说明", verdict["summary"]])
+    for reason in verdict["reasons"]:
+        summary.append(["依据", reason["text"]])
+        if reason["severity"] == "undetermined":
+            summary.cell(row=summary.max_row, column=2).font = _RED_TEXT
+    for note in report["input"]["notes"]:
+        summary.append(["输入处理", note])
+    summary.append([])
+
+
 def overlap_workbook(report: dict[str, Any]) -> bytes:
-    """项目压占分析表: a summary sheet (one row per protected layer) and the features touched."""
+    """项目压占分析表: a summary sheet (one row per protected layer, with how much of the
+    project its data cover and its finding) and the features touched."""
     book = Workbook()
     summary = book.active
     summary.title = "压占汇总"
     summary.append([f"项目压占分析：{report.get('project_name') or '未命名项目'}"])
     summary["A1"].font = _TITLE
-    verdict = report["verdict"]
-    summary.append(["项目编号", report.get("id")])
-    summary.append(["项目面积（m²）", round(report["project_area_m2"], 2)])
-    summary.append(["项目面积（亩）", round(report["project_area_mu"], 4)])
-    summary.append(["结论", verdict["label"]])
-    summary.cell(row=summary.max_row, column=2).fill = _fill(VERDICT_FILLS[verdict["status"]])
-    summary.append(["说明", verdict["summary"]])
-    for note in report["input"]["notes"]:
-        summary.append(["输入处理", note])
-    summary.append([])
+    _overlap_header(summary, report)
     rows = [
         (
             layer["name"],
@@ -113,10 +153,12 @@ def overlap_workbook(report: dict[str, Any]) -> bytes:
             _rounded(layer.get("net_area_mu"), 4),
             round(layer["share"] * 100, 4),
             layer["feature_count"],
+            _share((layer.get("coverage") or {}).get("covered_share")),
+            (layer.get("finding") or {}).get("label", "保存时未量算覆盖范围"),
         )
         for layer in report["layers"]
     ]
-    _table(
+    first = _table(
         summary,
         (
             "保护图层",
@@ -126,10 +168,15 @@ def overlap_workbook(report: dict[str, Any]) -> bytes:
             NET_MU,
             "占项目（%）",
             "涉及要素数",
+            "数据覆盖（%）",
+            "结论",
         ),
         rows,
-        (22, 18, 16, 16, 20, 12, 12),
+        (22, 18, 16, 16, 20, 12, 12, 14, 40),
     )
+    for offset, layer in enumerate(report["layers"], start=1):
+        if (layer.get("finding") or {}).get("status") in ("partial", "undetermined"):
+            summary.cell(row=first + offset, column=9).font = _RED_TEXT
     summary.freeze_panes = None
     details = book.create_sheet("涉及要素")
     rows = [

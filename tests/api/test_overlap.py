@@ -267,6 +267,7 @@ def test_saved_project_round_trip_and_exports(client, tokens) -> None:
     assert f"<td class=n>{farmland['net_area_mu']:.4f}</td>" in page.text
 
 
-def test_unknown_saved_project_is_404(client, viewer) -> None:
-    assert client.get("/api/overlap/999999", headers=viewer).status_code == 404
-    assert client.get("/api/overlap/999999.xlsx", headers=viewer).status_code == 404
+def test_unknown_saved_project_is_404(client, tokens) -> None:
+    analyst = {"Authorization": f"Bearer {tokens['analyst']}"}
+    assert client.get("/api/overlap/999999", headers=analyst).status_code == 404
+    assert client.get("/api/overlap/999999.xlsx", headers=analyst).status_code == 404

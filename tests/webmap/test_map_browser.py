@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from pyproj import Geod
 from shapely.geometry import box, shape
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from layers.db import session_scope
 from layers.models import AuditEntry, Project
@@ -22,6 +22,7 @@ from tests.webmap.conftest import (
     wait_ready,
 )
 from tests.webmap.fixture_data import (
+    DISTRICT_BOX,
     EXPECTED_LABELS,
     FARMLAND_BOXES,
     LAYER_COUNTS,
@@ -317,6 +318,28 @@ def test_uploading_a_file_reports_areas_and_downloads_the_report(map_page, tmp_p
     screenshot(map_page, "redline-upload-desktop")
 
 
+def test_a_project_outside_the_district_is_undetermined_in_red(map_page, tmp_path):
+    """60 km east of the fixture's district: no data cover it, so 无法判定, never 不涉及."""
+    east = Geod(ellps="GRS80").fwd(DISTRICT_BOX[2], 31.70, 90.0, 60_000.0)[0]
+    outline = box(east, 31.70, east + 0.01, 31.71)
+    path = tmp_path / "界外项目.geojson"
+    path.write_text(json.dumps(outline.__geo_interface__), encoding="utf-8")
+    map_page.click("#ws-tab-btn-redline")
+    map_page.set_input_files("#ws-upload", str(path))
+    map_page.wait_for_selector(".ws-verdict")
+    assert map_page.get_attribute(".ws-verdict", "data-verdict") == "undetermined"
+    assert "无法判定" in map_page.inner_text(".ws-verdict")
+    assert "不涉及" not in map_page.inner_text("#ws-redline-report")
+    colour = map_page.eval_on_selector(".ws-verdict", "e => getComputedStyle(e).borderLeftColor")
+    assert colour == map_page.eval_on_selector(".ws-out", "e => getComputedStyle(e).color")
+    findings = map_page.eval_on_selector_all(
+        '[data-field="finding"]', "els => els.map(e => e.dataset.finding)"
+    )
+    assert findings and set(findings) == {"undetermined"}
+    assert "0.00%" in map_page.inner_text(".ws-coverage")
+    screenshot(map_page, "redline-outside-district")
+
+
 def test_farmland_overlap_is_also_shown_net_of_field_ridges(map_page, tmp_path):
     """水田 WM0000 declares TBDLMJ 900 m²: the panel shows 耕地 net of 田坎 beside the gross
     overlap, the piece scaled by declared ÷ ellipsoidal parcel area."""
@@ -419,6 +442,31 @@ def test_an_analyst_saves_the_report_as_a_project(browser, server, map_engine, t
         ):
             page.click("#ws-download-xlsx")
         assert response.value.ok
+        # a saved check is 拟建 and says it does not count in the list
+        assert page.inner_text('[data-field="project_status"]') == "拟建"
+        assert "拟建项目不计入底线清单" in page.inner_text(".ws-project-status")
+        # the list of saved checks: 打开 / 重命名 / 删除
+        item = f'#ws-saved-checks [data-saved-id="{project_id}"]'
+        page.wait_for_selector(item)
+        assert "地图测试项目" in page.inner_text(item) and "拟建" in page.inner_text(item)
+        page.click("#ws-redline-clear")
+        page.click(f'{item} [data-saved-action="open"]')
+        page.wait_for_function(f"WS.redline.report() && WS.redline.report().id === {project_id}")
+        assert "地图测试项目" in page.inner_text(".ws-project-name")
+        page.once("dialog", lambda dialog: dialog.accept("改名的测试项目"))
+        page.click(f'{item} [data-saved-action="rename"]')
+        page.wait_for_function(
+            f"document.querySelector('{item} .ws-saved-name').textContent === '改名的测试项目'"
+        )
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click(f'{item} [data-saved-action="delete"]')
+        page.wait_for_selector(item, state="detached")
+        with session_scope(map_engine) as session:
+            assert session.get(Project, project_id) is None
+            actions = session.scalars(
+                select(AuditEntry.action).where(AuditEntry.target == f"projects/{project_id}")
+            ).all()
+        assert sorted(actions) == ["overlap.delete", "overlap.rename", "overlap.save"]
     finally:
         context.close()
         with session_scope(map_engine) as session:

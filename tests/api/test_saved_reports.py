@@ -176,3 +176,22 @@ def test_printable_page_and_excel_state_status_coverage_and_undetermined(client,
         assert red_cells and all(c.font.color.rgb.endswith("C00000") for c in red_cells)
     finally:
         client.delete(f"/api/overlap/{pid}", headers=analyst)
+
+
+def test_reports_saved_before_coverage_still_open_and_say_so(client, analyst) -> None:
+    """Reports stored before this revision carry no coverage: the page and the Excel say it
+    was not measured rather than show a share or a bare 不涉及."""
+    from api.report_page import overlap_html
+    from api.workbooks import overlap_workbook
+
+    report = client.post("/api/overlap", json=mapping(data.IN_ORCHARD), headers=analyst).json()
+    for key in ("coverage", "project_status", "project_status_note"):
+        report.pop(key)
+    for layer in report["layers"]:
+        layer.pop("coverage"), layer.pop("finding")
+    page = overlap_html(report)
+    assert "保存时未量算覆盖范围" in page and "项目状态：拟建" in page
+    book = load_workbook(io.BytesIO(overlap_workbook(report)))
+    rows = {r[0]: r for r in book["压占汇总"].iter_rows(values_only=True) if r and r[0]}
+    assert rows["行政区界内（%）"][1] == "保存时未量算覆盖范围"
+    assert rows["生态保护红线"][8] == "保存时未量算覆盖范围"

@@ -144,7 +144,7 @@ def dataset(db: Session) -> Session:
             models.EcoRedline(code="E1", name="测试红线", redline_type="水源涵养", geom=mp(E1)),
             models.EcoRedline(code="E2", name="测试红线二", redline_type="水土保持", geom=mp(E2)),
             models.UrbanBoundary(name="测试城区", geom=mp(UB)),
-            # 在建: built land use, so it occupies; a 拟建 one would not (tested below)
+            # 在建: real land use, so it occupies; a 拟建 one would not (tested at the end)
             models.Project(name="测试项目", status="在建", geom=mp(PJ)),
         ]
     )
@@ -370,3 +370,31 @@ def test_query_count_does_not_grow_with_parcels(dataset: Session, settings) -> N
     finally:
         event.remove(conn, "before_cursor_execute", count)
     assert len(statements) == small <= 10
+
+
+def test_proposed_projects_never_occupy(dataset: Session, settings) -> None:
+    """A 拟建 project over 永久基本农田 or inside the red line is a siting question for its
+    overlap report, not occupation; once 已批 it counts (DOMAIN §6 "Proposed projects")."""
+    on_basic = box(113.062, 31.051, 113.064, 31.053)  # in B2, clear of the 0702 parcel P4
+    in_red = box(113.151, 31.051, 113.153, 31.053)  # in E1, clear of PJ and P5
+    park = models.Project(name="拟建物流园", status="拟建", geom=mp(on_basic))
+    wind = models.Project(name="拟建风电场", geom=mp(in_red))  # no status given: 拟建
+    dataset.add_all([park, wind])
+    dataset.flush()
+    base = baseline(0.1, 0.01, 0.1, 0.1)
+
+    def occupied() -> tuple[float, float]:
+        results = by_key(evaluate(dataset.connection(), base, settings, period="2025"))
+        return (
+            results[("U1", "farmland_occupation", None)].detail["area_m2"],
+            results[("U2", "eco_redline_occupation", None)].detail["area_m2"],
+        )
+
+    farm, eco = occupied()
+    assert farm == pytest.approx(area_m2(P4.intersection(B2)), rel=1e-4)
+    assert eco == pytest.approx(area_m2(PJ) + area_m2(P5), rel=1e-4)
+    park.status, wind.status = "已批", "在建"
+    dataset.flush()
+    farm, eco = occupied()
+    assert farm == pytest.approx(area_m2(P4.intersection(B2)) + area_m2(on_basic), rel=1e-4)
+    assert eco == pytest.approx(area_m2(PJ) + area_m2(P5) + area_m2(in_red), rel=1e-4)

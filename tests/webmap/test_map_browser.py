@@ -165,6 +165,16 @@ def test_every_layer_in_the_control_renders_features(map_page):
     assert "农村宅基地" in popup.inner_text() and "0702" in popup.inner_text()
 
 
+def test_a_projects_popup_shows_its_status(map_page):
+    """The fixture's project has no status: 拟建, which the list does not count."""
+    set_view(map_page, 31.7025, 113.3625, 16)
+    _click_at(map_page, 31.7025, 113.3625)
+    popup = map_page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "示例厂房项目" in text and "项目状态" in text and "拟建" in text
+
+
 def test_sections_are_coloured_by_class_and_their_popup_shows_it(map_page):
     for code, label in EXPECTED_LABELS.items():
         grade = map_page.get_attribute(f'.ws-dot[data-code="{code}"]', "data-grade")

@@ -215,7 +215,13 @@ def _coverage(key: str, loaded: dict[str, Any], district: dict[str, Any]) -> dic
 def _finding(area_m2: float, coverage: dict[str, Any]) -> dict[str, str]:
     """The layer's own answer: 涉及 / 不涉及 for the covered part, 无法判定 for the rest."""
     if coverage["extent"] == "none":
-        why = "图层未导入" if not coverage["loaded"] else "项目不在该图层数据范围内"
+        why = (
+            "图层未导入"
+            if not coverage["loaded"]
+            else "项目范围内没有图斑数据"
+            if coverage["basis"] == "features"
+            else "项目在行政区界之外"
+        )
         return {"status": "undetermined", "label": f"{OUT_OF_COVERAGE}：{why}"}
     found = "涉及" if area_m2 > 0 else "不涉及"
     if coverage["extent"] == "full":

@@ -304,8 +304,8 @@ def verdict(layers: list[dict[str, Any]], district: dict[str, Any]) -> dict[str,
         "conflict": "项目与禁止占用的保护图层重叠，原则上不予通过。",
         "review": "项目占用受限图层，须补充论证或落实补偿后方可通过。",
         "clear": f"项目未压占{names}。",
-        "undetermined": f"数据范围内未压占{names}；项目有 {uncovered:.2%} 超出数据范围，"
-        f"该部分{OUT_OF_COVERAGE}。",
+        "undetermined": f"在数据覆盖的部分未压占{names}；超出各图层数据范围的部分"
+        f"（最多占项目 {uncovered:.2%}，见各图层）{OUT_OF_COVERAGE}。",
     }[status]
     if district["extent"] == "none":
         summary = (
@@ -314,7 +314,7 @@ def verdict(layers: list[dict[str, Any]], district: dict[str, Any]) -> dict[str,
             else f"未导入行政区界（district 图层），{OUT_OF_COVERAGE}。"
         )
     elif status in ("conflict", "review") and uncovered > 0:
-        summary += f"另有 {uncovered:.2%} 超出数据范围，该部分{OUT_OF_COVERAGE}。"
+        summary += f"超出各图层数据范围的部分（最多占项目 {uncovered:.2%}）{OUT_OF_COVERAGE}。"
     return {
         "status": status,
         "label": VERDICT_LABELS[status],

@@ -11,31 +11,60 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
-from gis.compliance import Period, parse_period
+from gis.compliance import STATUS_LABELS, Period, parse_period
 from gis.errors import InvalidInputError, NotFoundError
-from gis.lab_values import period_mean
+from gis.lab_values import monthly_period_mean
+from gis.sampling import SectionPeriod, evaluate_section, verdict
 from gis.trophic import TLI_PARAMETERS, trophic_state
 from gis.water_quality import (
     GRADE_COLOURS,
     GRADE_LABELS,
     INDICATORS,
     WATERBODIES,
-    Assessment,
-    assess_period,
     indicator_grade,
     indicator_key,
+    published,
 )
 from layers.sql import query
 
 
-def _summary(assessment: Assessment, target_grade: int) -> dict[str, Any]:
+def _judged(period: SectionPeriod, row) -> dict[str, Any]:
+    """The period's class and verdicts, or why there is none (数据不足 / 无数据)."""
+    coverage = period.coverage.to_dict()
+    if period.assessment is None:
+        status = "nodata" if period.outcome == "nodata" else "insufficient"
+        return {
+            **coverage,
+            "status": status,
+            "status_label": STATUS_LABELS[status],
+            "note": period.note,
+            "assessment": None,
+        }
+    judged = verdict(period.assessment, row.target_grade, row.target_grade)
     return {
-        "grade": assessment.grade,
-        "label": assessment.label,
-        "colour": assessment.colour,
-        "state": assessment.state,
-        "meets_target": assessment.grade <= target_grade,
-        "main_pollutants": [INDICATORS[k].name for k in assessment.main_pollutants],
+        **coverage,
+        "status": "pass" if judged.meets_target else "fail",
+        "status_label": judged.to_dict()["meets_target_label"],
+        **judged.to_dict(),
+        "assessment": period.assessment.to_dict(),
+    }
+
+
+def _summary(judged: dict[str, Any]) -> dict[str, Any]:
+    """The short form of :func:`_judged` the section list carries for the map."""
+    a = judged["assessment"]
+    short = {k: judged[k] for k in ("status", "status_label", "sample_count", "months")}
+    if a is None:
+        return {**short, "grade": None, "note": judged["note"]}
+    return {
+        **short,
+        "grade": a["grade"],
+        "label": a["label"],
+        "colour": a["colour"],
+        "state": a["state"],
+        "meets_target": judged["meets_target"],
+        "good": judged["good"],
+        "main_pollutants": [p["name"] for p in a["main_pollutants"]],
     }
 
 
@@ -65,19 +94,17 @@ def list_sections(engine: Engine) -> list[dict[str, Any]]:
     samples: dict[str, list] = defaultdict(list)
     months: dict[str, dt.date] = {}
     for r in latest_rows:
-        samples[r.section_code].append((r.indicator, r.value, r.below_dl, r.detection_limit))
+        samples[r.section_code].append(
+            (r.sampled_on, r.indicator, r.value, r.below_dl, r.detection_limit)
+        )
         months[r.section_code] = r.month
     result = []
     for row in rows:
         latest = None
         if row.code in samples:
-            latest = {"period": months[row.code].strftime("%Y-%m")}
-            try:
-                latest |= _summary(
-                    assess_period(samples[row.code], row.waterbody), row.target_grade
-                )
-            except InvalidInputError as exc:  # e.g. only temperature measured that month
-                latest |= {"grade": None, "note": exc.message}
+            month = parse_period(months[row.code].strftime("%Y-%m"))
+            period = evaluate_section(samples[row.code], row.waterbody, row.control_level, month)
+            latest = {"period": month.label} | _summary(_judged(period, row))
         result.append(
             {
                 **_section_dict(row),
@@ -120,7 +147,9 @@ def _samples(conn: Connection, code: str, start, end, indicator: str | None = No
 
 
 def section_assessment(engine: Engine, code: str, period: str | None = None) -> dict[str, Any]:
-    """The section's class over ``period`` (default: its latest month with samples)."""
+    """The section's class over ``period`` (default: its latest month with samples) with the
+    sample count and months behind it, 达标 against its own target and 优良 (Ⅰ–Ⅲ); below the
+    evaluation method's sample-count rule ``status`` is ``insufficient`` and there is no class."""
     with engine.connect() as conn:
         row = _section(conn, code)
         chosen = parse_period(period) if period else _latest_month(conn, code)
@@ -130,22 +159,31 @@ def section_assessment(engine: Engine, code: str, period: str | None = None) -> 
         "period": None
         if chosen is None
         else {"label": chosen.label, "start": chosen.start, "end": chosen.end},
-        "sample_count": len(samples),
+        "reading_count": len(samples),
         "sampled_on": sorted({s.sampled_on for s in samples}),
     }
-    if not samples:
+    if chosen is None:
         return {
             **base,
+            "sample_count": 0,
+            "status": "nodata",
+            "status_label": STATUS_LABELS["nodata"],
             "assessment": None,
-            "note": "该时段没有监测数据 (no samples in the period).",
+            "note": "该断面没有监测数据 (no samples).",
         }
-    assessment = assess_period(
-        [(s.indicator, s.value, s.below_dl, s.detection_limit) for s in samples], row.waterbody
+    evaluated = evaluate_section(
+        [(s.sampled_on, s.indicator, s.value, s.below_dl, s.detection_limit) for s in samples],
+        row.waterbody,
+        row.control_level,
+        chosen,
     )
+    judged = _judged(evaluated, row)
+    assessment = evaluated.assessment
+    if assessment is None:
+        return {**base, **judged}
     return {
         **base,
-        "assessment": assessment.to_dict(),
-        "meets_target": assessment.grade <= row.target_grade,
+        **judged,
         "exceedances": [
             {
                 "key": key,
@@ -153,7 +191,7 @@ def section_assessment(engine: Engine, code: str, period: str | None = None) -> 
                 "value": assessment.values[key],
                 "grade": assessment.indicator_grades[key],
                 "label": GRADE_LABELS[assessment.indicator_grades[key]],
-                "exceedance": multiple,
+                "exceedance": published(multiple, 2),
             }
             for key, multiple in assessment.exceedances.items()
         ],
@@ -210,8 +248,9 @@ def _target_limit(spec, waterbody: str, target_grade: int) -> float | None:
 def reservoir_trophic(engine: Engine, code: str, period: str | None = None) -> dict[str, Any]:
     """TLI(Σ) of a reservoir over ``period`` (default: its latest year with measurements).
 
-    Each parameter's period value is the mean over the reservoir's lake sections and samples,
-    below-detection results at half their limit; ``index`` is None when nothing was measured.
+    Each parameter's period value is the mean of its monthly means over the reservoir's lake
+    sections, below-detection results at half their limit; ``index`` is None when nothing was
+    measured, and an index from fewer than the five parameters is flagged 参数不全.
     """
     keys = list(TLI_PARAMETERS)
     with engine.connect() as conn:
@@ -239,7 +278,7 @@ def reservoir_trophic(engine: Engine, code: str, period: str | None = None) -> d
         )
     readings = defaultdict(list)
     for r in rows:
-        readings[r.indicator].append((r.value, r.below_dl, r.detection_limit))
+        readings[r.indicator].append((r.sampled_on, r.value, r.below_dl, r.detection_limit))
     base = {
         "reservoir": {
             "code": reservoir.code,
@@ -258,5 +297,5 @@ def reservoir_trophic(engine: Engine, code: str, period: str | None = None) -> d
             "parameters": [],
             "note": "该时段没有叶绿素a、总磷、总氮、透明度或高锰酸盐指数的监测数据。",
         }
-    means = {key: period_mean(values) for key, values in readings.items()}
+    means = {key: monthly_period_mean(values) for key, values in readings.items()}
     return {**base, "means": means, **trophic_state(means).to_dict()}

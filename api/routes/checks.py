@@ -18,7 +18,7 @@ from layers.settings import Settings
 router = APIRouter(prefix="/api", tags=["checks"])
 log = logging.getLogger(__name__)
 
-PERIOD_PATTERN = r"^\d{4}(-\d{1,2})?$"
+PERIOD_PATTERN = r"^\d{4}(-\d{1,2}|-[Qq][1-4])?$"
 UnitQuery = Annotated[
     str | None,
     Query(max_length=100, description="片区编码或名称；缺省为全区及各片区", examples=["涢水片区"]),

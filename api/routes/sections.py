@@ -13,7 +13,7 @@ from layers.monitoring import list_sections, section_assessment, section_series
 router = APIRouter(prefix="/api/sections", tags=["sections"])
 
 CodePath = Annotated[str, Path(max_length=32, description="断面编码", examples=["ZD-01"])]
-PERIOD_PATTERN = r"^\d{4}(-\d{1,2})?$"
+PERIOD_PATTERN = r"^\d{4}(-\d{1,2}|-[Qq][1-4])?$"
 
 
 @router.get("", summary="监测断面列表（含最近一个月的水质类别）")
@@ -34,14 +34,16 @@ async def assessment(
         str | None,
         Query(
             pattern=PERIOD_PATTERN,
-            description="时段：年份 2025 或年月 2025-06；缺省为该断面最近有数据的月份",
+            description="时段：年份 2025、季度 2025-Q2 或年月 2025-06；缺省为该断面最近有数据的月份",
             examples=["2025-06"],
         ),
     ] = None,
 ) -> dict[str, Any]:
-    """GB 3838-2002 single-factor assessment of the period mean: class, each indicator's class,
-    exceedance multiples over class Ⅲ and the main pollutants; ``meets_target`` against the
-    section's target class."""
+    """GB 3838-2002 single-factor assessment of the period mean (the mean of monthly means):
+    class, each indicator's class, exceedance multiples over class Ⅲ and the main pollutants;
+    ``sample_count``, ``months`` and the sample-count ``rule`` of the period (评价办法 二(二)):
+    below it ``status`` is ``insufficient`` (数据不足) and there is no class. ``meets_target``
+    (达标) is against the section's own target class, ``good`` (优良) is class Ⅰ–Ⅲ."""
     return await run_in_threadpool(section_assessment, engine, code, period)
 
 

@@ -4,7 +4,8 @@ WITH latest AS (
     FROM samples
     GROUP BY section_code
 )
-SELECT m.section_code, l.month, m.indicator, m.value, m.below_dl, m.detection_limit
+SELECT m.section_code, l.month, m.sampled_on, m.indicator, m.value, m.below_dl,
+       m.detection_limit
 FROM samples AS m
 JOIN latest AS l
   ON l.section_code = m.section_code

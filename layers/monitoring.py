@@ -109,6 +109,7 @@ def list_sections(engine: Engine) -> list[dict[str, Any]]:
             {
                 **_section_dict(row),
                 "sample_count": row.sample_count,
+                "reading_count": row.reading_count,
                 "first_sampled_on": row.first_sampled_on,
                 "last_sampled_on": row.last_sampled_on,
                 "latest": latest,

@@ -91,7 +91,7 @@ def _section_result(ctx, area, listed, row, periods, list_target) -> LineResult:
         "period": ctx.period.label,
         "as_of": ctx.period.as_of.isoformat(),
         **period.coverage.to_dict(),
-        "target_source": "断面水质目标（SZMB）" if own else "清单统一目标（该断面未填水质目标）",
+        "target_basis": "断面水质目标（SZMB）" if own else "清单统一目标（该断面未填水质目标）",
     }
     if period.assessment is None:
         status = "nodata" if period.outcome == "nodata" else "insufficient"

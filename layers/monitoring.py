@@ -17,6 +17,7 @@ from gis.lab_values import monthly_period_mean
 from gis.sampling import SectionPeriod, evaluate_section, verdict
 from gis.trophic import TLI_PARAMETERS, trophic_state
 from gis.water_quality import (
+    EVALUATED_KEYS,
     GRADE_COLOURS,
     GRADE_LABELS,
     INDICATORS,
@@ -25,6 +26,7 @@ from gis.water_quality import (
     indicator_key,
     published,
 )
+from layers.checks import latest_period
 from layers.sql import query
 
 
@@ -86,11 +88,24 @@ def _section_dict(row) -> dict[str, Any]:
     }
 
 
+def default_period(engine: Engine) -> dict[str, Any]:
+    """The period the checks and the map open on (:func:`layers.checks.latest_period`)."""
+    with engine.connect() as conn:
+        chosen = latest_period(conn)
+    return {
+        "period": None if chosen is None else chosen.label,
+        "rule": "有断面满足年度评价样本数要求（国控逐月12个月；其他断面至少3次，覆盖丰平枯水期）"
+        "的最近一年；没有这样的年份时取最新样本所在年份",
+    }
+
+
 def list_sections(engine: Engine) -> list[dict[str, Any]]:
     """Every section with its data span and the class of its latest month with samples."""
     with engine.connect() as conn:
         rows = conn.execute(query("sections_list")).all()
-        latest_rows = conn.execute(query("sections_latest_month")).all()
+        latest_rows = conn.execute(
+            query("sections_latest_month"), {"evaluated": list(EVALUATED_KEYS)}
+        ).all()
     samples: dict[str, list] = defaultdict(list)
     months: dict[str, dt.date] = {}
     for r in latest_rows:
@@ -136,8 +151,14 @@ def _section(conn: Connection, code: str):
 
 
 def _latest_month(conn: Connection, code: str) -> Period | None:
+    """The section's default period: its latest month with an indicator that counts in the
+    class (a month needs one sample), else its latest month with any sample (数据不足 then)."""
     last = conn.execute(
-        text("SELECT max(sampled_on) FROM samples WHERE section_code = :code"), {"code": code}
+        text(
+            "SELECT coalesce(max(sampled_on) FILTER (WHERE indicator = ANY(:evaluated)),"
+            " max(sampled_on)) FROM samples WHERE section_code = :code"
+        ),
+        {"code": code, "evaluated": list(EVALUATED_KEYS)},
     ).scalar_one()
     return None if last is None else parse_period(last.strftime("%Y-%m"))
 

@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import ReaderDep
 from api.deps import EngineDep
-from layers.monitoring import list_sections, section_assessment, section_series
+from layers.monitoring import default_period, list_sections, section_assessment, section_series
 
 router = APIRouter(prefix="/api/sections", tags=["sections"])
 
@@ -21,6 +21,13 @@ async def sections(engine: EngineDep, _: ReaderDep) -> list[dict[str, Any]]:
     """Every section: control level, waterbody, target class, position (EPSG:4490), the span
     of its samples, and ``latest``, the class of its latest month with data (for the map)."""
     return await run_in_threadpool(list_sections, engine)
+
+
+@router.get("/default-period", summary="默认评价时段（满足年度样本数要求的最近一年）")
+async def period(engine: EngineDep, _: ReaderDep) -> dict[str, Any]:
+    """The period the checks and the map open on: the latest year in which at least one section
+    meets the evaluation method's annual sample-count rule (``period`` null without samples)."""
+    return await run_in_threadpool(default_period, engine)
 
 
 @router.get(

@@ -189,6 +189,8 @@ def test_sections_are_coloured_by_class_and_their_popup_shows_it(map_page):
     )
     assert map_page.locator(".ws-popup-section .ws-class-chip").inner_text() == "Ⅱ类"
     assert "达标" in map_page.locator(".ws-popup-section .ws-status").inner_text()
+    assert "优良" in map_page.locator(".ws-popup-section .ws-good").inner_text()
+    assert "12 次监测 · 12 个月" in map_page.locator(".ws-popup-section").inner_text()
 
 
 def test_period_selector_updates_classes_and_the_panel(map_page):
@@ -197,10 +199,21 @@ def test_period_selector_updates_classes_and_the_panel(map_page):
     assert map_page.locator(line).first.get_attribute("data-status") == "fail"
     map_page.select_option("#ws-year", "2023")
     wait_ready(map_page)
-    assert map_page.get_attribute('.ws-dot[data-code="ZD-01"]', "data-grade") == "3"
+    # 2023 holds one December sample at the 国控 涢水大桥: 数据不足 (a 国控 year needs twelve
+    # months), hatched apart from 无数据 grey, in the panel and the popup — never 达标.
+    assert map_page.get_attribute('.ws-dot[data-code="ZD-01"]', "data-grade") == ""
+    assert map_page.locator('.ws-insufficient .ws-dot[data-code="ZD-01"]').count() == 1
+    assert map_page.locator('.ws-nodata .ws-dot[data-code="ZD-02"]').count() == 1
     assert map_page.get_attribute('.ws-dot[data-code="ZD-02"]', "data-grade") == ""
-    assert map_page.locator(line).first.get_attribute("data-status") == "pass"
+    assert map_page.locator(line).first.get_attribute("data-status") == "insufficient"
     assert "2023年" in map_page.inner_text("#ws-checks-title")
+    map_page.click('.ws-dot[data-code="ZD-01"]')
+    popup = map_page.locator(".ws-popup-section")
+    popup.wait_for()
+    assert popup.locator(".ws-class-chip").inner_text() == "数据不足"
+    assert "1 次监测" in popup.inner_text() and "12个月" in popup.inner_text()
+    assert "数据不足（样本数不够）" in map_page.inner_text(".ws-legend")
+    map_page.evaluate("WS.map.closePopup()")
     map_page.select_option("#ws-year", "2024")
     map_page.select_option("#ws-month", "02")
     wait_ready(map_page)

@@ -110,3 +110,12 @@ def test_year_below_the_rule_and_a_quarter(client, viewer) -> None:
     ]
     bad = client.get("/api/sections/T-API-01/assessment?period=2024-Q5", headers=viewer)
     assert bad.status_code == 422
+
+
+def test_default_period_falls_back_to_the_newest_year_when_none_meets_the_rule(
+    client, viewer
+) -> None:
+    # The fixture's only river samples (May–June 2024, 丰水期 only) meet no annual rule: the
+    # default is the newest sample's year, whose lines then say 数据不足.
+    body = client.get("/api/sections/default-period", headers=viewer).json()
+    assert body["period"] == "2024" and "丰平枯" in body["rule"]

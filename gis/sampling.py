@@ -32,6 +32,7 @@ from gis.compliance import Period
 from gis.water_quality import (
     EVALUATED_KEYS,
     GRADE_LABELS,
+    INDICATORS,
     Assessment,
     assess_period,
     indicator_key,
@@ -131,6 +132,7 @@ def evaluate_section(
     waterbody: str,
     control_level: str | None,
     period: Period,
+    drinking_source: bool = False,
 ) -> SectionPeriod:
     """The section's class over ``period`` from its (date, indicator, value, below_dl, limit)
     samples, or why there is none: ``nodata`` (no samples) or ``insufficient`` (samples below
@@ -145,7 +147,7 @@ def evaluate_section(
         return SectionPeriod("insufficient", cover, None, note)
     if not cover.sufficient:
         return SectionPeriod("insufficient", cover, None, f"{cover.shortfall}（{cover.rule}）")
-    return SectionPeriod("assessed", cover, assess_period(rows, waterbody))
+    return SectionPeriod("assessed", cover, assess_period(rows, waterbody, drinking_source))
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,7 @@ class Verdict:
     target_source: str  # "section" (SZMB) or "list" (the list's class, the section has none)
     meets_target: bool
     good: bool
+    drinking_exceeded: tuple[str, ...] = ()  # Table 2 items over their limit (names)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -165,11 +168,21 @@ class Verdict:
             "meets_target": self.meets_target,
             "meets_target_label": "达标" if self.meets_target else "不达标",
             "good": self.good,
-            "good_label": "优良（Ⅰ–Ⅲ类）" if self.good else "非优良（劣于Ⅲ类）",
+            "good_label": "优良（Ⅰ–Ⅲ类）" if self.good else "非优良",
+            "drinking_exceeded": list(self.drinking_exceeded),
         }
 
 
 def verdict(assessment: Assessment, own_target: int | None, list_target: int) -> Verdict:
-    """达标 against ``own_target`` (sections.target_grade), else the list's class; 优良 = Ⅰ–Ⅲ."""
+    """达标 against ``own_target`` (sections.target_grade), else the list's class; 优良 = Ⅰ–Ⅲ.
+
+    At a drinking-water source a Table 2 item over its limit makes it neither."""
     target, source = (own_target, "section") if own_target else (list_target, "list")
-    return Verdict(target, source, assessment.grade <= target, assessment.grade <= GOOD)
+    over = tuple(INDICATORS[k].name for k in assessment.drinking_exceeded)
+    return Verdict(
+        target,
+        source,
+        assessment.grade <= target and not over,
+        assessment.grade <= GOOD and not over,
+        over,
+    )

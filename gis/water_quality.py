@@ -64,6 +64,8 @@ class Indicator:
     ``(low, high)`` band shared by every class, and ``Bound.NONE`` (water temperature), where
     they are empty. ``lake_limits`` replaces ``limits`` for lakes and reservoirs (only 总磷).
     ``evaluated`` is False for the indicators that do not count in the class.
+    ``drinking_limit`` is the single limit of a GB 3838 Table 2 supplementary item, judged at
+    centralised drinking-water sources only (集中式生活饮用水地表水源地); it has no class.
     """
 
     key: str
@@ -73,6 +75,7 @@ class Indicator:
     limits: tuple[float, ...] = ()
     lake_limits: tuple[float, ...] | None = None
     evaluated: bool = True
+    drinking_limit: float | None = None  # GB 3838 Table 2: one limit, drinking sources only
 
     def class_limits(self, waterbody: str = "river") -> tuple[float, ...]:
         """The limits that apply in ``waterbody`` ("river" or "lake")."""
@@ -120,11 +123,18 @@ _TABLE = (
     # §3); like water temperature they have no GB 3838 class.
     Indicator("chla", "叶绿素a", "mg/m³", Bound.NONE, evaluated=False),
     Indicator("sd", "透明度", "m", Bound.NONE, evaluated=False),
+    # GB 3838-2002 Table 2 (集中式生活饮用水地表水源地补充项目标准限值), one limit each.
+    Indicator("sulfate", "硫酸盐", _MG, Bound.NONE, evaluated=False, drinking_limit=250.0),
+    Indicator("chloride", "氯化物", _MG, Bound.NONE, evaluated=False, drinking_limit=250.0),
+    Indicator("nitrate", "硝酸盐(以N计)", _MG, Bound.NONE, evaluated=False, drinking_limit=10.0),
+    Indicator("fe", "铁", _MG, Bound.NONE, evaluated=False, drinking_limit=0.3),
+    Indicator("mn", "锰", _MG, Bound.NONE, evaluated=False, drinking_limit=0.1),
 )
 
 INDICATORS: Mapping[str, Indicator] = MappingProxyType({i.key: i for i in _TABLE})
 INDICATOR_KEYS: tuple[str, ...] = tuple(INDICATORS)
 EVALUATED_KEYS: tuple[str, ...] = tuple(k for k, i in INDICATORS.items() if i.evaluated)
+DRINKING_KEYS: tuple[str, ...] = tuple(k for k, i in INDICATORS.items() if i.drinking_limit)
 _ORDER = {key: n for n, key in enumerate(INDICATOR_KEYS)}
 
 # Header spellings seen on lab sheets and monitoring exports. Matching ignores case, spaces and
@@ -160,6 +170,13 @@ ALIASES: Mapping[str, str] = MappingProxyType(
         ),
         **dict.fromkeys(("叶绿素a", "叶绿素", "Chla", "Chl-a", "chlorophyll a"), "chla"),
         **dict.fromkeys(("透明度", "SD", "secchi depth"), "sd"),
+        **dict.fromkeys(("硫酸盐", "硫酸根", "SO4", "SO42-", "SO4^2-", "sulfate"), "sulfate"),
+        **dict.fromkeys(("氯化物", "氯离子", "Cl", "Cl-", "chloride"), "chloride"),
+        **dict.fromkeys(
+            ("硝酸盐", "硝酸盐氮", "硝酸盐(以N计)", "NO3-N", "NO3N", "nitrate"), "nitrate"
+        ),
+        **dict.fromkeys(("铁", "总铁", "Fe", "iron"), "fe"),
+        **dict.fromkeys(("锰", "总锰", "Mn", "manganese"), "mn"),
     }
 )
 
@@ -293,6 +310,8 @@ class Assessment:
     exceedances: dict[str, float]
     main_pollutants: tuple[str, ...]
     tn_grade: int | None = None
+    drinking_source: bool = False
+    drinking_exceeded: tuple[str, ...] = ()  # Table 2 items over their limit (sources only)
 
     @property
     def label(self) -> str:
@@ -323,6 +342,19 @@ class Assessment:
             ],
             "tn_grade": self.tn_grade,
             "tn_label": None if self.tn_grade is None else GRADE_LABELS[self.tn_grade],
+            "drinking_source": self.drinking_source,
+            "drinking_items": [
+                {
+                    "key": key,
+                    "name": INDICATORS[key].name,
+                    "value": self.values[key],
+                    "limit": INDICATORS[key].drinking_limit,
+                    "exceeded": key in self.drinking_exceeded,
+                }
+                for key in self.values
+                if self.drinking_source and INDICATORS[key].drinking_limit
+            ],
+            "drinking_exceeded": [INDICATORS[k].name for k in self.drinking_exceeded],
         }
 
     def _indicator_dict(self, key: str) -> dict[str, Any]:
@@ -380,8 +412,13 @@ def _main_pollutants(
     return tuple(worse[:3])
 
 
-def assess(values: Mapping[str, float | None], waterbody: str = "river") -> Assessment:
+def assess(
+    values: Mapping[str, float | None], waterbody: str = "river", drinking_source: bool = False
+) -> Assessment:
     """Classify one sample or one period's mean values (keys or aliases → mg/L, 个/L …).
+
+    At a drinking-water source (``drinking_source``) the GB 3838 Table 2 items given are held
+    to their single limits (``drinking_exceeded``); elsewhere they are kept but not judged.
 
     Raises InvalidInputError for an unknown waterbody or indicator, an invalid value, or when
     no evaluated indicator is present (temperature, 总氮 and 粪大肠菌群 alone give no class).
@@ -408,12 +445,19 @@ def assess(values: Mapping[str, float | None], waterbody: str = "river") -> Asse
         exceedances=exceedances,
         main_pollutants=_main_pollutants(evaluated, exceedances),
         tn_grade=grades.get("tn") if waterbody == "lake" else None,
+        drinking_source=drinking_source,
+        drinking_exceeded=tuple(
+            k
+            for k, v in checked.items()
+            if drinking_source and INDICATORS[k].drinking_limit and v > INDICATORS[k].drinking_limit
+        ),
     )
 
 
 def assess_period(
     samples: Iterable[tuple[Any, str, float | None, bool, float | None]],
     waterbody: str = "river",
+    drinking_source: bool = False,
 ) -> Assessment:
     """Classify a period from (date, indicator, value, below_detection, detection_limit) samples.
 
@@ -423,4 +467,5 @@ def assess_period(
     readings: dict[str, list[tuple[Any, float | None, bool, float | None]]] = {}
     for day, name, value, below_detection, limit in samples:
         readings.setdefault(indicator_key(name), []).append((day, value, below_detection, limit))
-    return assess({key: monthly_period_mean(r) for key, r in readings.items()}, waterbody)
+    means = {key: monthly_period_mean(r) for key, r in readings.items()}
+    return assess(means, waterbody, drinking_source)

@@ -118,7 +118,9 @@ def list_sections(engine: Engine) -> list[dict[str, Any]]:
         latest = None
         if row.code in samples:
             month = parse_period(months[row.code].strftime("%Y-%m"))
-            period = evaluate_section(samples[row.code], row.waterbody, row.control_level, month)
+            period = evaluate_section(
+                samples[row.code], row.waterbody, row.control_level, month, row.drinking_source
+            )
             latest = {"period": month.label} | _summary(_judged(period, row))
         result.append(
             {
@@ -198,6 +200,7 @@ def section_assessment(engine: Engine, code: str, period: str | None = None) -> 
         row.waterbody,
         row.control_level,
         chosen,
+        row.drinking_source,
     )
     judged = _judged(evaluated, row)
     assessment = evaluated.assessment

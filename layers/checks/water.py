@@ -57,7 +57,9 @@ def _evaluate_all(ctx: CheckContext, rows) -> dict[str, SectionPeriod]:
             (s.sampled_on, s.indicator, s.value, s.below_dl, s.detection_limit)
         )
     return {
-        r.code: evaluate_section(by_section[r.code], r.waterbody, r.control_level, ctx.period)
+        r.code: evaluate_section(
+            by_section[r.code], r.waterbody, r.control_level, ctx.period, r.drinking_source
+        )
         for r in rows
     }
 
@@ -188,8 +190,13 @@ def _drinking_result(ctx, area, sections, periods) -> LineResult:
     flagged = [r for r in sections.values() if r.drinking_source]
     sources = [r for r in flagged if r.drinking_source_level in COUNTY_AND_ABOVE]
     graded = {r.code: periods[r.code].grade for r in sources}
+    judged = {
+        r.code: verdict(periods[r.code].assessment, r.target_grade, r.target_grade)
+        for r in sources
+        if periods[r.code].assessment is not None
+    }
     known = [g for g in graded.values() if g is not None]
-    good = sum(1 for g in known if g <= 3)
+    good = sum(1 for j in judged.values() if j.good)
     lacking = [r for r in sources if graded[r.code] is None]
     lacking_status = (
         "insufficient"
@@ -200,7 +207,7 @@ def _drinking_result(ctx, area, sections, periods) -> LineResult:
         good, len(known), len(sources), area.lines.drinking_water_good_rate, lacking_status
     )
     detail = {
-        "counts": "水质优良（Ⅰ–Ⅲ类）的水源地比例",
+        "counts": "水质优良（Ⅰ–Ⅲ类，且表2补充项目不超标）的水源地比例",
         "period": ctx.period.label,
         "sources": [
             {
@@ -211,6 +218,10 @@ def _drinking_result(ctx, area, sections, periods) -> LineResult:
                 "status_label": None
                 if graded[r.code] is not None
                 else STATUS_LABELS[periods[r.code].outcome],
+                "good": judged[r.code].good if r.code in judged else None,
+                "drinking_exceeded": list(judged[r.code].drinking_exceeded)
+                if r.code in judged
+                else [],
                 "sample_count": periods[r.code].coverage.sample_count,
                 "reason": periods[r.code].note,
             }

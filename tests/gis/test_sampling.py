@@ -197,3 +197,17 @@ def test_tli_from_fewer_than_five_parameters_is_flagged() -> None:
         [],
         None,
     )
+
+
+def test_table_2_items_judged_at_drinking_sources_only() -> None:
+    values = {"nh3n": 0.3, "mn": 0.12, "fe": 0.3, "sulfate": 80.0}  # 锰 > 0.1; 铁 = 0.3 meets it
+    source = assess(values, drinking_source=True)
+    assert (source.label, source.drinking_exceeded) == ("Ⅱ", ("mn",))
+    judged = verdict(source, own_target=2, list_target=3)
+    assert (judged.good, judged.meets_target, judged.drinking_exceeded) == (False, False, ("锰",))
+    items = {i["key"]: i for i in source.to_dict()["drinking_items"]}
+    assert items["mn"]["limit"] == 0.1 and items["mn"]["exceeded"] is True
+    assert items["fe"]["exceeded"] is False and items["sulfate"]["limit"] == 250.0
+    river = assess(values)  # the same water at an ordinary section: kept, not judged
+    assert river.drinking_exceeded == () and verdict(river, 2, 3).good is True
+    assert river.to_dict()["drinking_items"] == []

@@ -8,6 +8,7 @@ import pytest
 from geoalchemy2.shape import from_shape
 from shapely import box
 from shapely.geometry import MultiPolygon, Point
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from gis.baseline import parse_baseline
@@ -38,7 +39,10 @@ def baseline():
             "district": {
                 "code": "D",
                 "name": "测试区",
-                "lines": {"sections": listed(*(name for _, name, _, _ in SECTIONS))},
+                "lines": {
+                    "sections": listed(*(name for _, name, _, _ in SECTIONS)),
+                    "drinking_water_good_rate": 100,
+                },
             },
             "units": [
                 {
@@ -74,7 +78,24 @@ def water(db: Session) -> Session:
                 geom=from_shape(Point(113 + i / 100, 31), srid=4490),
             )
         )
+    # A county-level drinking-water source (not a listed section): NH3-N 0.3 (Ⅱ) but 锰 in
+    # January, April, July, October 0.12, 0.08, 0.20, 0.10 → mean 0.5 / 4 = 0.125 > 0.1 (表2).
+    db.add(
+        models.Section(
+            code="W6",
+            name="水源地",
+            control_level="县控",
+            waterbody="river",
+            target_grade=2,
+            drinking_source=True,
+            drinking_source_level="县级",
+            geom=from_shape(Point(113.2, 31), srid=4490),
+        )
+    )
     db.flush()
+    for month, mn in zip((1, 4, 7, 10), (0.12, 0.08, 0.20, 0.10), strict=True):
+        db.add(sample("W6", dt.date(2025, month, 10), "nh3n", 0.3))
+        db.add(sample("W6", dt.date(2025, month, 10), "mn", mn))
     for month in range(1, 13):
         day = dt.date(2025, month, 10)
         # 国控甲: every month NH3-N 0.3 (Ⅱ). 国控乙: the same but no January: 11 months.
@@ -177,3 +198,17 @@ def test_quarter_and_month_periods(water: Session, settings) -> None:
     assert r[("U1", "section", "国控甲")].measured == "Ⅱ"
     month = results(water.connection(), settings, "2025-01")
     assert month[("U1", "section", "目标二类")].measured == "Ⅲ"
+
+
+def test_drinking_source_is_held_to_table_2(water: Session, settings) -> None:
+    r = results(water.connection(), settings, "2025")
+    line = r[("D", "drinking_water", "县级及以上集中式饮用水水源地")]
+    # Class Ⅱ, but 锰 0.125 > 0.1: not 优良 as a source → 0 of 1 → 不达标.
+    assert (line.status, line.measured) == ("fail", 0.0)
+    (source,) = line.detail["sources"]
+    assert (source["class"], source["good"], source["drinking_exceeded"]) == ("Ⅱ", False, ["锰"])
+    assert line.evidence[0].code == "W6"
+    # Without the 锰 the same source would be 优良: the Table 2 item decides.
+    water.execute(text("DELETE FROM samples WHERE section_code = 'W6' AND indicator = 'mn'"))
+    again = results(water.connection(), settings, "2025")
+    assert again[("D", "drinking_water", "县级及以上集中式饮用水水源地")].status == "pass"

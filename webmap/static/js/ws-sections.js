@@ -128,6 +128,15 @@
       .join("、");
   }
 
+  /* A drinking-water source: the GB 3838 Table 2 items measured and any over its limit. */
+  function drinkingText(a) {
+    if (!a.drinking_source || !a.drinking_items.length) return "";
+    if (a.drinking_exceeded.length) {
+      return `<p><strong>表2补充项目超标：</strong><span class="ws-status ws-status-fail">${a.drinking_exceeded.map(WS.esc).join("、")}</span></p>`;
+    }
+    return `<p class="ws-muted">表2补充项目（${a.drinking_items.map((i) => WS.esc(i.name)).join("、")}）均未超标</p>`;
+  }
+
   function popupHtml(e) {
     const p = e.feature.properties;
     const info = e.info || {};
@@ -157,6 +166,7 @@
         <p class="ws-muted">${WS.esc(WS.periodLabel(WS.state.period))} · ${WS.esc(a.state)} · ${WS.esc(coverageText(result))}</p>
         <p><strong>主要污染物：</strong>${pollutantText(a)}</p>
         ${a.tn_label ? `<p class="ws-muted">总氮单独评价：${WS.esc(a.tn_label)}类</p>` : ""}
+        ${drinkingText(a)}
         <div class="ws-charts" data-code="${WS.esc(p.code)}">${chartsHtml(e)}</div>`;
     }
     return `<div class="ws-popup ws-popup-section" data-code="${WS.esc(p.code)}">

@@ -213,6 +213,7 @@ def test_period_selector_updates_classes_and_the_panel(map_page):
     assert popup.locator(".ws-class-chip").inner_text() == "数据不足"
     assert "1 次监测" in popup.inner_text() and "12个月" in popup.inner_text()
     assert "数据不足（样本数不够）" in map_page.inner_text(".ws-legend")
+    screenshot(map_page, "section-popup-insufficient")
     map_page.evaluate("WS.map.closePopup()")
     map_page.select_option("#ws-year", "2024")
     map_page.select_option("#ws-month", "02")

@@ -151,7 +151,7 @@
       body = `<p class="ws-class-row"><span class="ws-class-chip ws-insufficient">${WS.esc(WS.statusLabel("insufficient"))}</span>
           <span>目标 ${WS.esc(target.label)}类</span></p>
         <p class="ws-muted">${WS.esc(WS.periodLabel(WS.state.period))} · ${WS.esc(coverageText(result))}</p>
-        <p>${WS.esc(result.note || "")}</p>
+        <p>${WS.esc(result.shortfall || result.note || "")}</p>
         <p class="ws-muted">评价规则：${WS.esc(result.rule || "")}</p>`;
     } else if (!a) {
       body = `<p class="ws-class-row"><span class="ws-class-chip ws-nodata">无数据</span> ${WS.esc(WS.periodLabel(WS.state.period))}没有监测数据</p>`;

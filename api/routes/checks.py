@@ -27,7 +27,7 @@ PeriodQuery = Annotated[
     str | None,
     Query(
         pattern=PERIOD_PATTERN,
-        description="时段：年份 2025 或年月 2025-06；缺省为有监测数据的最近一年",
+        description="时段：年份 2025、季度 2025-Q2 或年月 2025-06；缺省为有断面满足年度样本数要求的最近一年",
         examples=["2025"],
     ),
 ]

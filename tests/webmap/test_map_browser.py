@@ -407,6 +407,18 @@ def test_reservoir_popup_shows_scale_appraisal_and_bloom_risk(map_page):
     assert "逾期" not in map_page.inner_text(".leaflet-popup-content")
 
 
+def test_trophic_state_from_fewer_parameters_is_flagged(map_page):
+    # 先觉庙水库's lake section (ZD-04) has 总磷 and 总氮 only: TLI from two of five parameters.
+    set_view(map_page, 31.78, 113.27, 15)
+    map_page.click('.ws-dot[data-layer="reservoirs"][data-code="XJM"]')
+    map_page.wait_for_function(
+        "document.querySelector('.ws-trophic') && "
+        "document.querySelector('.ws-trophic').innerText.includes('TLI')"
+    )
+    text = map_page.inner_text(".ws-trophic")
+    assert "参数不全" in text and "缺叶绿素a、透明度、高锰酸盐指数" in text
+
+
 def test_an_analyst_saves_the_report_as_a_project(browser, server, map_engine, tmp_path):
     path = tmp_path / "project.geojson"
     path.write_text(

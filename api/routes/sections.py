@@ -18,8 +18,10 @@ PERIOD_PATTERN = r"^\d{4}(-\d{1,2}|-[Qq][1-4])?$"
 
 @router.get("", summary="监测断面列表（含最近一个月的水质类别）")
 async def sections(engine: EngineDep, _: ReaderDep) -> list[dict[str, Any]]:
-    """Every section: control level, waterbody, target class, position (EPSG:4490), the span
-    of its samples, and ``latest``, the class of its latest month with data (for the map)."""
+    """Every section: control level, waterbody, target class, position (EPSG:4490), its
+    ``sample_count`` (sampling dates) and ``reading_count``, the span of its samples, and
+    ``latest``: its latest month with an evaluated indicator, with class, ``status``
+    (达标/不达标 against its own target, or 数据不足), ``good`` (优良) and the sample count."""
     return await run_in_threadpool(list_sections, engine)
 
 

@@ -132,15 +132,28 @@ class Period:
     def as_of(self) -> dt.date:
         return self.end
 
+    @property
+    def kind(self) -> Literal["year", "quarter", "month"]:
+        """Which sample-count rule applies (评价办法 二(二)): the label's shape says it."""
+        if "Q" in self.label:
+            return "quarter"
+        return "month" if "-" in self.label else "year"
+
 
 def parse_period(text: str) -> Period:
-    """``2025`` (a year) or ``2025-06`` (a month)."""
-    match = re.fullmatch(r"\s*(\d{4})(?:-(\d{1,2}))?\s*", text or "")
+    """``2025`` (a year), ``2025-Q2`` (a quarter) or ``2025-06`` (a month)."""
+    match = re.fullmatch(r"\s*(\d{4})(?:-(\d{1,2})|-?[Qq]([1-4]))?\s*", text or "")
     if not match or not 1900 <= int(match[1]) <= 2100:
         raise InvalidInputError(
-            f"无法识别的时段 '{text}' (bad period).", hint="请写成年份 2025 或年月 2025-06。"
+            f"无法识别的时段 '{text}' (bad period).",
+            hint="请写成年份 2025、季度 2025-Q2 或年月 2025-06。",
         )
     year = int(match[1])
+    if match[3] is not None:
+        quarter = int(match[3])
+        first, last = 3 * quarter - 2, 3 * quarter
+        end = dt.date(year, last, calendar.monthrange(year, last)[1])
+        return Period(f"{year}-Q{quarter}", dt.date(year, first, 1), end)
     if match[2] is None:
         return Period(str(year), dt.date(year, 1, 1), dt.date(year, 12, 31))
     month = int(match[2])

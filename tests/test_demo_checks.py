@@ -29,6 +29,12 @@ EXPECTED_FINDINGS = {
     (DISTRICT, "section_group", "市控断面"): "fail",
     (LI, "reservoir_appraisal", "逾期未鉴定水库"): "fail",  # planted 6
     (DISTRICT, "reservoir_appraisal", "逾期未鉴定水库"): "fail",
+    # No verdict (README, 数据不足): the 国控 section lacks 2025-01, so 2025 has no class and
+    # the 国控 优良率 cannot be 达标 while it has none.
+    (YUN, "section", "洛阳揭家垄村"): "insufficient",
+    (DISTRICT, "section", "洛阳揭家垄村"): "insufficient",
+    (YUN, "section_group", "国控断面"): "insufficient",
+    (DISTRICT, "section_group", "国控断面"): "insufficient",
 }
 
 
@@ -91,6 +97,11 @@ def test_section_and_reservoir_findings(results) -> None:
     # Both Ⅳ; 超标倍数 氨氮 (1.075 − 1)/1 = 0.075 > 总磷 (0.2086 − 0.2)/0.2 = 0.043.
     main = [p["key"] for p in section.detail["assessment"]["main_pollutants"]]
     assert main == ["nh3n", "tp"]
+    short = results[(YUN, "section", "洛阳揭家垄村")]
+    (readme,) = [s for s in demo_figures()["sections"] if s["name"] == "洛阳揭家垄村"]
+    assert short.detail["month_count"] == readme["annual_rule"]["2025"]["months"] == 11
+    assert short.measured is None and short.detail["sample_count"] == readme["samples"]["2025"]
+    assert results[(YUN, "section_group", "国控断面")].detail["lacking"] == ["洛阳揭家垄村"]
     assert results[(LI, "section_group", "市控断面")].measured == 50.0
     assert results[(DISTRICT, "section_group", "市控断面")].measured == pytest.approx(66.67)
     overdue = results[(LI, "reservoir_appraisal", "逾期未鉴定水库")]

@@ -18,7 +18,7 @@ from layers.settings import Settings
 router = APIRouter(prefix="/api", tags=["checks"])
 log = logging.getLogger(__name__)
 
-PERIOD_PATTERN = r"^\d{4}(-\d{1,2})?$"
+PERIOD_PATTERN = r"^\d{4}(-\d{1,2}|-[Qq][1-4])?$"
 UnitQuery = Annotated[
     str | None,
     Query(max_length=100, description="片区编码或名称；缺省为全区及各片区", examples=["涢水片区"]),
@@ -27,7 +27,7 @@ PeriodQuery = Annotated[
     str | None,
     Query(
         pattern=PERIOD_PATTERN,
-        description="时段：年份 2025 或年月 2025-06；缺省为有监测数据的最近一年",
+        description="时段：年份 2025、季度 2025-Q2 或年月 2025-06；缺省为有断面满足年度样本数要求的最近一年",
         examples=["2025"],
     ),
 ]

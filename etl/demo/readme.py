@@ -293,7 +293,35 @@ def _planted(data: DemoData, figures: dict) -> str:
    {overdue["due"]} (at most every 10 years) → overdue by {overdue["days_overdue"]} days on
    2025-12-31. Every other reservoir was appraised on or after 2016-03-01.
    (Planted dates: {OVERDUE["completed_on"]}, {OVERDUE["last_appraisal_on"]}.)
+
+Not a failure but no verdict either (数据不足, since the sample-count rule of issue 14):
+{_insufficient(figures)}
 """
+
+
+def _insufficient(figures: dict) -> str:
+    """The listed sections whose 2025 samples fall below the annual rule, and their groups."""
+    short = [s for s in figures["sections"] if not s["annual_rule"]["2025"]["met"]]
+    if not short:
+        return "none."
+    return "\n".join(
+        f"- **{s['name']}** ({s['control_level']}): {s['annual_rule']['2025']['months']} months "
+        f"sampled in 2025 (the missing section-months are listed under Samples); a "
+        f"{s['control_level']} section needs all twelve → 数据不足 for 2025, and its "
+        f"{s['control_level']} 优良率 line is 数据不足 too (it cannot be 达标 while a member has "
+        "no class), in its unit and in the district. The data are left as generated: a "
+        "missing month at a 国控 station is exactly what the rule is for."
+        for s in short
+    )
+
+
+def _annual(section: dict, year: str) -> str:
+    """The year's class, or 数据不足 when the samples fall below the method's annual rule."""
+    rule = section["annual_rule"][year]
+    label = section["classes"][year]["class"]
+    if rule["met"]:
+        return label
+    return f"数据不足 ({rule['months']} months; {label} on them)"
 
 
 def _clean(figures: dict) -> str:
@@ -304,7 +332,7 @@ def _clean(figures: dict) -> str:
     )
     section_rows = "\n".join(
         f"| {s['name']} | {s['control_level']} | {s['waterbody']} | "
-        + " | ".join(s["classes"][y]["class"] for y in ("2023", "2024", "2025"))
+        + " | ".join(_annual(s, y) for y in ("2023", "2024", "2025"))
         + f" | {s['samples']['2025']} |"
         for s in figures["sections"]
     )
@@ -316,7 +344,9 @@ def _clean(figures: dict) -> str:
 - The two other projects lie wholly inside the 城镇开发边界 on one built-up parcel each and touch
   no 耕地, 永久基本农田, 生态保护红线 or 水源保护区: {in_city}.
 - Every section other than {FAILING_SECTION} is Ⅲ or better in every month of 2023–2025
-  ({len(clean_sections)} sections). Annual classes:
+  ({len(clean_sections)} sections). Annual classes (a year below the evaluation method's sample
+  rule has none: 国控 sections need all twelve months, the others three samples covering
+  丰/平/枯; classes are the means of monthly means, here one sample a month):
 
 | section | control level | waterbody | 2023 | 2024 | 2025 | samples 2025 |
 |---|---|---|---|---|---|---:|

@@ -257,6 +257,21 @@ def _all_overlaps(layers, units: dict) -> dict:
     }
 
 
+# The evaluation method's annual sample-count rule (评价办法 二(二)), written out here apart
+# from gis.sampling so the README's figures check the code: 国控 sections need all twelve
+# months; the others at least three samples covering 丰 (5–9), 平 (3–4, 10–11) and 枯 (12–2).
+WATER_PERIOD_MONTHS = ({5, 6, 7, 8, 9}, {3, 4, 10, 11}, {12, 1, 2})
+
+
+def _annual_rule(control_level: str, dates: pd.Series) -> dict:
+    months = {int(d[5:7]) for d in dates}
+    if control_level == "国控":
+        met = len(months) == 12
+    else:
+        met = len(set(dates)) >= 3 and all(months & p for p in WATER_PERIOD_MONTHS)
+    return {"months": len(months), "met": met}
+
+
 def _sections(folder: Path, sections: pd.DataFrame) -> list[dict]:
     """Per section: each year's mean class, the 2025 means, and every month worse than Ⅲ."""
     table = pd.read_csv(folder / "samples.csv", dtype=str, encoding="utf-8-sig")
@@ -293,6 +308,12 @@ def _sections(folder: Path, sections: pd.DataFrame) -> list[dict]:
                 "control_level": s["KZJB"],
                 "waterbody": s["STLX"],
                 "samples": {str(y): int(mine["date"].str.startswith(str(y)).sum()) for y in YEARS},
+                "annual_rule": {
+                    str(y): _annual_rule(
+                        s["KZJB"], mine.loc[mine["date"].str.startswith(str(y)), "date"]
+                    )
+                    for y in YEARS
+                },
                 "classes": classes,
                 "means_2025": {k: round(means[YEAR][k], 4) for k in ("nh3n", "tp", "codmn", "do")},
                 "months_worse_than_III": bad_months,

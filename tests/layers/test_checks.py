@@ -222,17 +222,25 @@ def dataset(db: Session) -> Session:
         ]
     )
     db.flush()
-    for month in (3, 9):
+    # Enough samples for the annual rule (评价办法 二(二)): the 国控 section every month, the
+    # others in January (枯), March (平), July and September (丰).
+    for month in range(1, 13):
         day = dt.date(2025, month, 10)
+        # 甲: DO 6.5 (Ⅱ), NH3-N 0.3 (Ⅱ), TP 0.08 (Ⅱ): class Ⅱ.
         db.add_all(
             [
-                # 甲: DO 6.5 (Ⅱ), NH3-N 0.3 (Ⅱ), TP 0.08 (Ⅱ): class Ⅱ.
                 reading("S1", day, "do", 6.5),
                 reading("S1", day, "nh3n", 0.3),
                 reading("S1", day, "tp", 0.08),
-                # 乙: NH3-N mean (1.1 + 1.3) / 2 = 1.2 -> Ⅳ; 超标倍数 (1.2 - 1.0) / 1.0 = 0.2.
+            ]
+        )
+        if month not in (1, 3, 7, 9):
+            continue
+        db.add_all(
+            [
+                # 乙: NH3-N mean (1.1 + 1.1 + 1.3 + 1.3) / 4 = 1.2 -> Ⅳ; 超标倍数 0.2.
                 reading("S2", day, "do", 6.5),
-                reading("S2", day, "nh3n", 1.1 if month == 3 else 1.3),
+                reading("S2", day, "nh3n", 1.1 if month <= 3 else 1.3),
                 # Drinking source (lake): TP 0.02 -> Ⅱ.
                 reading("S3", day, "do", 7.0),
                 reading("S3", day, "tp", 0.02),

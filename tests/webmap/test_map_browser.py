@@ -200,6 +200,8 @@ def test_sections_are_coloured_by_class_and_their_popup_shows_it(map_page):
     )
     assert map_page.locator(".ws-popup-section .ws-class-chip").inner_text() == "Ⅱ类"
     assert "达标" in map_page.locator(".ws-popup-section .ws-status").inner_text()
+    assert "优良" in map_page.locator(".ws-popup-section .ws-good").inner_text()
+    assert "12 次监测 · 12 个月" in map_page.locator(".ws-popup-section").inner_text()
 
 
 def test_period_selector_updates_classes_and_the_panel(map_page):
@@ -208,10 +210,22 @@ def test_period_selector_updates_classes_and_the_panel(map_page):
     assert map_page.locator(line).first.get_attribute("data-status") == "fail"
     map_page.select_option("#ws-year", "2023")
     wait_ready(map_page)
-    assert map_page.get_attribute('.ws-dot[data-code="ZD-01"]', "data-grade") == "3"
+    # 2023 holds one December sample at the 国控 涢水大桥: 数据不足 (a 国控 year needs twelve
+    # months), hatched apart from 无数据 grey, in the panel and the popup — never 达标.
+    assert map_page.get_attribute('.ws-dot[data-code="ZD-01"]', "data-grade") == ""
+    assert map_page.locator('.ws-insufficient .ws-dot[data-code="ZD-01"]').count() == 1
+    assert map_page.locator('.ws-nodata .ws-dot[data-code="ZD-02"]').count() == 1
     assert map_page.get_attribute('.ws-dot[data-code="ZD-02"]', "data-grade") == ""
-    assert map_page.locator(line).first.get_attribute("data-status") == "pass"
+    assert map_page.locator(line).first.get_attribute("data-status") == "insufficient"
     assert "2023年" in map_page.inner_text("#ws-checks-title")
+    map_page.click('.ws-dot[data-code="ZD-01"]')
+    popup = map_page.locator(".ws-popup-section")
+    popup.wait_for()
+    assert popup.locator(".ws-class-chip").inner_text() == "数据不足"
+    assert "1 次监测" in popup.inner_text() and "12个月" in popup.inner_text()
+    assert "数据不足（样本数不够）" in map_page.inner_text(".ws-legend")
+    screenshot(map_page, "section-popup-insufficient")
+    map_page.evaluate("WS.map.closePopup()")
     map_page.select_option("#ws-year", "2024")
     map_page.select_option("#ws-month", "02")
     wait_ready(map_page)
@@ -424,6 +438,18 @@ def test_reservoir_popup_shows_scale_appraisal_and_bloom_risk(map_page):
         "document.querySelector('.leaflet-popup-content h3').innerText === '新庙水库'"
     )
     assert "逾期" not in map_page.inner_text(".leaflet-popup-content")
+
+
+def test_trophic_state_from_fewer_parameters_is_flagged(map_page):
+    # 先觉庙水库's lake section (ZD-04) has 总磷 and 总氮 only: TLI from two of five parameters.
+    set_view(map_page, 31.78, 113.27, 15)
+    map_page.click('.ws-dot[data-layer="reservoirs"][data-code="XJM"]')
+    map_page.wait_for_function(
+        "document.querySelector('.ws-trophic') && "
+        "document.querySelector('.ws-trophic').innerText.includes('TLI')"
+    )
+    text = map_page.inner_text(".ws-trophic")
+    assert "参数不全" in text and "缺叶绿素a、透明度、高锰酸盐指数" in text
 
 
 def test_an_analyst_saves_the_report_as_a_project(browser, server, map_engine, tmp_path):

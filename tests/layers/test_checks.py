@@ -144,7 +144,7 @@ def dataset(db: Session) -> Session:
             models.EcoRedline(code="E1", name="测试红线", redline_type="水源涵养", geom=mp(E1)),
             models.EcoRedline(code="E2", name="测试红线二", redline_type="水土保持", geom=mp(E2)),
             models.UrbanBoundary(name="测试城区", geom=mp(UB)),
-            models.Project(name="测试项目", geom=mp(PJ)),
+            models.Project(name="测试项目", status="已建", geom=mp(PJ)),
         ]
     )
     point = lambda x, y: from_shape(Point(x, y), srid=4490)  # noqa: E731

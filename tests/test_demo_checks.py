@@ -104,7 +104,7 @@ def test_section_and_reservoir_findings(results) -> None:
     district = results[(DISTRICT, "reservoir_appraisal", "逾期未鉴定水库")]
     assert district.detail["due"] == [] and district.detail["unsafe"] == []
     measured_on_files = demo_figures()["reservoirs"]["results"]  # AQLB counted in the .dbf
-    assert district.detail["results"] == {**measured_on_files, "三类坝": 0, None: 0}
+    assert district.detail["results"] == {**measured_on_files, "三类坝": 0, "未填": 0}
     assert [e.code for e in overdue.evidence] == ["SK421303070"]
     assert results[(YUN, "reservoirs_small", "小型水库")].measured == 66
     drinking = results[(DISTRICT, "drinking_water", "县级及以上集中式饮用水水源地")]

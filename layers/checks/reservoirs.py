@@ -3,6 +3,7 @@
 from collections import defaultdict
 
 from gis.compliance import (
+    DAM_CLASSES,
     UNSAFE_DAM_CLASS,
     Evidence,
     LineResult,
@@ -111,9 +112,10 @@ def _appraisal(ctx: CheckContext, area, reservoirs) -> LineResult:
             "due": [_state(r, st) for r, st in states if st.status == "warn"],
             "dates_unknown": [_state(r, st) for r, st in states if st.status == "nodata"],
             "unsafe": [{"id": r.id, "code": r.code, "name": r.name} for r in unsafe],
+            # Latest appraisal results (大坝安全类别); 未填 = the file gives none.
             "results": {
-                label: sum(r.appraisal_result == label for r in reservoirs)
-                for label in ("一类坝", "二类坝", "三类坝", None)
+                label: sum((r.appraisal_result or "未填") == label for r in reservoirs)
+                for label in (*DAM_CLASSES, "未填")
             },
         },
     )

@@ -75,7 +75,7 @@ def test_appraised_seven_years_ago_is_a_warning(results) -> None:
     (due,) = line.detail["due"]
     assert (due["code"], due["name"], due["due"]) == ("SK01", "七年库", "2028-12-31")
     assert [(e.code, e.name) for e in line.evidence] == [("SK01", "七年库")]
-    assert line.detail["results"] == {"一类坝": 1, "二类坝": 1, "三类坝": 0, None: 0}
+    assert line.detail["results"] == {"一类坝": 1, "二类坝": 1, "三类坝": 0, "未填": 0}
 
 
 def test_missing_dates_make_the_line_nodata_and_unsafe_dams_are_named(results) -> None:

@@ -348,18 +348,26 @@ def uom_label(uom: str) -> str:
     return UOM_LABELS.get(uom, uom)
 
 
-def figure_text(value: float | str | None, uom: str, signed: bool = False) -> str:
-    """A figure as people read it: rounded for its unit, thousands separated, with its unit
-    in Chinese (``12.35 亩``, ``60.9350 万亩``, ``Ⅳ类``, ``3 座``); ``—`` when there is none."""
+def number_text(value: float | str | None, uom: str, signed: bool = False) -> str:
+    """A figure rounded for its unit (亩 0.01, 万亩 0.0001, % 0.01), thousands separated,
+    without the unit; ``—`` when there is none."""
     if value is None or value == "":
         return "—"
-    label = uom_label(uom)
     if isinstance(value, str):
-        return f"{value}{label}" if uom == "class" else f"{value} {label}"
+        return value
     digits = UOM_DIGITS.get(uom, 2)
     number = round(float(value), digits)
     number = 0.0 if number == 0 else number  # no "-0.00"
-    text = f"{number:{'+' if signed else ''},.{digits}f}"
+    return f"{number:{'+' if signed else ''},.{digits}f}"
+
+
+def figure_text(value: float | str | None, uom: str, signed: bool = False) -> str:
+    """A figure as people read it, with its unit in Chinese: ``12.35 亩``, ``60.9350 万亩``,
+    ``Ⅳ类``, ``3 座``, ``66.67%``; ``—`` when there is none."""
+    if value is None or value == "":
+        return "—"
+    text = number_text(value, uom, signed)
+    label = uom_label(uom)
     return f"{text}{label}" if uom in ("%", "class") else f"{text} {label}"
 
 

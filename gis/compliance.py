@@ -66,8 +66,8 @@ ADJUSTABLE_SUFFIX = "K"  # 可调整地类: 0201K, 0301K, 0403K, 1104K …
 # 转为林地、草地、园地等其他农用地), reported on a line of its own, never as occupation.
 NONFOOD_PREFIXES = ("02", "03", "04")
 NONFOOD_CODES = ("1104",)
-# Inside the 生态保护红线 (自然资发〔2022〕142号 二(二)): necessary, unavoidable linear
-# infrastructure and existing lawful water and transport works are allowed under control, so
+# Inside the 生态保护红线 (自然资发〔2022〕142号, its list of limited human activities): necessary,
+# unavoidable linear infrastructure and existing lawful water and transport works are allowed under control, so
 # such construction is 需核实, not 占用. Linear: 铁路 1001, 轨道交通 1002, 公路 1003, 城镇村道路
 # 1004, 管道运输 1009; water works: 水工建筑 1109. Stations 1005, airports 1007 and ports 1008
 # are not linear and count as occupation.
@@ -277,7 +277,7 @@ def appraisal_due(
     """When the next dam-safety appraisal (大坝安全鉴定) is due at the latest.
 
     The first within ``first_years`` of completion, then at most every ``interval_years``
-    (《水库大坝安全鉴定办法》 art. 3: 5 and 6–10 years). None when neither date is known.
+    (《水库大坝安全鉴定办法》 art. 5: 5 and 6–10 years). None when neither date is known.
     """
     if last_appraisal_on is not None:
         return _add_years(last_appraisal_on, interval_years)
@@ -303,7 +303,7 @@ def appraisal_state(
 ) -> AppraisalState:
     """One reservoir's dam-safety appraisal state on ``as_of``.
 
-    《水库大坝安全鉴定办法》(水建管〔2003〕271号) art. 3: the first appraisal within 5 years of
+    《水库大坝安全鉴定办法》(水建管〔2003〕271号) art. 5: the first appraisal within 5 years of
     竣工验收, then every 6–10 years. So: 不达标 more than ``interval_years`` after the last
     appraisal, or more than ``first_years`` after completion with none; 预警 once
     ``warn_years`` have passed since the last one (the next is due); 无数据 when neither date

@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     # Evaluate the list in the background when the API starts and after each load through it,
     # so the map's first request after either is served from the cache (not a cold 2-3 s).
     warm_checks: bool = True
-    # Dam-safety appraisal (《水库大坝安全鉴定办法》 art. 3): the first within N years of
+    # Dam-safety appraisal (《水库大坝安全鉴定办法》 art. 5): the first within N years of
     # completion, then every 6–10 years: 预警 once warn_years have passed since the last one,
     # 不达标 past interval_years (or past first_years with no appraisal at all).
     appraisal_first_years: int = Field(default=5, ge=1)

@@ -5,7 +5,7 @@ them; the other small ones are drawn in the hills of each unit, away from the ci
 rivers and each other. Each gets a water surface (水库水面, 1103) sized from its capacity,
 which the land tessellation carves out.
 
-Dam-safety appraisal (大坝安全鉴定, 《水库大坝安全鉴定办法》 art. 3): the first within 5 years of
+Dam-safety appraisal (大坝安全鉴定, 《水库大坝安全鉴定办法》 art. 5): the first within 5 years of
 completion, then every 6–10 years (预警 from year 6, 不达标 past 10). Every reservoir is old
 (1956–1979) and was appraised between 2020-03-01 and 2025-08-22, less than 6 years before
 2025-12-31, so none is due or overdue then — except the one :data:`OVERDUE` planted problem.

@@ -102,7 +102,7 @@ def _appraisal(ctx: CheckContext, area, reservoirs) -> LineResult:
             "rule": (
                 f"竣工验收后{s.appraisal_first_years}年内首次鉴定，此后每"
                 f"{s.appraisal_warn_years}–{s.appraisal_interval_years}年鉴定一次"
-                "（《水库大坝安全鉴定办法》第三条）"
+                "（《水库大坝安全鉴定办法》第五条）"
             ),
             "counts": {
                 key: sum(st.status == key for _, st in states)

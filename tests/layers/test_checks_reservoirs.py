@@ -1,4 +1,4 @@
-"""The dam-safety appraisal line (《水库大坝安全鉴定办法》 art. 3) on reservoirs with known dates:
+"""The dam-safety appraisal line (《水库大坝安全鉴定办法》 art. 5) on reservoirs with known dates:
 预警 from year 6 after the last appraisal, 不达标 past 10 or past 5 after completion without
 one, 无数据 when a reservoir has no dates, the latest result kept and 三类坝 reported."""
 

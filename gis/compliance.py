@@ -155,6 +155,8 @@ class DataAsOf:
     loaded_at: str | None = None  # ISO date of the latest load
 
     def text(self) -> str:
+        if not self.survey_year and not self.loaded_at:
+            return f"{self.label}：数据年度、导入日期不详"
         year = f"{self.survey_year}年度数据" if self.survey_year else "数据年度不详"
         loaded = f"{self.loaded_at} 导入" if self.loaded_at else "导入日期不详"
         return f"{self.label}：{year}，{loaded}"

@@ -210,4 +210,4 @@ def test_land_lines_carry_their_as_of(results) -> None:
     assert payload["as_of_text"] == "永久基本农田：2023年度数据，2026-03-02 导入"
     redline = results[("U2", "eco_redline")]
     assert redline.as_of[0].survey_year is None
-    assert "数据年度不详" in redline.to_dict()["as_of_text"]
+    assert redline.to_dict()["as_of_text"].startswith("生态保护红线：数据年度、导入日期不详")

@@ -305,7 +305,8 @@ def _zero_area_line(area, line, hits, has_data, as_of, evidence=None) -> LineRes
         evidence=_evidence(hits) if evidence is None else evidence,
         detail={
             "area_m2": total_m2 if has_data else None,
-            "occupations": [_hit_detail(h) for h in hits] if evidence is None else [],
+            # Occupation rows (the 三线 line lists its overlaps itself).
+            **({"occupations": [_hit_detail(h) for h in hits]} if evidence is None else {}),
         },
         as_of=as_of,
     )

@@ -20,7 +20,7 @@ from sqlalchemy import text
 from gis.baseline import load_baseline
 from gis.compliance import parse_period
 from layers.checks import evaluate, latest_period
-from layers.checks.land import AS_OF_LAYERS, YEAR_FIELDS, _occupation_params
+from layers.checks.land import AS_OF_LAYERS, YEAR_FIELDS, occupation_params
 from layers.db import libpq_url, make_engine
 from layers.settings import get_settings
 
@@ -40,7 +40,7 @@ def _literal(value) -> str:
 def raw_script(period) -> str:
     """The evaluation's statements with their parameters written in, as psql would run them."""
     # The same values the checks bind (layers.checks.land), so both sides run the same SQL.
-    bound = {**_occupation_params(), "layers": AS_OF_LAYERS, "year_fields": YEAR_FIELDS}
+    bound = {**occupation_params(), "layers": AS_OF_LAYERS, "year_fields": YEAR_FIELDS}
     params = {
         **{f":{k}": _literal(v) for k, v in bound.items()},
         ":start": f"DATE '{period.start}'",

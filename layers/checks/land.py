@@ -41,6 +41,7 @@ LAYER_LABELS = {
     "projects": "建设项目",
 }
 THREE_LINES = ("eco_redline", "basic_farmland", "urban_boundary")
+PERMITTED_IN_REDLINE = ("linear", "water_works")  # categories of checks_occupation.sql
 
 
 def check_areas(ctx: CheckContext) -> list[LineResult]:
@@ -84,7 +85,7 @@ def check_occupation(ctx: CheckContext) -> list[LineResult]:
     are 非粮化 (需核实, a figure of its own); 可调整地类 and 设施农用地 there are neither; linear
     infrastructure and water works inside the red line are 需核实, other construction 不达标.
     """
-    rows = ctx.fetch("checks_occupation", _occupation_params())
+    rows = ctx.fetch("checks_occupation", occupation_params())
     by_key = defaultdict(list)
     for r in rows:
         by_key[(r.protected_layer, r.unit_code)].append(r)
@@ -111,7 +112,8 @@ def check_occupation(ctx: CheckContext) -> list[LineResult]:
     return results
 
 
-def _occupation_params() -> dict:
+def occupation_params() -> dict:
+    """The land-class groups bound into checks_occupation.sql (also used by the benchmark)."""
     return {
         "farmland_codes": list(FARMLAND_CODES),
         "adjustable_suffix": ADJUSTABLE_SUFFIX,
@@ -161,8 +163,8 @@ def _redline_line(ctx: CheckContext, area, in_red, as_of) -> LineResult:
     """生态保护红线占用: 不达标 when anything but permitted works occupies it, 需核实 when only
     linear infrastructure or water works do (自然资发〔2022〕142号)."""
     has_data = ctx.has(area, "eco_redline")
-    permitted = [h for h in in_red if h.category in ("linear", "water_works")]
-    occupying = [h for h in in_red if h not in permitted]
+    permitted = [h for h in in_red if h.category in PERMITTED_IN_REDLINE]
+    occupying = [h for h in in_red if h.category not in PERMITTED_IN_REDLINE]
     occupied_m2 = sum(h.area_m2 for h in occupying)
     permitted_m2 = sum(h.area_m2 for h in permitted)
     if has_data:

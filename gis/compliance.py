@@ -52,23 +52,24 @@ FARMLAND_CODES = ("0101", "0102", "0103")  # 耕地: 水田, 水浇地, 旱地 (
 #
 # 建设用地: 商服 05, 工矿仓储 06, 住宅 07, 公共管理与公共服务 08, 特殊 09, transport 10 except
 # 农村道路 1006 (an agricultural road, 农用地), 水工建筑用地 1109 and 空闲地 1201 (unused land
-# inside towns, villages and industrial sites, counted as construction land in the 三调 summary).
+# inside towns, villages and industrial sites: 建设用地 in the 三大类 correspondence).
 CONSTRUCTION_PREFIXES = ("05", "06", "07", "08", "09")
 CONSTRUCTION_CODES = (
     "1001", "1002", "1003", "1004", "1005", "1007", "1008", "1009", "1109", "1201",
 )  # fmt: skip
-# Under 永久基本农田 these are not occupation: 设施农用地 1202 (自然资发〔2021〕166号 allows
-# agricultural facilities with 补划), and the farmland's own works: 田坎 1203, 农村道路 1006,
-# 沟渠 1107. 可调整地类 (codes ending in K) are recognised by their suffix.
+# Under 永久基本农田 these are not occupation: 设施农用地 1202 (农用地, not 建设用地; 自然资规
+# 〔2019〕4号 lets 种植设施 use it, 养殖设施 only where unavoidable and with 补划), and the
+# farmland's own works: 田坎 1203, 农村道路 1006, 沟渠 1107. 可调整地类 (codes ending in K) are
+# recognised by their suffix. Their areas are shown for information on the 非粮化 line.
 BASIC_FARMLAND_PERMITTED = ("1202", "1203", "1006", "1107")
 ADJUSTABLE_SUFFIX = "K"  # 可调整地类: 0201K, 0301K, 0403K, 1104K …
 # 园地 02, 林地 03, 草地 04 and 坑塘水面 1104 on 永久基本农田: 非粮化 (166号: 永久基本农田不得
 # 转为林地、草地、园地等其他农用地), reported on a line of its own, never as occupation.
 NONFOOD_PREFIXES = ("02", "03", "04")
 NONFOOD_CODES = ("1104",)
-# Inside the 生态保护红线 (自然资发〔2022〕142号, its list of limited human activities): necessary,
-# unavoidable linear infrastructure and existing lawful water and transport works are allowed under control, so
-# such construction is 需核实, not 占用. Linear: 铁路 1001, 轨道交通 1002, 公路 1003, 城镇村道路
+# Inside the 生态保护红线 (自然资发〔2022〕142号, its list of limited human activities):
+# necessary, unavoidable linear infrastructure and existing lawful water and transport works
+# are allowed under control, so such construction is 需核实, not 占用. Linear: 铁路 1001, 轨道交通 1002, 公路 1003, 城镇村道路
 # 1004, 管道运输 1009; water works: 水工建筑 1109. Stations 1005, airports 1007 and ports 1008
 # are not linear and count as occupation.
 REDLINE_LINEAR_CODES = ("1001", "1002", "1003", "1004", "1009")

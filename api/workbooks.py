@@ -10,7 +10,24 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-STATUS_FILLS = {"pass": "C6EFCE", "warn": "FFEB9C", "fail": "FFC7CE", "nodata": "D9D9D9"}
+from gis.area import m2_to_mu
+from gis.compliance import STATUS_LABELS, UOM_DIGITS, as_of_text, figure_text, uom_label
+from layers.registry import LAYERS
+
+# One fill per status, each distinct: the verdicts green/yellow/red, and the statuses that
+# are no verdict apart from them and from each other (需核实 orange, 数据不足 blue, 无法判定
+# violet, 无数据 grey), so a reader never takes one for 达标.
+STATUS_FILLS = {
+    "pass": "C6EFCE",
+    "warn": "FFEB9C",
+    "fail": "FFC7CE",
+    "review": "F8CBAD",
+    "insufficient": "BDD7EE",
+    "undetermined": "D9C3E9",
+    "nodata": "D9D9D9",
+}
+#: Excel number formats matching the rounding people are shown (gis.compliance.UOM_DIGITS).
+NUMBER_FORMATS = {"亩": "#,##0.00", "万亩": "0.0000", "%": "0.00", "座": "0", "count": "0"}
 VERDICT_FILLS = {
     "clear": "C6EFCE",
     "review": "FFEB9C",
@@ -55,14 +72,61 @@ def _rounded(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
 
+# The 地类图斑 layer's registry name says 耕地 (what its map shows); evidence may be any class.
+_EVIDENCE_LAYER_LABELS = {"farmland": "地类图斑"}
+
+
+def _layer_label(key: str) -> str:
+    if key in _EVIDENCE_LAYER_LABELS:
+        return _EVIDENCE_LAYER_LABELS[key]
+    spec = LAYERS.get(key)
+    return spec.name_zh if spec else key
+
+
+def evidence_text(e: dict[str, Any]) -> str:
+    """One feature for people: layer, the bureau's code, name, 坐落 and area — never the id."""
+    parts = [_layer_label(e["layer"])]
+    if e.get("code"):
+        parts.append(str(e["code"]))
+    if e.get("name") and e.get("name") != e.get("code"):
+        parts.append(str(e["name"]))
+    if not e.get("code") and not e.get("name"):
+        parts.append("（无编码）")
+    text = " ".join(parts)
+    extras = [f"坐落 {e['location']}"] if e.get("location") else []
+    if e.get("area_m2"):
+        extras.append(figure_text(m2_to_mu(e["area_m2"]), "亩"))
+    return text + (f"（{'，'.join(extras)}）" if extras else "")
+
+
 def _evidence_text(evidence: list[dict[str, Any]]) -> str:
-    return "；".join(
-        f"{e['layer']}#{e['id']}" + (f" {e['name']}" if e.get("name") else "") for e in evidence
-    )
+    return "；".join(evidence_text(e) for e in evidence)
+
+
+def _figure(value: Any, uom: str) -> Any:
+    """Numbers stay numbers (rounded as shown), class labels stay text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return round(value, UOM_DIGITS.get(uom, 2))
+    return value
+
+
+CHECKS_HEADER = (
+    "片区",
+    "底线",
+    "对象",
+    "目标",
+    "实测",
+    "单位",
+    "余量",
+    "结论",
+    "数据时点",
+    "依据（编码 名称 坐落）",
+)
 
 
 def checks_workbook(title: str, period: str | None, results: list[dict[str, Any]]) -> bytes:
-    """底线管控清单核查表: one row per unit and line, coloured by status."""
+    """底线管控清单核查表: one row per unit and line, coloured by status; figures rounded for
+    people with Chinese units, features named by the bureau's codes and 坐落."""
     book = Workbook()
     sheet = book.active
     sheet.title = "底线核查"
@@ -70,26 +134,32 @@ def checks_workbook(title: str, period: str | None, results: list[dict[str, Any]
     sheet["A1"].font = _TITLE
     sheet.append([f"评价时段：{period or '—'}", f"生成时间：{dt.datetime.now():%Y-%m-%d %H:%M}"])
     sheet.append([])
-    header = ("片区", "底线", "对象", "目标", "实测", "单位", "余量", "结论", "依据（图层#编号）")
     rows = [
         (
             r.get("unit"),
             r.get("line_label") or r.get("line"),
             r.get("subject") or "",
-            r.get("target"),
-            r.get("measured"),
-            r.get("uom"),
-            r.get("margin"),
-            r.get("status_label") or r.get("status"),
+            _figure(r.get("target"), r["uom"]),
+            _figure(r.get("measured"), r["uom"]),
+            uom_label(r["uom"]),
+            _figure(r.get("margin"), r["uom"]),
+            STATUS_LABELS.get(r["status"], r["status"]),
+            as_of_text(r.get("as_of") or []),
             _evidence_text(r.get("evidence") or []),
         )
         for r in results
     ]
-    first = _table(sheet, header, rows, (12, 22, 16, 10, 12, 8, 10, 10, 60))
+    first = _table(sheet, CHECKS_HEADER, rows, (12, 22, 16, 10, 12, 8, 10, 10, 36, 60))
     for offset, result in enumerate(results, start=1):
+        row = first + offset
         colour = STATUS_FILLS.get(result.get("status"), "FFFFFF")
-        sheet.cell(row=first + offset, column=8).fill = _fill(colour)
-        sheet.cell(row=first + offset, column=9).alignment = _WRAP
+        sheet.cell(row=row, column=8).fill = _fill(colour)
+        number_format = NUMBER_FORMATS.get(result["uom"])
+        for column in (4, 5, 7):
+            if number_format and isinstance(sheet.cell(row=row, column=column).value, float | int):
+                sheet.cell(row=row, column=column).number_format = number_format
+        for column in (9, 10):
+            sheet.cell(row=row, column=column).alignment = _WRAP
     return _bytes(book)
 
 

@@ -55,6 +55,19 @@ FIELD_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
             "最近鉴定",
             "鉴定日期",
         ),
+        "appraisal_result": (
+            "AQLB",
+            "DBAQLB",
+            "JDJL",
+            "AQJDJL",
+            "DAM_CLASS",
+            "大坝安全类别",
+            "大坝安全类",  # the 10-byte DBF cut of 大坝安全类别 in GBK
+            "安全类别",
+            "鉴定结论",
+            "安全鉴定结论",
+            "坝类",
+        ),
         "drinking_source": ("SFSYD", "YYSYD", "DRINKING", "饮用水水源地", "是否水源地"),
         "bloom_risk": ("SHFX", "BLOOM", "BLOOM_RISK", "水华风险"),
     },
@@ -185,6 +198,18 @@ def _land_code(text: str) -> str | None:
     return code.zfill(4) if code.isdigit() and len(code) == 3 else code
 
 
+_DAM_NUMERALS = {"一": 1, "二": 2, "三": 3, "1": 1, "2": 2, "3": 3,
+                 "i": 1, "ii": 2, "iii": 3, "ⅰ": 1, "ⅱ": 2, "ⅲ": 3}  # fmt: skip
+
+
+def _dam_class(text: str) -> str | None:
+    """大坝安全类别: 一类坝/二类坝/三类坝, also written 一类, 1, Ⅰ类, II类坝, 三类(病险)."""
+    folded = _fold(text).split("(")[0].split("（")[0].strip()
+    folded = folded.removesuffix("坝").removesuffix("类").strip()
+    number = _DAM_NUMERALS.get(folded)
+    return None if number is None else f"{'一二三'[number - 1]}类坝"
+
+
 def _grade(text: str) -> int | None:
     try:
         grade = grade_from_label(text)
@@ -195,6 +220,7 @@ def _grade(text: str) -> int | None:
 
 NORMALISERS: dict[tuple[str, str], Callable[[str], object]] = {
     ("reservoirs", "scale"): _scale,
+    ("reservoirs", "appraisal_result"): _dam_class,
     ("sections", "control_level"): _control_level,
     ("sections", "waterbody"): _waterbody,
     ("sections", "target_grade"): _grade,
@@ -212,6 +238,7 @@ _WHAT = {
     ("sections", "waterbody"): "河流 或 湖库",
     ("sections", "drinking_source_level"): "地市级/县级/乡镇级",
     ("reservoirs", "scale"): "大型/中型/小型（小(1)型、小(2)型 亦可）",
+    ("reservoirs", "appraisal_result"): "一类坝/二类坝/三类坝（一类、1、Ⅰ类 亦可）",
     ("water_source_zones", "level"): "一级/二级/准保护区",
     ("projects", "status"): "项目状态 拟建/已批/在建/已建（已批准、批复、施工中、竣工 等亦可）",
 }

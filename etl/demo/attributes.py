@@ -89,6 +89,7 @@ def _reservoirs(data: DemoData) -> LayerTable:
         "ZKR": _real([r.capacity_10k_m3 for r in rs], 1),
         "JCRQ": _date(r.completed_on for r in rs),
         "AQJDRQ": _date(r.last_appraisal_on for r in rs),
+        "AQLB": _text(r.appraisal_result for r in rs),
         "SFSYD": _yes(r.drinking for r in rs),
         "SYDJB": _text(r.drinking for r in rs),
         "SHFX": _yes(r.bloom_risk for r in rs),

@@ -31,7 +31,7 @@ _LAYERS = {
         "水库",
         "点",
         "SKBM 编码, SKMC 名称, GCGM 工程规模 (中型/小(1)型/小(2)型), ZCXSW 正常蓄水位 m, "
-        "XXSW 汛限水位 m, ZKR 总库容 万m³, JCRQ 建成日期, AQJDRQ 最近一次大坝安全鉴定日期 (日期型), "
+        "XXSW 汛限水位 m, ZKR 总库容 万m³, JCRQ 建成日期, AQJDRQ 最近一次大坝安全鉴定日期 (日期型), AQLB 大坝安全类别 (一类坝/二类坝/三类坝), "
         "SFSYD 是否饮用水水源地 (是/否), SYDJB 水源地级别, SHFX 水华风险 (是/否)",
     ),
     "sections": (
@@ -291,7 +291,10 @@ def _planted(data: DemoData, figures: dict) -> str:
 6. **Dam-safety appraisal overdue.** {overdue["SKMC"]} ({overdue["SKBM"]}, {overdue["GCGM"]},
    {overdue["unit"]}): completed {overdue["JCRQ"]}, last appraised {overdue["AQJDRQ"]}, next due
    {overdue["due"]} (at most every 10 years) → overdue by {overdue["days_overdue"]} days on
-   2025-12-31. Every other reservoir was appraised on or after 2016-03-01.
+   2025-12-31. Every other reservoir was appraised on or after 2020-03-01, less than 6 years
+   before 2025-12-31, so none is 预警 (the 6-year warning of the appraisal rule; until it was
+   added the dates ran from 2016-03-01, and were moved so that this stays the only finding).
+   Latest results (AQLB): {_results(figures)}; no 三类坝 (病险) is planted.
    (Planted dates: {OVERDUE["completed_on"]}, {OVERDUE["last_appraisal_on"]}.)
 
 Not a failure but no verdict either (数据不足, since the sample-count rule of issue 14):
@@ -322,6 +325,10 @@ def _annual(section: dict, year: str) -> str:
     if rule["met"]:
         return label
     return f"数据不足 ({rule['months']} months; {label} on them)"
+
+
+def _results(figures: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in figures["reservoirs"]["results"].items())
 
 
 def _clean(figures: dict) -> str:

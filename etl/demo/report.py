@@ -192,10 +192,13 @@ def _reservoirs(frame: pd.DataFrame, units, names) -> dict:
         }
         for c in units
     }
-    overdue = []
+    overdue, due_soon = [], []
     for n, (_, r) in enumerate(frame.iterrows()):
         completed, last = r["JCRQ"], r["AQJDRQ"]
         due = _add_years(last, 10) if not pd.isna(last) else _add_years(completed, 5)
+        # 预警: 6 years or more since the last appraisal (the 6–10 year window is open).
+        if due >= EVALUATION_DATE and not pd.isna(last) and _add_years(last, 6) <= EVALUATION_DATE:
+            due_soon.append({"SKBM": r["SKBM"], "SKMC": r["SKMC"], "due": due.isoformat()})
         if due < EVALUATION_DATE:
             overdue.append(
                 {
@@ -209,7 +212,13 @@ def _reservoirs(frame: pd.DataFrame, units, names) -> dict:
                     "days_overdue": (EVALUATION_DATE - due).days,
                 }
             )
-    return {"counts": counts, "overdue": overdue}
+    results = frame["AQLB"].value_counts().to_dict() if "AQLB" in frame else {}
+    return {
+        "counts": counts,
+        "overdue": overdue,
+        "due": due_soon,
+        "results": {k: int(v) for k, v in sorted(results.items())},
+    }
 
 
 def _day(value) -> str | None:

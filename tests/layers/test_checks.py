@@ -305,7 +305,11 @@ def test_evaluation_of_every_line(dataset: Session, settings) -> None:
     assert appraisal.status == "fail"
     assert [e.name for e in appraisal.evidence] == ["小库一"]
     assert appraisal.detail["overdue"][0]["due"] == "2024-06-30"
-    assert results[("U2", "reservoir_appraisal", "逾期未鉴定水库")].status == "pass"
+    # R4 (乙片区): last appraised 2019-01-01, almost 7 years before 2025-12-31: the next is due
+    # (6–10 years), 预警 — not yet overdue (2029-01-01).
+    due = results[("U2", "reservoir_appraisal", "逾期未鉴定水库")]
+    assert (due.status, due.measured) == ("warn", 0)
+    assert [(d["code"], d["due"]) for d in due.detail["due"]] == [("R4", "2029-01-01")]
 
     jia = results[("U1", "section", "甲断面")]
     assert (jia.status, jia.measured) == ("pass", "Ⅱ")

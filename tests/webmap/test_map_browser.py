@@ -267,6 +267,34 @@ def test_compliance_panel_shows_failures_and_zooms_to_their_evidence(map_page):
     screenshot(map_page, "compliance-evidence-desktop")
 
 
+def test_compliance_panel_names_features_by_code_with_units_and_as_of(map_page):
+    line = map_page.locator(
+        '.ws-unit[data-unit="421303-02"] .ws-line[data-line="farmland_occupation"]'
+    )
+    text = line.inner_text()
+    # The 0702 parcel by its BSM and 坐落, the patch by its number; never "farmland#12".
+    assert re.search(r"WM\d{4}（何店镇）", text), text
+    assert "#" not in text
+    assert re.search(r"重叠 [\d,]+\.\d{2} 亩（应为 0）", text), text
+    assert "数据时点：永久基本农田：" in text
+    reservoirs = map_page.locator(
+        '.ws-unit[data-unit="421303"] .ws-line[data-line="reservoirs_small"]'
+    )
+    assert re.search(r"实测 \d+ 座 / 目标 \d+ 座", reservoirs.inner_text())
+    # Every status has its own colour; the ones that are no verdict never look like 达标.
+    colours = map_page.evaluate(
+        """() => Object.keys(WS.config().statuses).map((s) => {
+             const el = document.createElement("span");
+             el.className = "ws-status-icon ws-status-" + s;
+             document.body.appendChild(el);
+             const colour = getComputedStyle(el).backgroundColor;
+             el.remove();
+             return colour;
+           })"""
+    )
+    assert len(colours) == 7 and len(set(colours)) == 7, colours
+
+
 def _expected_overlap(project) -> tuple[float, float]:
     overlap = project.intersection(box(*REDLINE_BOX))
     return geodesic_m2(overlap), geodesic_m2(project)

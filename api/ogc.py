@@ -150,8 +150,10 @@ def create_ogc_app(settings: Settings) -> FastAPI:
         openapi_url="/openapi.json",
         docs_url="/docs",
     )
+    # Feature properties are the bureau's data: a name like "<img onerror=…>" must show as
+    # text on tipg's HTML pages (tipg's own environment does not autoescape).
     templates = Jinja2Templates(
-        env=jinja2.Environment(loader=jinja2.PackageLoader("tipg", "templates"))
+        env=jinja2.Environment(loader=jinja2.PackageLoader("tipg", "templates"), autoescape=True)
     )
     endpoints = Endpoints(
         title="曾都区流域底线管控平台 OGC API",

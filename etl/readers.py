@@ -34,6 +34,8 @@ from pyproj import CRS
 from etl.archive import ArchiveLimits, extract_zip
 from etl.dbf import read_dbf
 from etl.encoding import check_no_mojibake, detect_dbf_encoding
+from etl.gdal import gdal_messages, refuse_unless_benign
+from etl.shapefile import verify_read, verify_shapefile
 from gis.crs import CrsDetection, detect_crs
 from gis.errors import InvalidInputError
 
@@ -153,16 +155,15 @@ def _read_shapefile(shp: Path, crs: int | None, encoding: str | None) -> VectorD
             "（打包为 zip 最方便）。",
         )
     detection = detect_dbf_encoding(shp, encoding)
-    table, notes = read_dbf(sibling(shp, ".dbf"), detection.encoding)
-    with _gdal_notes() as gdal:
+    dbf = sibling(shp, ".dbf")
+    table, notes = read_dbf(dbf, detection.encoding)
+    # What the headers promise, checked before GDAL reads and against what it read.
+    index = verify_shapefile(shp, sibling(shp, ".shx"), dbf, len(table))
+    with _gdal_notes() as gdal, gdal_messages() as messages:
         shapes = _pyogrio_read(shp, None, None, columns=[], fid_as_index=True)
+    gdal += refuse_unless_benign(shp.name, messages)
     fids = shapes.index.to_numpy()
-    if len(fids) and fids.max() >= len(table):
-        raise InvalidInputError(
-            f"{shp.name} 有 {len(fids)} 个几何，但属性表只有 {len(table)} 条记录"
-            "（.shp and .dbf do not match）。",
-            hint="请确认 .shp 与 .dbf 来自同一次导出。",
-        )
+    verify_read(shp, index, fids, shapely.is_missing(shapes.geometry.values))
     frame = gpd.GeoDataFrame(
         table.iloc[fids].reset_index(drop=True), geometry=shapes.geometry.to_numpy()
     )
@@ -186,9 +187,10 @@ def _read_utf8_dataset(
 ) -> VectorData:
     layer = _choose_layer(path, sublayer)
     declared = encoding or "utf-8"
-    with _gdal_notes() as notes:
+    with _gdal_notes() as notes, gdal_messages() as messages:
         frame = _pyogrio_read(path, layer, encoding)
         info = pyogrio.read_info(path, layer=layer)
+    notes += refuse_unless_benign(path.name, messages)
     wkt = CRS.from_user_input(info["crs"]).to_wkt() if info.get("crs") else None
     crs_detection = detect_crs(wkt, _sample_xy(frame.geometry.values), crs)
     frame = frame.set_crs(crs_detection.epsg, allow_override=True)

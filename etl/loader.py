@@ -77,7 +77,9 @@ def load_file(
     progress = progress or silent
     if spec.geometry_type is None:
         from etl.samples import load_samples
+        from etl.tables import precheck_table
 
+        precheck_table(Path(path), sublayer)  # empty CSV, XLSX formulas without results
         return load_samples(
             engine, path, encoding=encoding, sheet=sublayer, actor=actor, progress=progress
         )

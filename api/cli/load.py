@@ -85,5 +85,7 @@ def _print_report(report: LoadReport) -> None:
             value = f"{value:,.2f}"
         table.add_row(label, str(value))
     console.print(table)
+    for note in report.notes:
+        console.print(f"[cyan]说明[/]：{note}", highlight=False)
     for warning in report.warnings:
         console.print(f"[yellow]注意[/]：{warning}", highlight=False)

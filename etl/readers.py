@@ -71,7 +71,7 @@ def read_vector(
         raise InvalidInputError(f"找不到文件 {path}（file not found）。")
     source = path.name if sublayer is None else f"{path.name}:{sublayer}"
     suffix = path.suffix.lower()
-    digest = _shapefile_sha256(path) if suffix == ".shp" else file_sha256(path)
+    digest = shapefile_sha256(path) if suffix == ".shp" else file_sha256(path)
     if suffix == ".zip":
         with tempfile.TemporaryDirectory(prefix="watershed-zip-") as folder:
             files = extract_zip(path, Path(folder), limits)
@@ -94,7 +94,7 @@ def file_sha256(path: Path) -> str:
     return _sha256([path])
 
 
-def _shapefile_sha256(shp: Path) -> str:
+def shapefile_sha256(shp: Path) -> str:
     """Hash of the shapefile's parts in a fixed order (.shp, .shx, .dbf, .prj, .cpg)."""
     return _sha256([p for s in _SHAPEFILE_PARTS if (p := sibling(shp, s)) is not None])
 

@@ -105,3 +105,20 @@ def test_a_first_load_replaces_nothing_and_says_nothing(own, tmp_path):
         conn.execute(text("DELETE FROM loads WHERE source = :s"), {"s": shp.name})
     report = load_file(engine, shp, "projects", settings=settings)
     assert report.previous_load is None and report.notes == [] and report.replaced == 0
+
+
+def test_a_unique_clash_names_who_holds_the_value(own, tmp_path):
+    """A key held by another source file names that file (a key repeated inside one file is
+    refused earlier, by the attribute checks)."""
+    from gis.errors import InvalidInputError
+    from tests.etl.loader_helpers import farmland_frame, parcels, token, write_shapefile
+
+    engine, settings = own
+    prefix = f"UQ{token()}"
+    first = write_shapefile(farmland_frame(prefix, parcels(3)), tmp_path / "first.shp")
+    load_file(engine, first, "farmland", settings=settings)
+    clash = farmland_frame(prefix, parcels(2))  # BSM {prefix}0000 and 0001 again
+    other = write_shapefile(clash, tmp_path / "other.shp")
+    with pytest.raises(InvalidInputError) as caught:
+        load_file(engine, other, "farmland", settings=settings)
+    assert "来源文件 first.shp" in str(caught.value)

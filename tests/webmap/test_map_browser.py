@@ -2,6 +2,7 @@
 
 import io
 import json
+import math
 import re
 from urllib.parse import urlsplit
 
@@ -448,3 +449,36 @@ def test_an_analyst_saves_the_report_as_a_project(browser, server, map_engine, t
         with session_scope(map_engine) as session:
             session.execute(delete(AuditEntry).where(AuditEntry.target == f"projects/{project_id}"))
             session.execute(delete(Project).where(Project.id == project_id))
+
+
+def _tile_of(lat: float, lon: float, z: int) -> tuple[int, int]:
+    """The WebMercatorQuad tile holding (lat, lon) at zoom z (the slippy-map formula)."""
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
+def test_a_parcel_click_waits_for_the_tile_under_the_pointer(context, server):
+    """The flaky case made certain: the parcel's own tile arrives 1.5 s after the others, so
+    a click sent once *some* farmland is drawn lands on the 流域片区 beneath. The click helper
+    waits until the parcel is the topmost element there; the popup is the parcel's."""
+    lat, lon = 31.6425, 113.3225
+    x, y = _tile_of(lat, lon, TILE_VIEW[2])
+    late = f"public.farmland/tiles/WebMercatorQuad/{TILE_VIEW[2]}/{x}/{y}"
+    context.add_init_script(
+        f"""(() => {{
+            const late = {json.dumps(late)};
+            const plain = window.fetch;
+            window.fetch = (url, opts) => String(url).includes(late)
+                ? new Promise(r => setTimeout(r, 1500)).then(() => plain(url, opts))
+                : plain(url, opts);
+        }})();"""
+    )
+    page = open_map(context, server)
+    set_view(page, *TILE_VIEW)
+    page.wait_for_function("WS.map.getPane('ws-farmland').querySelectorAll('path').length > 0")
+    _click_feature(page, "farmland", lat, lon)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "农村宅基地" in popup.inner_text() and "0702" in popup.inner_text()

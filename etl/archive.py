@@ -21,6 +21,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from etl.gdal import without_directories
 from gis.errors import InvalidInputError
 
 MB = 1024 * 1024
@@ -68,7 +69,9 @@ def extract_zip(archive: Path, folder: Path, limits: ArchiveLimits) -> list[Path
             return _extract(zf, entries, folder.resolve())
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise InvalidInputError(
-            f"压缩包 {archive.name} 已损坏或格式不支持（corrupt zip: {exc}）。", hint=_HINT
+            f"压缩包 {archive.name} 已损坏或格式不支持"
+            f"（corrupt zip: {without_directories(str(exc))}）。",
+            hint=_HINT,
         ) from exc
 
 

@@ -40,6 +40,9 @@ BENIGN: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"GPKG: (bad application_id|unrecognized user_version)"), "GPKG 元数据"),
 )
 
+#: The directory part of an absolute path in a library's message (the file's name stays).
+_DIRECTORY = re.compile(r"(?:[A-Za-z]:)?(?:[/\\][^/\\\s'\"]+)+[/\\]")
+
 _HANDLER = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_int, ctypes.c_char_p)
 
 
@@ -95,6 +98,12 @@ def gdal_messages() -> Iterator[list[GdalMessage]]:
             collected.append(GdalMessage(lib.CPLGetLastErrorType(), text))
 
 
+def without_directories(text: str) -> str:
+    """``text`` with the folders of any absolute path removed: an upload's temporary folder
+    (or a server path) is nobody's business; the file's own name is kept."""
+    return _DIRECTORY.sub("", text)
+
+
 def refuse_unless_benign(name: str, messages: list[GdalMessage]) -> list[str]:
     """Refuse ``name`` if GDAL reported anything not on :data:`BENIGN`; else the notes."""
     serious = [m for m in messages if not m.benign]
@@ -103,7 +112,7 @@ def refuse_unless_benign(name: str, messages: list[GdalMessage]) -> list[str]:
         raise InvalidInputError(
             f"读取 {name} 时 GDAL 报告了 {len(serious)} 条{_CLASS_ZH.get(first.level, '错误')}，"
             f"文件可能已损坏或被截断，未导入（GDAL reported errors while reading）："
-            f"{first.text[:300]}",
+            f"{without_directories(first.text)[:300]}",
             hint="请重新导出或重新复制完整的文件后再导入；可先用 QGIS 打开检查。",
         )
-    return [f"GDAL：{m.text}（已知无害）" for m in messages]
+    return [f"GDAL：{without_directories(m.text)}（已知无害）" for m in messages]

@@ -34,7 +34,7 @@ from pyproj import CRS
 from etl.archive import ArchiveLimits, extract_zip
 from etl.dbf import read_dbf
 from etl.encoding import check_no_mojibake, detect_dbf_encoding
-from etl.gdal import gdal_messages, refuse_unless_benign
+from etl.gdal import gdal_messages, refuse_unless_benign, without_directories
 from etl.shapefile import verify_read, verify_shapefile
 from gis.crs import CrsDetection, detect_crs
 from gis.errors import InvalidInputError
@@ -230,7 +230,7 @@ def _pyogrio_read(
         raise _unreadable(path, exc) from exc
     except (pyogrio.errors.GeometryError, shapely.errors.GEOSException) as exc:
         raise InvalidInputError(
-            f"{path.name} 含无法解析的几何（unreadable geometry）：{exc}",
+            f"{path.name} 含无法解析的几何（unreadable geometry）：{without_directories(str(exc))}",
             hint="请在 GIS 软件中检查并修复几何后重新导出。",
         ) from exc
     return frame if kwargs.get("fid_as_index") else frame.reset_index(drop=True)
@@ -238,7 +238,7 @@ def _pyogrio_read(
 
 def _unreadable(path: Path, exc: Exception) -> InvalidInputError:
     return InvalidInputError(
-        f"无法读取 {path.name}（unreadable file）：{exc}",
+        f"无法读取 {path.name}（unreadable file）：{without_directories(str(exc))}",
         hint="请确认文件完整、格式正确（可先用 QGIS 打开检查）。",
     )
 

@@ -270,3 +270,17 @@ def test_bad_input_answers_4xx_in_chinese_and_english_without_internals(
     assert text_, body
     assert _CJK.search(message) and _ENGLISH.search(message), (cause, message)
     assert not _INTERNAL.search(message), (cause, message)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("bad.gpkg", b"not a geopackage"),
+        ("bad.geojson", b'{"type": "FeatureCollection", "features": ['),
+    ],
+)
+def test_an_unreadable_upload_names_the_file_but_no_server_folder(client, tokens, name, content):
+    files = {"file": (name, content, "application/octet-stream")}
+    response = client.post("/api/ingest/rivers", files=files, headers=bearer(tokens["editor"]))
+    body = assert_clear_4xx(response, 422, name)
+    assert not _INTERNAL.search(json.dumps(body, ensure_ascii=False)), body

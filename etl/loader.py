@@ -79,7 +79,8 @@ def load_file(
         from etl.samples import load_samples
         from etl.tables import precheck_table
 
-        precheck_table(Path(path), sublayer)  # empty CSV, XLSX formulas without results
+        limits = ArchiveLimits.from_settings(settings or get_settings())
+        precheck_table(Path(path), sublayer, limits)  # empty CSV, XLSX limits and formulas
         return load_samples(
             engine, path, encoding=encoding, sheet=sublayer, actor=actor, progress=progress
         )

@@ -7,6 +7,8 @@
   refuses the workbook, named by its sheet and cell reference, so the sender recalculates
   and saves in Excel/WPS first. The sheet's XML is streamed (``iterparse``), never loaded.
 * An empty CSV (no header row) is refused with a message instead of a parser exception.
+* An XLSX is a zip: the archive limits (:func:`etl.archive.check_archive`) apply before
+  anything reads it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import zipfile
 from pathlib import Path
 from xml.etree.ElementTree import iterparse
 
+from etl.archive import ArchiveLimits, check_archive
 from gis.errors import InvalidInputError
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -23,8 +26,9 @@ _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
-def precheck_table(path: Path, sheet: str | None) -> None:
-    """Refuse an empty CSV or an XLSX formula without a cached value."""
+def precheck_table(path: Path, sheet: str | None, limits: ArchiveLimits) -> None:
+    """Refuse an empty CSV, an XLSX over the archive limits (it is a zip) or an XLSX
+    formula without a cached value."""
     suffix = path.suffix.lower()
     if suffix == ".csv" and path.is_file():
         with path.open("rb") as f:
@@ -35,6 +39,7 @@ def precheck_table(path: Path, sheet: str | None) -> None:
                 hint="请导出含表头（断面编码、采样日期、各指标）的 CSV。",
             )
     elif suffix in (".xlsx", ".xlsm") and zipfile.is_zipfile(path):
+        check_archive(path, limits, kind="Excel 工作簿")
         with zipfile.ZipFile(path) as book:
             name, member = _sheet_member(book, sheet)
             if member is not None:

@@ -77,7 +77,10 @@ def load_file(
     progress = progress or silent
     if spec.geometry_type is None:
         from etl.samples import load_samples
+        from etl.tables import precheck_table
 
+        limits = ArchiveLimits.from_settings(settings or get_settings())
+        precheck_table(Path(path), sublayer, limits)  # empty CSV, XLSX limits and formulas
         return load_samples(
             engine, path, encoding=encoding, sheet=sublayer, actor=actor, progress=progress
         )
@@ -167,7 +170,13 @@ def _write(
     with engine.begin() as conn:
         pg: psycopg.Connection = conn.connection.driver_connection
         cur = pg.cursor()
+        # First: one writer per layer. A second load of the layer waits here until the first
+        # commits, then sees its rows and replaces them (no duplicates, no unique clash).
+        cur.execute(query("lock_layer"), {"layer": spec.key})
         require_table(cur, spec.table)
+        previous = cur.execute(
+            query("previous_load"), {"layer": spec.key, "source": report.source}
+        ).fetchone()
         rows = staged["_row"].to_numpy()
         bulk = bulk_replace(cur, spec.table, report.source, len(staged))
         if bulk is not None:  # a whole layer reloaded: straight into the table
@@ -182,6 +191,7 @@ def _write(
             report.replaced, report.loaded = replace_rows(
                 pg, spec.table, columns, report.source, label
             )
+        report.note_previous(previous)
         progress("面积与统计", 0.9)
         if spec.geometry_type.upper().endswith("POLYGON"):
             area = cur.execute(query("layer_area", table=table), _src(report)).fetchone()[0]

@@ -128,7 +128,7 @@ def explain_error(
         what = f"违反约束 {constraint}（{definition or diag.message_primary}）"
     elif isinstance(exc, psycopg.errors.UniqueViolation):
         what = f"违反唯一约束 {constraint}：{diag.message_detail or diag.message_primary}"
-        where = where or "该值已存在于由其他来源文件导入的数据中"
+        where = where or _holder_of(cur, table, diag.message_detail)
     elif isinstance(exc, psycopg.errors.ForeignKeyViolation):
         what = f"违反外键约束 {constraint}：{diag.message_detail or diag.message_primary}"
     elif isinstance(exc, psycopg.errors.NotNullViolation):
@@ -141,6 +141,29 @@ def explain_error(
         f"{type(exc).__name__}）。数据未作任何改动。",
         hint="请修正文件中的这些要素后重新导入。",
     )
+
+
+_KEY_DETAIL = re.compile(r"Key \((\w+)\)=\((.*)\) already exists\.")
+
+
+def _holder_of(cur: psycopg.Cursor, table: str, detail: str | None) -> str:
+    """Who already holds a unique key: a row of another source file (named), or, when no
+    stored row has it, the file itself (the key appears twice in it). Runs after the
+    failed statement's savepoint was rolled back, so the transaction is usable."""
+    match = _KEY_DETAIL.fullmatch(detail or "")
+    if not match:
+        return "该值与已有数据重复"
+    column, value = match.groups()
+    try:
+        found = cur.execute(
+            query("unique_holder", table=sql.Identifier(table), column=sql.Identifier(column)),
+            {"value": value},
+        ).fetchone()
+    except psycopg.Error:  # the transaction is not usable after all: say no more than known
+        return "该值与已有数据重复"
+    if found is None:
+        return f"文件中 {column} = {value} 出现了不止一次"
+    return f"该值已存在于由来源文件 {found[0]} 导入的数据中"
 
 
 def _copy_row(context: str | None, copy_rows: np.ndarray | None, unit: str) -> str | None:

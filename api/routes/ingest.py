@@ -105,6 +105,8 @@ async def ingest(
         "load_id": report.load_id,
         "loaded": report.loaded,
         "replaced": report.replaced,
+        "replaced_load": (report.previous_load or {}).get("id"),
+        "same_file": report.same_file,
     }
     await run_in_threadpool(
         record_separately, engine, editor, "ingest", target, source_sha256=digest, detail=detail

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import ReaderDep
 from api.deps import EngineDep, SettingsDep
 from api.ogc import PREFIX, TILE_MATRIX_SET, collection_id
+from etl.provenance import DEMO_NOTE, demo_layers
 from layers.export import FORMATS, export_layer, layer_geojson
 from layers.registry import SPATIAL_LAYERS
 
@@ -38,9 +39,11 @@ class LayerInfo(BaseModel):
     style: dict[str, Any]
     collection: str
     links: LayerLinks
+    demo: bool = False  # the layer holds the synthetic demonstration dataset (示例数据)
+    data_note: str | None = None  # then: what people must be told, in Chinese and English
 
 
-def _info(request: Request, key: str) -> LayerInfo:
+def _info(request: Request, key: str, demo: bool = False) -> LayerInfo:
     spec = SPATIAL_LAYERS[key]
     base = str(request.base_url).rstrip("/")
     collection = collection_id(spec.table)
@@ -61,17 +64,23 @@ def _info(request: Request, key: str) -> LayerInfo:
             ogc_items=f"{ogc}/items",
             export=f"{base}/api/layers/{key}/export?format=gpkg",
         ),
+        demo=demo,
+        data_note=DEMO_NOTE if demo else None,
     )
 
 
 @router.get("", response_model=list[LayerInfo], summary="图层目录（样式、GeoJSON 与瓦片地址）")
-def list_layers(request: Request, _: ReaderDep) -> list[LayerInfo]:
+def list_layers(
+    request: Request, engine: EngineDep, settings: SettingsDep, _: ReaderDep
+) -> list[LayerInfo]:
     """Every map layer of the registry with its style and the URLs the map and QGIS use.
 
     ``delivery`` tells the map how to fetch it: ``geojson`` (small layers, whole) or
-    ``tiles`` (big layers, MVT from ``/ogc``).
+    ``tiles`` (big layers, MVT from ``/ogc``). ``demo`` marks a layer holding the synthetic
+    demonstration dataset, with ``data_note`` saying so (示例数据).
     """
-    return [_info(request, key) for key in SPATIAL_LAYERS]
+    demo = set(demo_layers(engine, settings.data_dir))
+    return [_info(request, key, key in demo) for key in SPATIAL_LAYERS]
 
 
 @router.get(

@@ -42,7 +42,7 @@ from etl.report import LoadReport, Progress, silent
 from gis.errors import EncodingError, InvalidInputError
 from gis.lab_values import parse_lab_value
 from gis.water_quality import DRINKING_KEYS, INDICATORS, indicator_key
-from layers.models.sections import Sample, SampleExtra
+from layers.models.samples import Sample, SampleExtra
 
 _SECTION_CODE = ("断面编码", "断面代码", "断面编号", "section_code", "dmbm", "code")
 _SECTION_NAME = (

@@ -17,9 +17,8 @@ they are carried as :class:`orjson.Fragment` and written into the response as th
 never parsed into Python lists and serialised again (:func:`report_json`).
 """
 
-from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
 import orjson
 import shapely
@@ -27,40 +26,16 @@ from sqlalchemy import Engine, text
 
 from gis.area import m2_to_mu
 from gis.compliance import MIN_OVERLAP_M2, PROJECT_STATUSES
+from gis.overlap import CoverageBasis, OverlapRule
 from layers.db import reading
 from layers.project_geometry import ProjectGeometry
 from layers.registry import LAYERS, PROTECTED_LAYERS, LayerSpec
 from layers.sql import quote_identifier, template
 
-Severity = Literal["prohibited", "restricted", "informational"]
+Rule = OverlapRule  # the name this module used before the rules moved onto the cards
 
-
-@dataclass(frozen=True)
-class Rule:
-    """How an overlap with a layer weighs in the verdict, and what to tell the officer."""
-
-    severity: Severity
-    advice: str
-
-
-#: Layers not listed count as "restricted" (a new protected layer is never silently ignored).
-RULES: dict[str, Rule] = {
-    "eco_redline": Rule(
-        "prohibited",
-        "生态保护红线内原则上禁止开发性、生产性建设活动，须按有限人为活动管控要求论证。",
-    ),
-    "basic_farmland": Rule(
-        "prohibited", "永久基本农田一经划定不得擅自占用或改变用途，重大建设项目须论证并补划。"
-    ),
-    "water_source_zones": Rule(
-        "prohibited", "饮用水水源保护区内禁止建设与供水设施和保护水源无关的项目。"
-    ),
-    "farmland": Rule("restricted", "占用耕地须落实“占一补一、占优补优”的耕地占补平衡。"),
-    "urban_boundary": Rule(
-        "informational", "城镇开发边界内为城镇集中建设区；边界外的建设须符合国土空间规划。"
-    ),
-}
-_DEFAULT_RULE = Rule("restricted", "涉及受保护图层，请核实管控要求。")
+#: Each protected layer's severity and advice, from its card (layers/registry.py).
+RULES: dict[str, Rule] = {k: s.overlap for k, s in LAYERS.items() if s.overlap is not None}
 VERDICT_LABELS = {
     "conflict": "冲突",
     "review": "需审查",
@@ -68,17 +43,15 @@ VERDICT_LABELS = {
     "undetermined": "无法判定",
 }
 OUT_OF_COVERAGE = "无法判定（超出数据范围）"
-#: What stands for a layer's loaded coverage: "district" = the district boundary (the layer is
-#: declared for the whole district, so no feature there means none exists), "features" = the
-#: layer's own features (a wall-to-wall survey: no parcel means no data). Layers not listed:
-#: "district".
-COVERAGE: dict[str, Literal["district", "features"]] = {"farmland": "features"}
+#: What stands for each protected layer's loaded coverage (gis.overlap.CoverageBasis), from
+#: its card.
+COVERAGE: dict[str, CoverageBasis] = {k: r.coverage for k, r in RULES.items()}
 #: Proposed outlines checked here are 拟建: a siting question, never occupation in the list.
 PROPOSED_NOTE = "拟建项目不计入底线清单（只有已批、在建、已建项目计入占用）。"
 
 
 def _rule(key: str) -> Rule:
-    return RULES.get(key, _DEFAULT_RULE)
+    return RULES[key]
 
 
 @cache

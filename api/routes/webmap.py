@@ -16,7 +16,7 @@ import webmap
 from api import ogc
 from api.auth import TOKEN_COOKIE, Principal, ReaderDep, principal_for
 from api.deps import EngineDep, SettingsDep
-from api.routes.exports import XLSX
+from api.params import XLSX
 from api.schemas import OverlapReport
 from api.workbooks import overlap_workbook
 from webmap.page import PageOptions, build_page

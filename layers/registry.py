@@ -49,6 +49,10 @@ class LayerSpec:
     popup_fields: tuple[PopupField, ...] = ()
     delivery: Literal["geojson", "tiles", "none"] = "geojson"
     label_field: str | None = "name"
+    # How people name a feature (the bureau's code: BSM, SKBM, HXBH, section code) and where it
+    # lies (坐落), for reports and tables; never the database id.
+    code_field: str | None = None
+    location_field: str | None = None
     # Loader aliases (字段别名): for each model column filled from the bureau's attributes, the
     # source names accepted for it, best first (etl/aliases.py matches them). A column's own
     # name and its first 10 characters always match; columns not listed keep their defaults.
@@ -91,6 +95,7 @@ _SPECS = (
         {"color": "#333333", "weight": 2.5, "fillOpacity": 0},
         map_order=11,
         popup_fields=(PopupField("name", "名称"), PopupField("code", "行政区划代码")),
+        code_field="code",
         aliases={
             "code": ("XZQDM", "ADCODE", "DM", "CODE", "行政区代码", "行政区划代码", "区划代码"),
             "name": ("XZQMC", "MC", "NAME", "行政区名称", "名称"),
@@ -104,6 +109,7 @@ _SPECS = (
         {"color": "#6a3d9a", "weight": 2, "dashArray": "6 4", "fillOpacity": 0.03},
         map_order=10,
         popup_fields=(PopupField("name", "片区"), PopupField("code", "编码")),
+        code_field="code",
         aliases={
             "code": ("PQBM", "PQDM", "LYBM", "BM", "DM", "CODE", "片区编码", "编码"),
             "name": ("PQMC", "LYMC", "MC", "NAME", "片区名称", "名称"),
@@ -129,6 +135,7 @@ _SPECS = (
         "水库",
         {"color": "#08519c", "fillColor": "#6baed6", "radius": 6},
         map_order=2,
+        code_field="code",
         aliases={
             "code": ("SKBM", "SKDM", "BM", "DM", "CODE", "水库编码", "编码"),
             "name": ("SKMC", "MC", "NAME", "水库名称", "名称"),
@@ -177,6 +184,7 @@ _SPECS = (
         "水质监测断面",
         {"color": "#222222", "radius": 8},
         map_order=1,
+        code_field="code",
         aliases={
             "code": ("DMBM", "DMDM", "BM", "CODE", "断面编码", "编码"),
             "name": ("DMMC", "MC", "NAME", "断面名称", "名称"),
@@ -229,6 +237,8 @@ _SPECS = (
         ),
         delivery="tiles",
         label_field="dlmc",
+        code_field="bsm",
+        location_field="zldwmc",
         aliases={
             "bsm": ("BSM", "标识码"),
             "dlbm": ("DLBM", "地类编码"),
@@ -266,6 +276,8 @@ _SPECS = (
         ),
         delivery="tiles",
         label_field="yjjbnttbbh",
+        code_field="yjjbnttbbh",
+        location_field="zldwmc",
         aliases={
             "yjjbnttbbh": ("YJJBNTTBBH", "JBNTTBBH", "TBBH", "图斑编号"),
             "dlbm": ("DLBM", "地类编码"),
@@ -290,6 +302,7 @@ _SPECS = (
             PopupField("redline_type", "红线类型"),
             PopupField("area_m2", "面积", "area_m2"),
         ),
+        code_field="code",
         aliases={
             "code": ("HXBH", "HXBM", "BSM", "CODE", "红线编号", "红线编码", "编号"),
             "name": ("HXMC", "MC", "NAME", "红线名称", "名称"),
@@ -332,6 +345,7 @@ _SPECS = (
             PopupField("submitted_by", "提交人"),
             PopupField("submitted_at", "提交时间", "datetime"),
         ),
+        code_field="approval_no",
         aliases={
             "name": ("XMMC", "MC", "NAME", "项目名称", "名称"),
             "kind": ("XMLX", "LX", "KIND", "项目类型", "类型"),

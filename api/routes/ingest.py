@@ -16,7 +16,7 @@ from api.responses import LoadRecord, LoadReport
 from api.routes.checks import warm_checks
 from api.services.ingest import ingest_upload, list_loads
 from api.uploads import form_file, multipart_file_schema
-from layers.project_geometry import parse_crs
+from gis.crs import parse_crs
 from layers.registry import get_layer
 
 router = APIRouter(prefix="/api/ingest", tags=["ingest"])

@@ -48,7 +48,8 @@ def test_spatial_card_is_complete(spec):
     assert spec.map_order is not None, "every spatial layer has a place on the map"
     assert spec.delivery in ("geojson", "tiles")
     assert spec.style.get("color") or spec.style.get("fillColor")
-    assert spec.label_field is None or spec.label_field in cols
+    for named in (spec.label_field, spec.code_field, spec.location_field):
+        assert named is None or named in cols, named
     # Loader aliases: each key a real column the file can fill, each alias non-empty.
     assert spec.aliases, "the loader must know the bureau's field names"
     for column, names in spec.aliases.items():
@@ -167,8 +168,7 @@ def test_cards_match_the_migrated_tables(engine: Engine):
         in_db.setdefault(table, set()).add(column)
     for spec in CARDS:
         named = {*spec.aliases, *(f.column for f in spec.popup_fields)}
-        if spec.label_field:
-            named.add(spec.label_field)
+        named |= {spec.label_field, spec.code_field, spec.location_field} - {None}
         if spec.net_area_field:
             named.add(spec.net_area_field)
         assert named <= in_db[spec.table], (spec.key, named - in_db[spec.table])

@@ -75,3 +75,25 @@ def test_section_responses_keep_their_keys(client, viewer):
     SectionAssessment.model_validate(one)
     assert ("note" in one) == (one["assessment"] is None)
     assert ("exceedances" in one) == (one["assessment"] is not None)
+
+
+def test_layer_catalogue_shows_each_card(client, viewer):
+    from layers.registry import SPATIAL_LAYERS
+
+    listed = {e["key"]: e for e in client.get("/api/layers", headers=viewer).json()}
+    assert set(listed) == set(SPATIAL_LAYERS)
+    for key, spec in SPATIAL_LAYERS.items():
+        entry = listed[key]
+        assert entry["name"] == spec.name_zh and entry["map_order"] == spec.map_order
+        assert entry["popup_fields"] == [f._asdict() for f in spec.popup_fields]
+        assert entry["code_field"] == spec.code_field
+        assert entry["protected"] == (entry["overlap"] is not None)
+    assert listed["projects"]["name"] == "建设项目"
+    assert listed["basic_farmland"]["overlap"]["severity"] == "prohibited"
+    assert listed["farmland"]["overlap"] == {
+        "severity": "restricted",
+        "advice": "占用耕地须落实“占一补一、占优补优”的耕地占补平衡。",
+        "coverage": "features",
+    }
+    assert listed["farmland"]["code_field"] == "bsm"
+    assert listed["farmland"]["location_field"] == "zldwmc"

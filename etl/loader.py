@@ -40,7 +40,6 @@ from etl.pgload import (
     copy_kind,
     explain_error,
     identifiers,
-    query,
     require_table,
 )
 from etl.readers import VectorData, read_vector
@@ -50,6 +49,7 @@ from gis.crs import CGCS2000
 from gis.errors import InvalidInputError
 from layers.registry import LayerSpec, get_layer
 from layers.settings import Settings, get_settings
+from layers.sql import composed
 
 __all__ = ["LoadReport", "load_file"]
 
@@ -172,10 +172,10 @@ def _write(
         cur = pg.cursor()
         # First: one writer per layer. A second load of the layer waits here until the first
         # commits, then sees its rows and replaces them (no duplicates, no unique clash).
-        cur.execute(query("lock_layer"), {"layer": spec.key})
+        cur.execute(composed("lock_layer"), {"layer": spec.key})
         require_table(cur, spec.table)
         previous = cur.execute(
-            query("previous_load"), {"layer": spec.key, "source": report.source}
+            composed("previous_load"), {"layer": spec.key, "source": report.source}
         ).fetchone()
         rows = staged["_row"].to_numpy()
         bulk = bulk_replace(cur, spec.table, report.source, len(staged))
@@ -185,7 +185,7 @@ def _write(
             rebuild_indexes(cur, bulk[1])
             report.replaced, report.loaded = bulk[0], len(direct)
         else:
-            cur.execute(query("stage_create", table=table, columns=identifiers(columns)))
+            cur.execute(composed("load_stage_create", table=table, columns=identifiers(columns)))
             _copy(cur, "_stage", staged, kinds, progress, label, rows, target=spec.table)
             progress("替换同源数据", 0.78)
             report.replaced, report.loaded = replace_rows(
@@ -194,7 +194,7 @@ def _write(
         report.note_previous(previous)
         progress("面积与统计", 0.9)
         if spec.geometry_type.upper().endswith("POLYGON"):
-            area = cur.execute(query("layer_area", table=table), _src(report)).fetchone()[0]
+            area = cur.execute(composed("load_layer_area", table=table), _src(report)).fetchone()[0]
             report.set_area(float(area))
         _record(cur, report, actor)
         cur.execute(sql.SQL("ANALYZE {}").format(table))
@@ -224,7 +224,7 @@ def _record(cur: psycopg.Cursor, report: LoadReport, actor: str | None) -> None:
         "actor": actor,
         "report": Jsonb(report.to_dict(), dumps=_dumps),
     }
-    report.load_id = cur.execute(query("record_load"), params).fetchone()[0]
+    report.load_id = cur.execute(composed("load_record_load"), params).fetchone()[0]
 
 
 def _dumps(value: object) -> str:

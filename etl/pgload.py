@@ -1,16 +1,15 @@
 """Writing to PostGIS (写库): packaged SQL, streamed COPY, and database errors explained.
 
-Shared by the layer loader and the samples loader. SQL lives in ``etl/sql/*.sql``; table and
-column names are filled in with :mod:`psycopg.sql` identifiers taken from the model (never
-from input), values are always bound.
+Shared by the layer loader and the samples loader. SQL lives in ``layers/sql/load_*.sql``,
+loaded by :func:`layers.sql.composed` (the one loader of packaged SQL); table and column names
+are filled in with :mod:`psycopg.sql` identifiers taken from the model (never from input),
+values are always bound.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cache
-from importlib.resources import files
 
 import numpy as np
 import pandas as pd
@@ -24,19 +23,10 @@ from sqlalchemy.dialects.postgresql import JSONB
 from etl.pgcopy import copy_payload
 from etl.report import Progress
 from gis.errors import DatabaseUnavailableError, InvalidInputError
+from layers.sql import composed
 
 COPY_CHUNK_ROWS = 20_000
 _COPY_LINE = re.compile(r"COPY \w+, line (\d+)")
-
-
-@cache
-def _template(name: str) -> str:
-    return files("etl").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
-
-
-def query(name: str, **parts: sql.Composable) -> sql.Composed:
-    """The packaged statement ``name`` with ``{placeholders}`` filled by ``parts``."""
-    return sql.SQL(_template(name)).format(**parts)
 
 
 def identifiers(names: Sequence[str]) -> sql.Composed:
@@ -44,7 +34,7 @@ def identifiers(names: Sequence[str]) -> sql.Composed:
 
 
 def require_table(cur: psycopg.Cursor, table: str) -> None:
-    if not cur.execute(query("table_exists"), {"table": table}).fetchone()[0]:
+    if not cur.execute(composed("load_table_exists"), {"table": table}).fetchone()[0]:
         raise DatabaseUnavailableError(
             f"数据库中没有表 {table}（schema not migrated）。",
             hint="请先运行 `watershed db upgrade`。",
@@ -156,7 +146,7 @@ def _holder_of(cur: psycopg.Cursor, table: str, detail: str | None) -> str:
     column, value = match.groups()
     try:
         found = cur.execute(
-            query("unique_holder", table=sql.Identifier(table), column=sql.Identifier(column)),
+            composed("unique_holder", table=sql.Identifier(table), column=sql.Identifier(column)),
             {"value": value},
         ).fetchone()
     except psycopg.Error:  # the transaction is not usable after all: say no more than known
@@ -175,7 +165,7 @@ def _copy_row(context: str | None, copy_rows: np.ndarray | None, unit: str) -> s
 
 
 def _constraint_definition(cur: psycopg.Cursor, name: str, table: str) -> str | None:
-    row = cur.execute(query("constraint_def"), {"name": name, "table": table}).fetchone()
+    row = cur.execute(composed("load_constraint_def"), {"name": name, "table": table}).fetchone()
     return row[0] if row else None
 
 
@@ -184,5 +174,5 @@ def _failing_rows(cur: psycopg.Cursor, definition: str | None, unit: str) -> str
     if not match:
         return None
     check = sql.SQL(match.group(1))  # from pg_constraint, not from input
-    rows = [r[0] for r in cur.execute(query("stage_violations", check=check)).fetchall()]
+    rows = [r[0] for r in cur.execute(composed("load_stage_violations", check=check)).fetchall()]
     return "、".join(f"第 {r} {unit}" for r in rows) if rows else None

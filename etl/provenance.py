@@ -14,9 +14,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from etl.pgload import query
 from etl.readers import file_sha256, shapefile_sha256
 from layers.registry import LAYERS
+from layers.sql import composed
 
 #: What people are told, wherever demo data are shown.
 DEMO_LABEL = "示例数据"
@@ -50,6 +50,6 @@ def demo_layers(engine: Engine, data_dir: Path) -> list[str]:
         return []
     with engine.connect() as conn:
         pg = conn.connection.driver_connection
-        rows = pg.execute(query("current_loads")).fetchall()
+        rows = pg.execute(composed("current_loads")).fetchall()
     found = {layer for layer, _, sha in rows if sha in sums}
     return [key for key in LAYERS if key in found]

@@ -2,12 +2,13 @@
 
 import shutil
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
@@ -28,7 +29,25 @@ class LayerLinks(BaseModel):
     export: str
 
 
+class PopupFieldInfo(BaseModel):
+    column: str
+    label: str = Field(description="中文标签")
+    format: str = Field(description="text / area_m2 / datetime")
+
+
+class OverlapRuleInfo(BaseModel):
+    severity: Literal["prohibited", "restricted", "informational"] = Field(
+        description="压占分析中的分量：prohibited 禁止占用 / restricted 受限 / informational 仅提示"
+    )
+    advice: str = Field(description="压占时给出的管控要求")
+    coverage: Literal["district", "features"] = Field(
+        description="数据覆盖范围的依据：district 行政区界 / features 图层自身要素"
+    )
+
+
 class LayerInfo(BaseModel):
+    """A layer's card (layers/registry.py) as the API shows it."""
+
     key: str
     name: str
     table: str
@@ -36,6 +55,11 @@ class LayerInfo(BaseModel):
     protected: bool
     delivery: str
     label_field: str | None
+    code_field: str | None = Field(description="要素编码字段（BSM、SKBM、红线编码…）")
+    location_field: str | None = Field(description="坐落字段")
+    map_order: int | None = Field(description="图层控件中的顺序（小者在上）")
+    popup_fields: list[PopupFieldInfo]
+    overlap: OverlapRuleInfo | None = Field(description="受保护图层的压占规则；非保护图层为空")
     style: dict[str, Any]
     collection: str
     links: LayerLinks
@@ -56,6 +80,11 @@ def _info(request: Request, key: str, demo: bool = False) -> LayerInfo:
         protected=spec.protected,
         delivery=spec.delivery,
         label_field=spec.label_field,
+        code_field=spec.code_field,
+        location_field=spec.location_field,
+        map_order=spec.map_order,
+        popup_fields=[PopupFieldInfo(**f._asdict()) for f in spec.popup_fields],
+        overlap=OverlapRuleInfo(**asdict(spec.overlap)) if spec.overlap else None,
         style=dict(spec.style),
         collection=collection,
         links=LayerLinks(

@@ -17,7 +17,7 @@ import webmap
 from api import ogc
 from api.auth import TOKEN_COOKIE, Principal, ReaderDep, principal_for
 from api.deps import EngineDep, SettingsDep
-from api.routes.exports import XLSX
+from api.params import XLSX
 from api.schemas import OverlapReport
 from api.workbooks import overlap_workbook
 from etl.provenance import DEMO_LABEL, demo_layers

@@ -1,4 +1,4 @@
-"""Land layers of the 三调 survey: 地类图斑 (incl. 耕地) and 永久基本农田."""
+"""地类图斑 of the 三调 survey (layer key ``farmland``): 耕地 is the 0101/0102/0103 parcels."""
 
 from geoalchemy2 import WKBElement
 from sqlalchemy import CheckConstraint, Float, String
@@ -33,21 +33,4 @@ class LandParcel(LayerMixin, Base):
     kcxs: Mapped[float | None] = mapped_column(Float)  # 扣除地类系数
     kcmj: Mapped[float | None] = mapped_column(Float)  # 扣除地类面积 m²
     tbdlmj: Mapped[float | None] = mapped_column(Float)  # 图斑地类面积 = TBMJ − KCMJ
-    geom: Mapped[WKBElement] = geometry_column("MULTIPOLYGON")
-
-
-class BasicFarmland(LayerMixin, Base):
-    """永久基本农田图斑 (YJJBNTTB)."""
-
-    __tablename__ = "basic_farmland"
-    __table_args__ = (
-        *valid_geometry_checks(),
-        CheckConstraint("yjjbntmj IS NULL OR yjjbntmj >= 0", name="yjjbntmj"),
-    )
-
-    yjjbnttbbh: Mapped[str | None] = mapped_column(String(32), unique=True)  # 图斑编号
-    dlbm: Mapped[str | None] = mapped_column(String(8))
-    dlmc: Mapped[str | None] = mapped_column(String(60))
-    zldwmc: Mapped[str | None] = mapped_column(String(100))
-    yjjbntmj: Mapped[float | None] = mapped_column(Float)  # 永久基本农田面积 m²
     geom: Mapped[WKBElement] = geometry_column("MULTIPOLYGON")

@@ -3,7 +3,7 @@
 SELECT t.{key}, count(*) AS n
 FROM {table} AS t
 JOIN {child} AS ch ON ch.{child_column} = t.{key}
-WHERE t.source = %(source)s AND NOT EXISTS (SELECT 1 FROM _stage AS s WHERE s.{key} = t.{key})
+WHERE t.source = :source AND NOT EXISTS (SELECT 1 FROM _stage AS s WHERE s.{key} = t.{key})
 GROUP BY t.{key}
 ORDER BY t.{key}
 LIMIT 10

@@ -2,6 +2,6 @@
 -- is the load this one replaces).
 SELECT id, sha256, loaded_at, actor, (report ->> 'loaded')::int AS loaded
 FROM loads
-WHERE layer = %(layer)s AND source = %(source)s
+WHERE layer = :layer AND source = :source
 ORDER BY id DESC
 LIMIT 1

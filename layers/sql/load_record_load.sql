@@ -1,3 +1,3 @@
 INSERT INTO loads (layer, source, sha256, actor, report)
-VALUES (%(layer)s, %(source)s, %(sha256)s, %(actor)s, %(report)s)
+VALUES (:layer, :source, :sha256, :actor, :report)
 RETURNING id, loaded_at

@@ -3,4 +3,4 @@
 UPDATE {table} AS t
 SET ({columns}) = ROW({staged})
 FROM _stage AS s
-WHERE t.{key} = s.{key} AND t.source = %(source)s
+WHERE t.{key} = s.{key} AND t.source = :source

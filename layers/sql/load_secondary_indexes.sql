@@ -3,4 +3,4 @@
 -- and the planner's row estimate of the table.
 SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition
 FROM pg_index AS i
-WHERE i.indrelid = %(table)s::regclass AND NOT i.indisunique AND NOT i.indisprimary
+WHERE i.indrelid = CAST(:table AS regclass) AND NOT i.indisunique AND NOT i.indisprimary

@@ -195,6 +195,11 @@ class LoadReport(BaseModel):
     warnings: list[str]
     load_id: int | None
     seconds: float | None
+    previous_load: dict[str, Any] | None = Field(
+        None, description="本次替换的上一次导入（同一来源文件）：编号、时间、操作人、要素数"
+    )
+    same_file: bool = Field(False, description="与上一次导入的文件逐字节相同")
+    notes: list[str] = Field(default_factory=list, description="说明（替换了哪次导入等）")
 
 
 class LoadRecord(BaseModel):

@@ -3,7 +3,7 @@
 Two units. Under 甲片区's 永久基本农田 patch lie one parcel of each kind of land class; inside
 乙片区's red line a road and a dam (permitted, 需核实) and a factory (occupation). Expected
 areas are pyproj.Geod(ellps="GRS80") areas of the shapely boxes; categories follow the
-三调 groups as written in docs/rules-land.md, worked out by hand in the table below.
+三调 groups as written in docs/rules.md ("Land classes"), worked out by hand in the table below.
 """
 
 import datetime as dt

@@ -7,16 +7,22 @@ root path instead (tipg's own ``router_prefix`` misses the collections' tile lin
 the registry's tables are published. The main app's lifespan opens tipg's asyncpg pool and
 builds its catalogue (a mounted app's own lifespan does not run). tipg needs a DSN with a
 host: the embedded cluster listens on 127.0.0.1. Reads follow the same token rule as the
-rest of the API. tipg answers GeoJSON in CRS84; the files a bureau files come in EPSG:4490
-from ``/api/layers/{key}/export``.
+rest of the API.
+
+Extended for desktop GIS clients (:mod:`api.ogc_factory`, :mod:`api.ogc_crs`): features in the
+CRS a request names (OGC API Features Part 2), Chinese collection titles, tileset documents
+GDAL and QGIS follow, tiles also under ``.pbf``/``.mvt`` names, and pages of
+:data:`DEFAULT_LIMIT` features (at most :data:`MAX_LIMIT`) instead of tipg's 10.
 """
 
 import functools
+import re
 
 import attr
 import cql2
 import jinja2
 import morecantile
+import tipg.collections
 import tipg.dependencies
 import tipg.factory
 from asyncpg.exceptions import DataError, UndefinedColumnError, UndefinedFunctionError
@@ -28,12 +34,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tipg.collections import register_collection_catalog
 from tipg.database import close_db_connection, connect_to_db
 from tipg.errors import DEFAULT_STATUS_CODES, MissingDatetimeColumn, add_exception_handlers
-from tipg.factory import Endpoints
 from tipg.middleware import CatalogUpdateMiddleware
 from tipg.settings import DatabaseSettings, PostgresSettings
 
 from api.auth import require_reader
 from api.errors import register_error_handlers
+from api.ogc_crs import ContentCrs, bbox_query, collection_params, with_catalogue_types
+from api.ogc_factory import OgcEndpoints
 from layers.db import libpq_url
 from layers.registry import SPATIAL_LAYERS
 from layers.settings import Settings
@@ -51,6 +58,13 @@ CLIENT_ERRORS: dict[type[Exception], int] = {
 }
 SCHEMA = "public"
 TILE_MATRIX_SET = "WebMercatorQuad"
+#: Features per page without ``limit``, and the most a request may ask for. tipg's default
+#: of 10 made ``ogr2ogr`` of 13.5 k parcels take 1,356 requests; a page of 1,000 parcels is
+#: about 1 MB of GeoJSON, 10,000 about 10 MB, which a desktop client handles comfortably.
+DEFAULT_LIMIT = 1000
+MAX_LIMIT = 10_000
+#: A tile path with a file suffix, as GDAL's MVT driver and QGIS templates ask for it.
+TILE_SUFFIX = re.compile(r"(/tiles/[^/]+/\d+/\d+/\d+)\.(?:pbf|mvt)$")
 #: tipg's dependencies that only parse request parameters or look up its in-memory catalogue.
 PARAMETER_DEPENDENCIES = (
     "CollectionParams",
@@ -84,6 +98,17 @@ def _on_event_loop(func):
 # are built, so the coroutine versions go there (from the untouched originals: idempotent).
 for _name in PARAMETER_DEPENDENCIES:
     setattr(tipg.factory, _name, _on_event_loop(getattr(tipg.dependencies, _name)))
+# ``bbox`` in the CRS ``bbox-crs`` names (Part 2): tipg's parser refuses numbers beyond ±180.
+tipg.factory.bbox_query = _on_event_loop(bbox_query)
+# tipg reads its page sizes from settings objects built at import (TIPG_DEFAULT_FEATURES_LIMIT,
+# TIPG_MAX_FEATURES_PER_QUERY); ours are fixed here, before the routes are built.
+for _settings in (tipg.factory.features_settings, tipg.collections.features_settings):
+    _settings.max_features_per_query = MAX_LIMIT
+    _settings.default_features_limit = DEFAULT_LIMIT
+# Each tile's layer is named after its table (``farmland``), not tipg's ``default``: the name
+# GDAL and QGIS show for the layer of a tile.
+for _settings in (tipg.factory.mvt_settings, tipg.collections.mvt_settings):
+    _settings.set_mvt_layername = True
 
 
 def collection_id(table: str) -> str:
@@ -129,6 +154,19 @@ class SharedTileMatrixSets(TileMatrixSets):
         return tms
 
 
+class TileSuffix:
+    """ASGI wrapper serving ``…/{z}/{x}/{y}.pbf`` and ``.mvt`` as the tile ``…/{z}/{x}/{y}``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and TILE_SUFFIX.search(scope["path"]):
+            path = TILE_SUFFIX.sub(r"\1", scope["path"])
+            scope = {**scope, "path": path, "raw_path": path.encode()}
+        await self.app(scope, receive, send)
+
+
 class MountRoot:
     """ASGI wrapper making ``request.base_url`` of a mounted app include its mount path."""
 
@@ -153,12 +191,12 @@ def create_ogc_app(settings: Settings) -> FastAPI:
     templates = Jinja2Templates(
         env=jinja2.Environment(loader=jinja2.PackageLoader("tipg", "templates"))
     )
-    endpoints = Endpoints(
+    endpoints = OgcEndpoints(
         title="曾都区流域底线管控平台 OGC API",
         templates=templates,
         with_tiles_viewer=True,
         supported_tms=SharedTileMatrixSets(dict(morecantile.tms.tilematrixsets)),
-        collection_dependency=tipg.factory.CollectionParams,
+        collection_dependency=collection_params,
         collections_dependency=tipg.factory.CollectionsParams,
     )
     app.include_router(
@@ -172,6 +210,8 @@ def create_ogc_app(settings: Settings) -> FastAPI:
             ttl=settings.ogc_catalog_ttl,
             db_settings=database_settings(),
         )
+    app.add_middleware(ContentCrs)  # type: ignore[arg-type]
+    app.add_middleware(TileSuffix)  # type: ignore[arg-type]
     add_exception_handlers(app, {**DEFAULT_STATUS_CODES, **CLIENT_ERRORS})
     register_error_handlers(app)
     return app
@@ -181,7 +221,8 @@ async def register_catalog(app: FastAPI, db_settings: DatabaseSettings) -> None:
     """tipg's catalogue, titled in Chinese from the registry (tipg would show ``public.farmland``
     in QGIS's layer list: it takes no title from the database)."""
     await register_collection_catalog(app, db_settings=db_settings)
-    collections = app.state.collection_catalog["collections"]
+    catalog = app.state.collection_catalog
+    catalog["collections"] = collections = with_catalogue_types(catalog["collections"])
     for spec in SPATIAL_LAYERS.values():
         collection = collections.get(collection_id(spec.table))
         if collection is not None:

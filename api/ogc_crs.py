@@ -9,6 +9,7 @@ answer's CRS in ``Content-Crs``. tipg's own SQL, paging, filters and output form
 untouched.
 """
 
+import math
 from typing import Any
 
 from cql2 import Expr
@@ -18,7 +19,7 @@ from tipg.collections import PgCollection
 from tipg.dependencies import CollectionParams
 from tipg.dependencies import bbox_query as tipg_bbox_query
 
-from gis.crs_uri import DEFAULT, OgcCrs, bbox_to_xy, parse_crs
+from gis.crs_uri import DEFAULT, OgcCrs, bbox_to_xy, check_bbox, parse_crs
 from gis.errors import CrsError
 from layers.sql import quote_identifier
 
@@ -116,8 +117,12 @@ def bbox_query(request: Request, bbox: str | None = None) -> list[float] | None:
         raise HTTPException(
             400, detail=f"bbox 不是数字 (bbox is not numeric): {bbox[:120]}"
         ) from None
-    if len(bounds) not in (4, 6):
+    if len(bounds) not in (4, 6) or not all(math.isfinite(b) for b in bounds):
         raise HTTPException(400, detail="bbox 需要 4 或 6 个数 (bbox needs 4 or 6 numbers).")
+    try:
+        check_bbox(bbox_to_xy(bounds, crs), crs)
+    except CrsError as exc:
+        raise HTTPException(400, detail=str(exc)) from None
     return bounds
 
 

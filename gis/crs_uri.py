@@ -11,10 +11,12 @@ stored easting/longitude-first coordinates flipped; it is read from the EPSG def
 pyproj, not typed by hand.
 """
 
+import math
 import re
 from dataclasses import dataclass
+from functools import cache
 
-from pyproj import CRS
+from pyproj import CRS, Transformer
 
 from gis.errors import CrsError
 
@@ -102,3 +104,43 @@ def bbox_to_xy(bbox: list[float], crs: OgcCrs) -> tuple[float, float, float, flo
     if crs.swap_axes:
         return b1, a1, b2, a2
     return a1, b1, a2, b2
+
+
+#: How far (degrees) outside a projected CRS's EPSG area of use a bbox may reach: a
+#: Gauss-Krüger zone is usable a zone's width beyond its edges.
+AREA_MARGIN = 3.0
+
+
+@cache
+def _to_lonlat(srid: int) -> Transformer:
+    return Transformer.from_crs(srid, 4490, always_xy=True)
+
+
+def check_bbox(xy: tuple[float, float, float, float], crs: OgcCrs) -> None:
+    """Refuse (:class:`CrsError`) a bbox (in x/y order) that cannot lie in ``crs``: latitudes
+    beyond ±90 (often a bbox in the wrong axis order), or, in a projected CRS, corners
+    that fall outside the CRS's area of use (PostGIS cannot project them)."""
+    west, south, east, north = xy
+    if CRS.from_epsg(crs.srid).is_geographic:
+        if abs(south) > 90 or abs(north) > 90 or abs(west) > 180 or abs(east) > 180:
+            raise CrsError(
+                f"bbox 超出 {crs.uri} 的经纬度范围 (bbox out of range; axis order?).",
+                hint="EPSG:4490、EPSG:4326 的 bbox 为 纬度,经度,纬度,经度；CRS84 为经度在前。",
+            )
+        return
+    area = CRS.from_epsg(crs.srid).area_of_use
+    lons, lats = _to_lonlat(crs.srid).transform(
+        [west, east, west, east], [south, north, north, south]
+    )
+    inside = all(
+        math.isfinite(lon)
+        and math.isfinite(lat)
+        and area.west - AREA_MARGIN <= lon <= area.east + AREA_MARGIN
+        and area.south - AREA_MARGIN <= lat <= area.north + AREA_MARGIN
+        for lon, lat in zip(lons, lats, strict=True)
+    )
+    if not inside:
+        raise CrsError(
+            f"bbox 不在 {crs.uri} 的适用范围内 (bbox outside the CRS's area of use; axis order?).",
+            hint="高斯-克吕格坐标的 bbox 为 北坐标X,东坐标Y,北坐标X,东坐标Y。",
+        )

@@ -187,3 +187,134 @@ def test_tipg_parameter_dependencies_run_on_the_event_loop() -> None:
     names = {c.__name__ for c in tipg_calls}
     assert {"collection_params", "TileParams", "bbox_query", "filter_query"} <= names
     assert all(inspect.iscoroutinefunction(c) for c in tipg_calls), names
+
+
+CRS_URI = "http://www.opengis.net/def/crs/EPSG/0/{}"
+
+
+def _fixture_features(body: dict) -> dict[str, dict]:
+    return {
+        f["properties"]["code"]: f
+        for f in body["features"]
+        if f["properties"]["source"] == "api-test-fixture"
+    }
+
+
+def test_collections_declare_their_crs_and_part_2(client, viewer) -> None:
+    red = client.get("/ogc/collections/public.eco_redline", headers=viewer).json()
+    assert red["storageCrs"] == CRS_URI.format(4490)
+    assert red["crs"] == [
+        CRS_URI.format(4490),
+        "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+        CRS_URI.format(4326),
+        CRS_URI.format(4526),
+        CRS_URI.format(4547),
+    ]
+    listed = client.get("/ogc/collections", headers=viewer).json()["collections"]
+    assert all(c["storageCrs"] == CRS_URI.format(4490) for c in listed)
+    conformance = client.get("/ogc/conformance", headers=viewer).json()["conformsTo"]
+    assert "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs" in conformance
+
+
+@pytest.mark.parametrize("epsg", [4490, 4326, 4526, 4547])
+def test_items_in_the_requested_crs_in_its_axis_order(client, viewer, epsg: int) -> None:
+    """Part 2: the coordinates in the CRS's own axis order (latitude or northing first for
+    all four), ``Content-Crs`` naming it; expected values from pyproj."""
+    import numpy as np
+    from pyproj import Transformer
+
+    response = client.get(
+        "/ogc/collections/public.eco_redline/items",
+        params={"crs": CRS_URI.format(epsg), "limit": 10000},
+        headers=viewer,
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-crs"] == f"<{CRS_URI.format(epsg)}>"
+    got = np.array(_fixture_features(response.json())["HX-T1"]["geometry"]["coordinates"][0][0])
+    lon, lat = np.array(data.A.exterior.coords).T
+    x, y = Transformer.from_crs(4490, epsg, always_xy=True).transform(lon, lat)
+    expected = np.column_stack([y, x])  # northing / latitude first
+    # The same ring, maybe from another starting vertex: compare as sets of rounded points.
+    digits = 9 if epsg in (4490, 4326) else 3
+    assert {tuple(p) for p in np.round(got, digits)} == {
+        tuple(p) for p in np.round(expected, digits)
+    }
+    one = client.get(
+        f"/ogc/collections/public.eco_redline/items/{_fixture_features(response.json())['HX-T1']['id']}",
+        params={"crs": f"EPSG:{epsg}"},
+        headers=viewer,
+    )
+    assert one.headers["content-crs"] == f"<{CRS_URI.format(epsg)}>"
+    assert np.allclose(one.json()["geometry"]["coordinates"][0][0], got)
+
+
+def test_items_without_crs_stay_in_crs84(client, viewer) -> None:
+    response = client.get("/ogc/collections/public.eco_redline/items?limit=10000", headers=viewer)
+    assert response.headers["content-crs"] == "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"
+    ring = _fixture_features(response.json())["HX-T1"]["geometry"]["coordinates"][0][0]
+    assert {tuple(p) for p in ring} == set(data.A.exterior.coords)
+
+
+@pytest.mark.parametrize(
+    ("bbox_crs", "corners"),
+    [
+        ("EPSG:4490", lambda lon, lat: (lat[0], lon[0], lat[1], lon[1])),
+        (CRS_URI.format(4526), None),
+        (CRS_URI.format(4547), None),
+    ],
+)
+def test_bbox_crs_is_honoured(client, viewer, bbox_crs: str, corners) -> None:
+    """A small box in A's corner, away from A2: only 红线甲 answers, given in the bbox-crs's
+    axis order (latitude / northing first); in the other order the numbers cannot lie in
+    the CRS (latitude 114°, or outside the Gauss-Krüger zone): a 400 that says so."""
+    from pyproj import Transformer
+
+    lon, lat = (114.001, 114.003), (24.501, 24.503)
+    if corners is None:
+        epsg = int(bbox_crs.rsplit("/", 1)[1])
+        x, y = Transformer.from_crs(4490, epsg, always_xy=True).transform(lon, lat)
+        bbox = (min(y), min(x), max(y), max(x))
+    else:
+        bbox = corners(lon, lat)
+    response = client.get(
+        "/ogc/collections/public.eco_redline/items",
+        params={"bbox": ",".join(map(str, bbox)), "bbox-crs": bbox_crs, "limit": 10000},
+        headers=viewer,
+    )
+    assert response.status_code == 200, response.text
+    assert set(_fixture_features(response.json())) == {"HX-T1"}
+    swapped = (bbox[1], bbox[0], bbox[3], bbox[2])
+    response = client.get(
+        "/ogc/collections/public.eco_redline/items",
+        params={"bbox": ",".join(map(str, swapped)), "bbox-crs": bbox_crs, "limit": 10000},
+        headers=viewer,
+    )
+    assert response.status_code == 400 and "axis order" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"crs": "EPSG:3857"},
+        {"crs": "http://www.opengis.net/def/crs/EPSG/0/999999"},
+        {"bbox-crs": "EPSG:3857", "bbox": "1,2,3,4"},
+        {"crs": "CGCS2000"},
+    ],
+)
+def test_unsupported_crs_is_a_400_naming_the_offered_ones(client, viewer, params) -> None:
+    response = client.get(
+        "/ogc/collections/public.eco_redline/items", params=params, headers=viewer
+    )
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert "不支持的坐标参考系" in detail and CRS_URI.format(4490) in detail
+
+
+def test_page_size_limits(client, viewer) -> None:
+    """1,000 by default, 10,000 at most (tipg: 10 and 10,000)."""
+    schema = client.get("/ogc/openapi.json").json()
+    items = schema["paths"]["/collections/{collectionId}/items"]["get"]["parameters"]
+    limit = next(p for p in items if p["name"] == "limit")["schema"]
+    assert (limit["default"], limit["maximum"]) == (1000, 10000)
+    too_many = client.get("/ogc/collections/public.eco_redline/items?limit=10001", headers=viewer)
+    assert too_many.status_code == 422

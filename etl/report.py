@@ -32,6 +32,10 @@ class LoadReport:
     area_m2: float | None = None  # ellipsoidal total of the loaded rows (polygon layers)
     area_mu: float | None = None
     warnings: list[str] = field(default_factory=list)
+    # The file's own field names: every field in its order, and the one each column came from
+    # (exports give the bureau's names back; layers/export.py).
+    source_fields: list[str] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)
     load_id: int | None = None
     seconds: float | None = None
 

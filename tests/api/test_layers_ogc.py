@@ -71,8 +71,12 @@ def test_exports_in_cgcs2000(client, viewer, tmp_path, fmt: str) -> None:
         assert {"farmland.shp", "farmland.dbf", "farmland.prj", "farmland.cpg"} <= set(names)
     frame = gpd.read_file(path)
     assert frame.crs.to_epsg() == 4490
-    mine = frame[frame["source"] == "api-test-fixture"].set_index("bsm")
-    assert mine.loc["T-C2", "dlmc"] == "果园"
+    # Rows loaded without a record of the file's names take the standard 三调 names; the
+    # database id is not exported.
+    assert {"BSM", "DLBM", "DLMC", "ZLDWMC", "TBMJ", "TBDLMJ"} <= set(frame.columns)
+    assert not {"id", "extra", "bsm"} & set(frame.columns)
+    mine = frame[frame["source"] == "api-test-fixture"].set_index("BSM")
+    assert mine.loc["T-C2", "DLMC"] == "果园"
     assert mine.loc["T-C1"].geometry.equals(data.mp(data.C1))
 
 

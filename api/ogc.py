@@ -29,6 +29,7 @@ from asyncpg.exceptions import DataError, UndefinedColumnError, UndefinedFunctio
 from fastapi import Depends, FastAPI, HTTPException, Request
 from morecantile.defaults import TileMatrixSets
 from morecantile.models import TileMatrixSet
+from pyproj import CRS
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Receive, Scope, Send
 from tipg.collections import register_collection_catalog
@@ -58,6 +59,19 @@ CLIENT_ERRORS: dict[type[Exception], int] = {
 }
 SCHEMA = "public"
 TILE_MATRIX_SET = "WebMercatorQuad"
+#: The tile grids offered (morecantile has thirteen, none in CGCS2000): Web Mercator for the
+#: map and QGIS, CRS84 (GDAL's OGCAPI driver prefers it), and the CGCS2000 lon/lat quadtree
+#: 天地图's "c" tiles use (天地图 level n = zoom n − 1 here).
+CGCS2000_QUAD = morecantile.TileMatrixSet.custom(
+    [-180, -90, 180, 90],
+    CRS.from_epsg(4490),
+    id="CGCS2000Quad",
+    title="CGCS2000 经纬度四叉树（天地图 c 切分）",
+    matrix_scale=[2, 1],
+    minzoom=0,
+    maxzoom=20,
+    geographic_crs=CRS.from_epsg(4490),
+)
 #: Features per page without ``limit``, and the most a request may ask for. tipg's default
 #: of 10 made ``ogr2ogr`` of 13.5 k parcels take 1,356 requests; a page of 1,000 parcels is
 #: about 1 MB of GeoJSON, 10,000 about 10 MB, which a desktop client handles comfortably.
@@ -195,7 +209,13 @@ def create_ogc_app(settings: Settings) -> FastAPI:
         title="曾都区流域底线管控平台 OGC API",
         templates=templates,
         with_tiles_viewer=True,
-        supported_tms=SharedTileMatrixSets(dict(morecantile.tms.tilematrixsets)),
+        supported_tms=SharedTileMatrixSets(
+            {
+                "WebMercatorQuad": morecantile.tms.get("WebMercatorQuad"),
+                "WorldCRS84Quad": morecantile.tms.get("WorldCRS84Quad"),
+                "CGCS2000Quad": CGCS2000_QUAD,
+            }
+        ),
         collection_dependency=collection_params,
         collections_dependency=tipg.factory.CollectionsParams,
     )

@@ -168,7 +168,7 @@ class TilesFactory(OGCTilesFactory):
         tileset = {
             "title": f"{collection.title or cid}（{tms_id}）",
             "dataType": "vector",
-            "crs": str(tms.crs),
+            "crs": tms_crs_uri(tms),
             "links": [
                 link(
                     absolute(
@@ -195,8 +195,11 @@ class TilesFactory(OGCTilesFactory):
                 ),
             ],
         }
-        if tms.uri:
-            tileset["tileMatrixSetURI"] = tms.uri
+        # A grid of our own (CGCS2000Quad) has no registered URI: its definition's URL
+        # stands in (GDAL's TILEMATRIXSET option matches the name in it).
+        tileset["tileMatrixSetURI"] = tms.uri or absolute(
+            request, "tilematrixset", tileMatrixSetId=tms_id
+        )
         if bounds := collection.bounds:
             tileset["boundingBox"] = {
                 "lowerLeft": bounds[:2],
@@ -335,6 +338,11 @@ class TilesFactory(OGCTilesFactory):
             if bounds := collection.bounds:
                 tileset["tileMatrixSetLimits"] = tile_limits(tms, bounds)
             return ORJSONResponse(tileset)
+
+
+def tms_crs_uri(tms) -> str:
+    """The URI of a tile matrix set's CRS (morecantile wraps it in a model)."""
+    return getattr(tms.crs, "srs", None) or str(tms.crs)
 
 
 def mvt_layer_name(collection: Collection) -> str:

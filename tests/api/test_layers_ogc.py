@@ -71,10 +71,10 @@ def test_exports_in_cgcs2000(client, viewer, tmp_path, fmt: str) -> None:
         assert {"farmland.shp", "farmland.dbf", "farmland.prj", "farmland.cpg"} <= set(names)
     frame = gpd.read_file(path)
     assert frame.crs.to_epsg() == 4490
-    # Rows loaded without a record of the file's names take the standard 三调 names; the
-    # database id is not exported.
-    assert {"BSM", "DLBM", "DLMC", "ZLDWMC", "TBMJ", "TBDLMJ"} <= set(frame.columns)
-    assert not {"id", "extra", "bsm"} & set(frame.columns)
+    # Rows loaded without a record of the file's names take the standard 三调 names; columns
+    # no row fills (ZLDWMC, TBMJ in this fixture) and the database id are not exported.
+    assert {"BSM", "DLBM", "DLMC", "TBDLMJ"} <= set(frame.columns)
+    assert not {"id", "extra", "bsm", "ZLDWMC", "TBMJ"} & set(frame.columns)
     mine = frame[frame["source"] == "api-test-fixture"].set_index("BSM")
     assert mine.loc["T-C2", "DLMC"] == "果园"
     assert mine.loc["T-C1"].geometry.equals(data.mp(data.C1))
@@ -322,3 +322,43 @@ def test_page_size_limits(client, viewer) -> None:
     assert (limit["default"], limit["maximum"]) == (1000, 10000)
     too_many = client.get("/ogc/collections/public.eco_redline/items?limit=10001", headers=viewer)
     assert too_many.status_code == 422
+
+
+def test_tilesets_as_ogc_api_tiles_describes_them(client, viewer) -> None:
+    """The links GDAL and QGIS follow: collection → tilesets-vector → tileset → item
+    template and tiling scheme; three grids, one in CGCS2000; limits that hold the data."""
+    collection = client.get("/ogc/collections/public.eco_redline", headers=viewer).json()
+    rel = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
+    tilesets_url = next(link["href"] for link in collection["links"] if link["rel"] == rel)
+    tilesets = client.get(tilesets_url, headers=viewer).json()["tilesets"]
+    crs = {t["tileMatrixSetURI"].rsplit("/", 1)[1]: t["crs"] for t in tilesets}
+    assert crs == {
+        "WebMercatorQuad": "http://www.opengis.net/def/crs/EPSG/0/3857",
+        "WorldCRS84Quad": "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+        "CGCS2000Quad": "http://www.opengis.net/def/crs/EPSG/0/4490",
+    }
+    for summary in tilesets:
+        self_url = next(link["href"] for link in summary["links"] if link["rel"] == "self")
+        tileset = client.get(self_url, headers=viewer).json()
+        links = {link["rel"]: link for link in tileset["links"]}
+        scheme = links["http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme"]["href"]
+        tms = client.get(scheme, headers=viewer).json()
+        item = links["item"]
+        assert item["type"] == "application/vnd.mapbox-vector-tile" and item["templated"]
+        assert tileset["layers"][0]["id"] == "eco_redline"
+        # The tile holding the fixture, from the grid's own definition, is within the limits
+        # and, fetched through the template, holds both red lines.
+        grid = morecantile.TileMatrixSet.model_validate(tms)
+        tile = grid.tile(114.0125, 24.5075, 12)
+        limits = {lim["tileMatrix"]: lim for lim in tileset["tileMatrixSetLimits"]}["12"]
+        assert limits["minTileCol"] <= tile.x <= limits["maxTileCol"]
+        assert limits["minTileRow"] <= tile.y <= limits["maxTileRow"]
+        url = (
+            item["href"]
+            .replace("{tileMatrix}", "12")
+            .replace("{tileRow}", str(tile.y))
+            .replace("{tileCol}", str(tile.x))
+        )
+        decoded = mapbox_vector_tile.decode(client.get(url, headers=viewer).content)
+        names = {f["properties"]["name"] for f in decoded["eco_redline"]["features"]}
+        assert {"测试红线甲", "测试红线乙"} <= names, summary["tileMatrixSetURI"]

@@ -215,16 +215,25 @@ def _pyproj(transformer: Transformer, xy):
     return np.column_stack([x, y])
 
 
-def test_gdal_ogcapi_driver_reads_vector_tiles(server: Server) -> None:
+@pytest.mark.parametrize(("grid", "epsg"), [(None, None), ("CGCS2000Quad", 4490)])
+def test_gdal_ogcapi_driver_reads_vector_tiles(server: Server, grid, epsg) -> None:
     """GDAL's OGCAPI driver follows the collection's ``tilesets-vector`` link to the tileset
-    and its ``item`` template (tipg's links stopped it with "Missing links")."""
+    and its ``item`` template (tipg's links stopped it with "Missing links"): in its
+    preferred CRS84 grid, and in the CGCS2000 grid on request."""
+    before = len(server.requests)
+    options = {"TILEMATRIXSET": grid} if grid else {}
     result = gdal312(
         server,
         f"OGCAPI:{server.ogc}/collections/public.eco_redline",
         layer="Zoom level 12",
         bbox=(113.99, 24.49, 114.03, 24.53),
+        **options,
     )
     assert {row["name"] for row in result["rows"]} == {"测试红线甲", "测试红线乙"}
+    if epsg:
+        assert result["epsg"] == epsg
+    tiles = [p for p, _ in server.requests[before:] if "/tiles/" in p and p.count("/") > 7]
+    assert tiles and all(f"/{grid or 'WorldCRS84Quad'}/12/" in p for p in tiles), tiles
 
 
 def test_gdal_mvt_driver_reads_a_pbf_tile(server: Server) -> None:

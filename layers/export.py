@@ -131,8 +131,11 @@ def field_plan(
             plan.setdefault(name, OutputField(name, column=column))
     for key, kind in extra_kinds.items():
         plan.setdefault(key, OutputField(key, extra_key=key, kind=kind))
+    # The file's order; then what it did not list; the platform's provenance column last.
     rank = {name: i for i, name in enumerate(order)}
-    return sorted(plan.values(), key=lambda f: rank.get(f.name, len(rank)))
+    unlisted = len(order)
+    rank.setdefault("source", unlisted + 1)
+    return sorted(plan.values(), key=lambda f: rank.get(f.name, unlisted))
 
 
 def _loaded_names(engine: Engine, spec: LayerSpec) -> list[tuple[dict | None, list | None]]:

@@ -42,7 +42,7 @@ PARCELS = 13_500
 PER_ROW = 150
 PAGE = 5_000
 WEB_MERCATOR = morecantile.tms.get("WebMercatorQuad")
-EPSG_4490 = "http://www.opengis.net/def/crs/EPSG/0/4490"
+EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{}"
 
 
 @dataclass
@@ -50,6 +50,7 @@ class Server:
     base: str
     token: str
     requests: list[tuple[str, str]] = field(default_factory=list)
+    crs_headers: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def ogc(self) -> str:
@@ -61,15 +62,26 @@ class Server:
 
 
 class RequestLog:
-    """ASGI wrapper noting every HTTP request's path and query (the test counts pages)."""
+    """ASGI wrapper noting every HTTP request's path and query (the test counts pages), and
+    the ``Content-Crs`` of each answer in ``crs_headers``."""
 
-    def __init__(self, app, log: list) -> None:
-        self.app, self.log = app, log
+    def __init__(self, app, log: list, crs_headers: dict) -> None:
+        self.app, self.log, self.crs_headers = app, log, crs_headers
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http":
-            self.log.append((scope["path"], scope["query_string"].decode()))
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = (scope["path"], scope["query_string"].decode())
+        self.log.append(request)
+
+        async def noting(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = dict(message.get("headers", []))
+                self.crs_headers[request] = headers.get(b"content-crs", b"").decode()
+            await send(message)
+
+        await self.app(scope, receive, noting)
 
 
 def _fill(engine: Engine) -> None:
@@ -97,7 +109,7 @@ def server(engine: Engine, settings: Settings) -> Iterator[Server]:
     token = create_token(own, "viewer", name="test-ogc-gdal")
     port = free_port()
     running = Server(f"http://127.0.0.1:{port}", token)
-    app = RequestLog(create_app(own_settings), running.requests)
+    app = RequestLog(create_app(own_settings), running.requests, running.crs_headers)
     instance = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
@@ -199,7 +211,11 @@ def test_gdal_fetches_the_red_line_in_the_crs_it_asks_for(server: Server, epsg: 
     )
     assert result["epsg"] == epsg
     asked = server.items_requests("public.eco_redline")[before:]
-    assert any(f"EPSG%2F0%2F{epsg}" in q or f"EPSG/0/{epsg}" in q for q in asked), asked
+    with_crs = [q for q in asked if f"EPSG%2F0%2F{epsg}" in q or f"EPSG/0/{epsg}" in q]
+    assert with_crs, asked
+    path = "/ogc/collections/public.eco_redline/items"
+    for query in with_crs:  # each answer to GDAL said which CRS it is in
+        assert server.crs_headers[(path, query)] == f"<{EPSG_URI.format(epsg)}>"
     got = {row["code"]: wkt.loads(row["wkt"]) for row in result["rows"]}
     to_crs = Transformer.from_crs(4490, epsg, always_xy=True)
     tolerance = 1e-9 if epsg == 4490 else 1e-3  # degrees; metres

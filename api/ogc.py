@@ -40,7 +40,13 @@ from tipg.settings import DatabaseSettings, PostgresSettings
 
 from api.auth import require_reader
 from api.errors import register_error_handlers
-from api.ogc_crs import ContentCrs, bbox_query, collection_params, with_catalogue_types
+from api.ogc_crs import (
+    ContentCrs,
+    bbox_query,
+    collection_params,
+    document_crs_parameters,
+    with_catalogue_types,
+)
 from api.ogc_factory import OgcEndpoints
 from layers.db import libpq_url
 from layers.registry import SPATIAL_LAYERS
@@ -234,6 +240,7 @@ def create_ogc_app(settings: Settings) -> FastAPI:
     app.add_middleware(TileSuffix)  # type: ignore[arg-type]
     add_exception_handlers(app, {**DEFAULT_STATUS_CODES, **CLIENT_ERRORS})
     register_error_handlers(app)
+    document_crs_parameters(app)
     return app
 
 

@@ -13,13 +13,13 @@ import math
 from typing import Any
 
 from cql2 import Expr
-from fastapi import HTTPException, Request
+from fastapi import FastAPI, HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tipg.collections import PgCollection
 from tipg.dependencies import CollectionParams
 from tipg.dependencies import bbox_query as tipg_bbox_query
 
-from gis.crs_uri import DEFAULT, OgcCrs, bbox_to_xy, check_bbox, parse_crs
+from gis.crs_uri import DEFAULT, SUPPORTED, OgcCrs, bbox_to_xy, check_bbox, parse_crs
 from gis.errors import CrsError
 from layers.sql import quote_identifier
 
@@ -147,3 +147,36 @@ class ContentCrs:
             await send(message)
 
         await self.app(scope, receive, send_with_crs)
+
+
+ITEMS_PATHS = ("/collections/{collectionId}/items", "/collections/{collectionId}/items/{itemId}")
+
+
+def document_crs_parameters(app: FastAPI) -> None:
+    """Declare ``crs`` (and, on the items list, ``bbox-crs``) in the OpenAPI of the feature
+    routes: the dependency reads them from the query string, so FastAPI cannot see them."""
+    build = app.openapi
+    uris = [crs.uri for crs in SUPPORTED]
+
+    def parameter(name: str, description: str) -> dict:
+        schema = {"type": "string", "enum": uris, "default": DEFAULT.uri}
+        return {"name": name, "in": "query", "required": False, "schema": schema,
+                "description": description}  # fmt: skip
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        for path in ITEMS_PATHS:
+            operation = schema["paths"].get(path, {}).get("get")
+            if operation is None:
+                continue
+            parameters = operation.setdefault("parameters", [])
+            parameters.append(
+                parameter("crs", "输出坐标系（OGC API Features Part 2）；坐标按该坐标系的轴序")
+            )
+            if path == ITEMS_PATHS[0]:
+                parameters.append(parameter("bbox-crs", "bbox 的坐标系，bbox 按该坐标系的轴序给出"))
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -322,6 +322,9 @@ def test_page_size_limits(client, viewer) -> None:
     assert (limit["default"], limit["maximum"]) == (1000, 10000)
     too_many = client.get("/ogc/collections/public.eco_redline/items?limit=10001", headers=viewer)
     assert too_many.status_code == 422
+    named = {p["name"]: p for p in items}
+    assert CRS_URI.format(4526) in named["crs"]["schema"]["enum"]
+    assert CRS_URI.format(4490) in named["bbox-crs"]["schema"]["enum"]
 
 
 def test_tilesets_as_ogc_api_tiles_describes_them(client, viewer) -> None:
@@ -362,3 +365,15 @@ def test_tilesets_as_ogc_api_tiles_describes_them(client, viewer) -> None:
         decoded = mapbox_vector_tile.decode(client.get(url, headers=viewer).content)
         names = {f["properties"]["name"] for f in decoded["eco_redline"]["features"]}
         assert {"测试红线甲", "测试红线乙"} <= names, summary["tileMatrixSetURI"]
+
+
+def test_ogc_openapi_validates() -> None:
+    """The OGC application's own OpenAPI (what GDAL reads for ``limit``), with the
+    overridden routes and the declared ``crs`` parameters, is valid OpenAPI 3."""
+    from openapi_spec_validator import validate
+
+    from api.ogc import create_ogc_app
+    from layers.settings import Settings
+
+    app = create_ogc_app(Settings(_env_file=None, database_url="postgresql://x@127.0.0.1/x"))
+    validate(app.openapi())

@@ -7,18 +7,24 @@ root path instead (tipg's own ``router_prefix`` misses the collections' tile lin
 the registry's tables are published. The main app's lifespan opens tipg's asyncpg pool and
 builds its catalogue (a mounted app's own lifespan does not run). tipg needs a DSN with a
 host: the embedded cluster listens on 127.0.0.1. Reads follow the same token rule as the
-rest of the API. tipg answers GeoJSON in CRS84; the files a bureau files come in EPSG:4490
-from ``/api/layers/{key}/export``.
+rest of the API.
+
+Extended for desktop GIS clients (:mod:`api.ogc_factory`, :mod:`api.ogc_crs`): features in the
+CRS a request names (OGC API Features Part 2), Chinese collection titles, tileset documents
+GDAL and QGIS follow, tiles also under ``.pbf``/``.mvt`` names, and pages of
+:data:`DEFAULT_LIMIT` features (at most :data:`MAX_LIMIT`) instead of tipg's 10.
 """
 
 import functools
 import logging
 import math
+import re
 
 import attr
 import cql2
 import jinja2
 import morecantile
+import tipg.collections
 import tipg.dependencies
 import tipg.factory
 from asyncpg.exceptions import (
@@ -33,6 +39,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from morecantile.defaults import TileMatrixSets
 from morecantile.models import TileMatrixSet
+from pyproj import CRS
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Receive, Scope, Send
 from tipg.collections import register_collection_catalog
@@ -46,12 +53,19 @@ from tipg.errors import (
     MissingGeometryColumn,
     NotFound,
 )
-from tipg.factory import Endpoints
 from tipg.middleware import CatalogUpdateMiddleware
 from tipg.settings import DatabaseSettings, PostgresSettings
 
 from api.auth import require_reader
 from api.errors import register_error_handlers
+from api.ogc_crs import (
+    ContentCrs,
+    bbox_query,
+    collection_params,
+    document_crs_parameters,
+    with_catalogue_types,
+)
+from api.ogc_factory import OgcEndpoints
 from layers.db import libpq_url
 from layers.registry import SPATIAL_LAYERS
 from layers.settings import Settings
@@ -109,6 +123,26 @@ SCHEMA = "public"
 TILE_MATRIX_SET = "WebMercatorQuad"
 #: The deepest zoom served (WebMercatorQuad's last level in morecantile).
 MAX_ZOOM = 24
+#: The tile grids offered (morecantile has thirteen, none in CGCS2000): Web Mercator for the
+#: map and QGIS, CRS84 (GDAL's OGCAPI driver prefers it), and the CGCS2000 lon/lat quadtree
+#: 天地图's "c" tiles use (天地图 level n = zoom n − 1 here).
+CGCS2000_QUAD = morecantile.TileMatrixSet.custom(
+    [-180, -90, 180, 90],
+    CRS.from_epsg(4490),
+    id="CGCS2000Quad",
+    title="CGCS2000 经纬度四叉树（天地图 c 切分）",
+    matrix_scale=[2, 1],
+    minzoom=0,
+    maxzoom=20,
+    geographic_crs=CRS.from_epsg(4490),
+)
+#: Features per page without ``limit``, and the most a request may ask for. tipg's default
+#: of 10 made ``ogr2ogr`` of 13.5 k parcels take 1,356 requests; a page of 1,000 parcels is
+#: about 1 MB of GeoJSON, 10,000 about 10 MB, which a desktop client handles comfortably.
+DEFAULT_LIMIT = 1000
+MAX_LIMIT = 10_000
+#: A tile path with a file suffix, as GDAL's MVT driver and QGIS templates ask for it.
+TILE_SUFFIX = re.compile(r"(/tiles/[^/]+/\d+/\d+/\d+)\.(?:pbf|mvt)$")
 #: tipg's dependencies that only parse request parameters or look up its in-memory catalogue.
 PARAMETER_DEPENDENCIES = (
     "CollectionParams",
@@ -142,6 +176,17 @@ def _on_event_loop(func):
 # are built, so the coroutine versions go there (from the untouched originals: idempotent).
 for _name in PARAMETER_DEPENDENCIES:
     setattr(tipg.factory, _name, _on_event_loop(getattr(tipg.dependencies, _name)))
+# ``bbox`` in the CRS ``bbox-crs`` names (Part 2): tipg's parser refuses numbers beyond ±180.
+tipg.factory.bbox_query = _on_event_loop(bbox_query)
+# tipg reads its page sizes from settings objects built at import (TIPG_DEFAULT_FEATURES_LIMIT,
+# TIPG_MAX_FEATURES_PER_QUERY); ours are fixed here, before the routes are built.
+for _settings in (tipg.factory.features_settings, tipg.collections.features_settings):
+    _settings.max_features_per_query = MAX_LIMIT
+    _settings.default_features_limit = DEFAULT_LIMIT
+# Each tile's layer is named after its table (``farmland``), not tipg's ``default``: the name
+# GDAL and QGIS show for the layer of a tile.
+for _settings in (tipg.factory.mvt_settings, tipg.collections.mvt_settings):
+    _settings.set_mvt_layername = True
 
 
 def collection_id(table: str) -> str:
@@ -243,6 +288,19 @@ class SharedTileMatrixSets(TileMatrixSets):
         return tms
 
 
+class TileSuffix:
+    """ASGI wrapper serving ``…/{z}/{x}/{y}.pbf`` and ``.mvt`` as the tile ``…/{z}/{x}/{y}``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and TILE_SUFFIX.search(scope["path"]):
+            path = TILE_SUFFIX.sub(r"\1", scope["path"])
+            scope = {**scope, "path": path, "raw_path": path.encode()}
+        await self.app(scope, receive, send)
+
+
 class MountRoot:
     """ASGI wrapper making ``request.base_url`` of a mounted app include its mount path."""
 
@@ -269,12 +327,18 @@ def create_ogc_app(settings: Settings) -> FastAPI:
     templates = Jinja2Templates(
         env=jinja2.Environment(loader=jinja2.PackageLoader("tipg", "templates"), autoescape=True)
     )
-    endpoints = Endpoints(
+    endpoints = OgcEndpoints(
         title="曾都区流域底线管控平台 OGC API",
         templates=templates,
         with_tiles_viewer=True,
-        supported_tms=SharedTileMatrixSets(dict(morecantile.tms.tilematrixsets)),
-        collection_dependency=tipg.factory.CollectionParams,
+        supported_tms=SharedTileMatrixSets(
+            {
+                "WebMercatorQuad": morecantile.tms.get("WebMercatorQuad"),
+                "WorldCRS84Quad": morecantile.tms.get("WorldCRS84Quad"),
+                "CGCS2000Quad": CGCS2000_QUAD,
+            }
+        ),
+        collection_dependency=collection_params,
         collections_dependency=tipg.factory.CollectionsParams,
     )
     app.include_router(
@@ -293,9 +357,12 @@ def create_ogc_app(settings: Settings) -> FastAPI:
             ttl=settings.ogc_catalog_ttl,
             db_settings=database_settings(),
         )
+    app.add_middleware(ContentCrs)  # type: ignore[arg-type]
+    app.add_middleware(TileSuffix)  # type: ignore[arg-type]
     for error, status in {**DEFAULT_STATUS_CODES, **CLIENT_ERRORS}.items():
         app.add_exception_handler(error, _tipg_error(status))
     register_error_handlers(app)
+    document_crs_parameters(app)
     return app
 
 
@@ -303,7 +370,8 @@ async def register_catalog(app: FastAPI, db_settings: DatabaseSettings) -> None:
     """tipg's catalogue, titled in Chinese from the registry (tipg would show ``public.farmland``
     in QGIS's layer list: it takes no title from the database)."""
     await register_collection_catalog(app, db_settings=db_settings)
-    collections = app.state.collection_catalog["collections"]
+    catalog = app.state.collection_catalog
+    catalog["collections"] = collections = with_catalogue_types(catalog["collections"])
     for spec in SPATIAL_LAYERS.values():
         collection = collections.get(collection_id(spec.table))
         if collection is not None:

@@ -145,6 +145,8 @@ def _prepare(
         report.warnings.append("已按 GCJ-02（火星坐标）纠偏到 WGS84/CGCS2000（迭代反算）。")
     report.repaired, report.dropped = geo.repaired, geo.dropped
     report.warnings += geo.warnings + attrs.warnings
+    report.source_fields = [str(name) for name in data.frame.columns if name != "geometry"]
+    report.fields = dict(attrs.mapping)
     staged = attrs.columns.iloc[geo.rows].reset_index(drop=True)
     staged["geom"] = geo.geoms  # serialised by etl.pgcopy, a chunk at a time during the COPY
     staged["extra"] = attrs.extra_json.iloc[geo.rows].to_numpy()

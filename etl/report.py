@@ -36,6 +36,10 @@ class LoadReport:
     previous_load: dict[str, Any] | None = None
     same_file: bool = False  # byte-identical to the previous load (same sha256)
     notes: list[str] = field(default_factory=list)  # what happened, not a problem
+    # The file's own field names: every field in its order, and the one each column came from
+    # (exports give the bureau's names back; layers/export.py).
+    source_fields: list[str] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)
     load_id: int | None = None
     seconds: float | None = None
 

@@ -3,10 +3,11 @@
 import shutil
 import tempfile
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
@@ -15,8 +16,9 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import ReaderDep
 from api.deps import EngineDep, SettingsDep
 from api.ogc import PREFIX, TILE_MATRIX_SET, collection_id
+from etl.aliases import FIELD_ALIASES
 from etl.provenance import DEMO_NOTE, demo_layers
-from layers.export import FORMATS, export_layer, layer_geojson
+from layers.export import FORMATS, SHP_ENCODINGS, export_layer, layer_geojson
 from layers.registry import SPATIAL_LAYERS
 
 router = APIRouter(prefix="/api/layers", tags=["layers"])
@@ -129,9 +131,15 @@ async def layer_as_geojson(
     return Response(body, media_type="application/geo+json")
 
 
+def standard_names(key: str) -> dict[str, str]:
+    """Each column's standard bureau name (its first alias: ``BSM``, ``DLBM``, ``HXMC``…),
+    for rows whose load recorded no file field names."""
+    return {column: aliases[0] for column, aliases in FIELD_ALIASES.get(key, {}).items()}
+
+
 @router.get(
     "/{key}/export",
-    summary="下载图层文件（GeoPackage / Shapefile / GeoJSON，EPSG:4490）",
+    summary="下载图层文件（GeoPackage / Shapefile / GeoJSON，EPSG:4490，原字段名）",
     response_class=FileResponse,
     responses={200: {"content": {f.media_type: {} for f in FORMATS.values()}}},
 )
@@ -140,11 +148,32 @@ async def export(
     engine: EngineDep,
     _: ReaderDep,
     format: Literal["gpkg", "shp", "geojson"] = "gpkg",
+    encoding: Annotated[
+        Literal[tuple(SHP_ENCODINGS)],  # type: ignore[valid-type]
+        Query(description="Shapefile 的编码：UTF-8 或 GBK（写入 .cpg）"),
+    ] = "UTF-8",
+    names: Annotated[
+        Literal["bureau", "platform"],
+        Query(description="bureau：导入文件的原字段名与字段；platform：平台的表结构"),
+    ] = "bureau",
 ) -> FileResponse:
-    """The layer as a file in CGCS2000 (EPSG:4490); a shapefile comes zipped with a UTF-8 .cpg."""
+    """The layer as a file in CGCS2000 (EPSG:4490, declared in the file): the bureau's field
+    names and fields as loaded (``BSM``, ``DLBM``, ``ZLDWMC``…), a shapefile zipped with its
+    ``.cpg`` in the chosen encoding, a GeoPackage GDAL 3.6 reads without warnings."""
     directory = Path(tempfile.mkdtemp(prefix="watershed-export-"))
     try:
-        path = await run_in_threadpool(export_layer, engine, key, format, directory)
+        path = await run_in_threadpool(
+            partial(
+                export_layer,
+                engine,
+                key,
+                format,
+                directory,
+                names=names,
+                encoding=encoding,
+                default_names=standard_names(key),
+            )
+        )
     except BaseException:
         shutil.rmtree(directory, ignore_errors=True)
         raise

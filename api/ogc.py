@@ -136,6 +136,11 @@ CGCS2000_QUAD = morecantile.TileMatrixSet.custom(
     maxzoom=20,
     geographic_crs=CRS.from_epsg(4490),
 )
+TILE_MATRIX_SETS = {
+    "WebMercatorQuad": morecantile.tms.get("WebMercatorQuad"),
+    "WorldCRS84Quad": morecantile.tms.get("WorldCRS84Quad"),
+    "CGCS2000Quad": CGCS2000_QUAD,
+}
 #: Features per page without ``limit``, and the most a request may ask for. tipg's default
 #: of 10 made ``ogr2ogr`` of 13.5 k parcels take 1,356 requests; a page of 1,000 parcels is
 #: about 1 MB of GeoJSON, 10,000 about 10 MB, which a desktop client handles comfortably.
@@ -253,7 +258,11 @@ async def check_parameters(request: Request) -> None:
             raise _bad("参数 bbox 需要 4 个（或 6 个）数值 (bbox needs 4 or 6 numbers)")
         half = len(values) // 2
         lons, lats = values[0::half][:2], values[1::half][:2]
-        if any(abs(v) > 180 for v in lons) or any(abs(v) > 90 for v in lats):
+        # In another bbox-crs (lat/lon axis order, Gauss-Krüger metres) the OGC CRS check
+        # (api/ogc_crs) judges the box; here only the default CRS84 range.
+        if "bbox-crs" not in query and (
+            any(abs(v) > 180 for v in lons) or any(abs(v) > 90 for v in lats)
+        ):
             raise _bad("参数 bbox 超出经纬度范围 (bbox out of lon/lat range)")
     if "simplify" in query and _finite("simplify", query["simplify"]) < 0:
         raise _bad("参数 simplify 不能为负数 (simplify must not be negative)")
@@ -268,12 +277,21 @@ async def check_parameters(request: Request) -> None:
         z, x, y = (str(path[k]) for k in ("z", "x", "y"))
         if not (z.isdigit() and int(z) <= MAX_ZOOM):
             raise _bad(f"瓦片级别 z 必须是 0～{MAX_ZOOM} 的整数：{z[:20]} (zoom out of range)")
-        size = 2 ** int(z)
-        if not (x.isdigit() and y.isdigit() and int(x) < size and int(y) < size):
+        width, height = _matrix_size(path.get("tileMatrixSetId"), int(z))
+        if not (x.isdigit() and y.isdigit() and int(x) < width and int(y) < height):
             raise _bad(f"瓦片行列号超出第 {z} 级的范围 (tile x/y out of range)")
     item = path.get("itemId")
     if item is not None and not (str(item).isdigit() and int(item) < 2**63):
         raise HTTPException(404, detail=f"没有编号为 {str(item)[:30]} 的要素 (item not found)")
+
+
+def _matrix_size(tms_id: str | None, z: int) -> tuple[int, int]:
+    """Columns and rows of a grid's level ``z`` (CGCS2000Quad is two tiles wide at level 0)."""
+    grid = TILE_MATRIX_SETS.get(tms_id or "WebMercatorQuad")
+    if grid is None or z < grid.minzoom or z > grid.maxzoom:
+        return 2**z, 2**z  # tipg answers an unknown grid or level itself
+    matrix = grid.matrix(z)
+    return matrix.matrixWidth, matrix.matrixHeight
 
 
 @attr.s(frozen=True)
@@ -331,13 +349,7 @@ def create_ogc_app(settings: Settings) -> FastAPI:
         title="曾都区流域底线管控平台 OGC API",
         templates=templates,
         with_tiles_viewer=True,
-        supported_tms=SharedTileMatrixSets(
-            {
-                "WebMercatorQuad": morecantile.tms.get("WebMercatorQuad"),
-                "WorldCRS84Quad": morecantile.tms.get("WorldCRS84Quad"),
-                "CGCS2000Quad": CGCS2000_QUAD,
-            }
-        ),
+        supported_tms=SharedTileMatrixSets(TILE_MATRIX_SETS),
         collection_dependency=collection_params,
         collections_dependency=tipg.factory.CollectionsParams,
     )

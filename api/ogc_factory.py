@@ -24,6 +24,7 @@ from starlette.datastructures import QueryParams
 from tipg.collections import Collection, CollectionList
 from tipg.collections import mvt_settings as tipg_mvt_settings
 from tipg.dependencies import OutputType
+from tipg.errors import MissingGeometryColumn
 from tipg.factory import Endpoints, OGCFeaturesFactory, OGCTilesFactory
 from tipg.resources.enums import MediaType
 from tipg.resources.response import ORJSONResponse
@@ -251,6 +252,9 @@ class TilesFactory(OGCTilesFactory):
         ):
             """TileJSON 3.0 of one layer: its tile URL, zoom range, bounds and the fields of
             its tile layer (named as in the tiles, where tipg names it otherwise)."""
+            geom_column = request.query_params.get("geom-column")
+            if geom_column and collection.get_geometry_column(geom_column) is None:
+                raise MissingGeometryColumn(f"Invalid geometry column: {geom_column[:60]}")
             return ORJSONResponse(self._tilejson(request, collection, tileMatrixSetId))
 
     def _tilejson(self, request: Request, collection: Collection, tms_id: str) -> dict:

@@ -16,10 +16,9 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import ReaderDep
 from api.deps import EngineDep, SettingsDep
 from api.ogc import PREFIX, TILE_MATRIX_SET, collection_id
-from etl.aliases import FIELD_ALIASES
 from etl.provenance import DEMO_NOTE, demo_layers
 from layers.export import FORMATS, SHP_ENCODINGS, export_layer, layer_geojson
-from layers.registry import SPATIAL_LAYERS
+from layers.registry import SPATIAL_LAYERS, get_layer
 
 router = APIRouter(prefix="/api/layers", tags=["layers"])
 
@@ -134,7 +133,7 @@ async def layer_as_geojson(
 def standard_names(key: str) -> dict[str, str]:
     """Each column's standard bureau name (its first alias: ``BSM``, ``DLBM``, ``HXMC``…),
     for rows whose load recorded no file field names."""
-    return {column: aliases[0] for column, aliases in FIELD_ALIASES.get(key, {}).items()}
+    return {column: aliases[0] for column, aliases in get_layer(key).aliases.items() if aliases}
 
 
 @router.get(

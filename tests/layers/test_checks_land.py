@@ -13,6 +13,7 @@ from geoalchemy2.shape import from_shape
 from pyproj import Geod
 from shapely import box
 from shapely.geometry import MultiPolygon
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from gis.baseline import parse_baseline
@@ -102,6 +103,10 @@ def land(db: Session) -> Session:
     db.add_all(
         models.LandParcel(bsm=bsm, dlbm=code, dlmc=name, extra={"GXSJ": "2023-09-30"}, geom=mp(g))
         for bsm, code, name, _, g in IN_REDLINE
+    )
+    # The only load of the layer in sight (loads other tests committed are rolled back with it).
+    db.execute(
+        text("DELETE FROM loads WHERE layer IN ('basic_farmland', 'farmland', 'eco_redline')")
     )
     db.add(
         models.Load(

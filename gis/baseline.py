@@ -17,7 +17,7 @@ from pydantic import Field, ValidationError
 
 from gis.errors import BaselineError
 from gis.lines import LINE_TYPES, LineSpec, Reference, line_union
-from gis.lines.base import Strict
+from gis.lines.base import CONTROL_LEVELS, Strict
 
 Line = line_union()
 SUM_TOLERANCE = 0.5  # in units of the last decimal a list gives (0.005 万亩 for 60.77 万亩)
@@ -279,4 +279,11 @@ def _load(path: Path, mtime_ns: int, size: int) -> Baseline:
     return parse_baseline(data, origin=path.name)
 
 
-__all__ = ["Area", "Baseline", "Reference", "load_baseline", "parse_baseline"]
+__all__ = [
+    "CONTROL_LEVELS",
+    "Area",
+    "Baseline",
+    "Reference",
+    "load_baseline",
+    "parse_baseline",
+]

@@ -27,5 +27,8 @@ class Spec(LineSpec):
     def title(self) -> str:
         return self.label or f"{LAYER_LABELS.get(self.layer, self.layer)}面积（不少于）"
 
+    def target_text(self) -> str:
+        return super().target_text() if self.by_reference else f"≥ {self.target:g} {self.unit}"
+
     def to_unit(self, m2: float) -> float:
         return m2 / AREA_UNITS[self.unit]

@@ -119,6 +119,15 @@ class LineSpec(Strict):
     def title(self) -> str:
         return self.label or self.DEFAULT_LABEL
 
+    def target_text(self) -> str:
+        """The target as people read it (目标), in the list's own terms."""
+        target = getattr(self, "target", None)
+        if isinstance(target, Reference):
+            return target.text or target.reference
+        return (
+            "–" if target is None else f"{target:g}" if isinstance(target, float) else str(target)
+        )
+
     @property
     def by_reference(self) -> bool:
         return isinstance(getattr(self, "target", None), Reference)

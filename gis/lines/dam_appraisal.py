@@ -9,3 +9,6 @@ from gis.lines.base import LineSpec
 class Spec(LineSpec):
     type: Literal["dam_appraisal"]
     DEFAULT_LABEL: ClassVar[str] = "水库大坝安全鉴定"
+
+    def target_text(self) -> str:
+        return "按期鉴定"

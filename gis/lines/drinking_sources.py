@@ -25,6 +25,9 @@ class Spec(LineSpec):
     def subject(self) -> str:
         return f"{self.levels}集中式饮用水水源地"
 
+    def target_text(self) -> str:
+        return super().target_text() if self.by_reference else f"≥ {self.target:g}%"
+
     def title(self) -> str:
         return self.label or f"{self.subject()}{self.metric}"
 

@@ -19,5 +19,8 @@ class Spec(LineSpec):
     def subject(self) -> str:
         return self.members.describe()
 
+    def target_text(self) -> str:
+        return f"{self.target}类及以上"
+
     def title(self) -> str:
         return self.label or f"{self.members.describe()}均值水质"

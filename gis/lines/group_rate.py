@@ -16,5 +16,8 @@ class Spec(LineSpec):
     def subject(self) -> str:
         return self.members.describe()
 
+    def target_text(self) -> str:
+        return super().target_text() if self.by_reference else f"≥ {self.target:g}%"
+
     def title(self) -> str:
         return self.label or f"{self.members.describe()}{self.metric}"

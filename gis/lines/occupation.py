@@ -16,5 +16,8 @@ class Spec(LineSpec):
     def subject(self) -> str:
         return self.protected
 
+    def target_text(self) -> str:
+        return "不得占用"
+
     def title(self) -> str:
         return self.label or PROTECTED[self.protected]

@@ -21,5 +21,10 @@ class Spec(LineSpec):
     def subject(self) -> str:
         return self.scale
 
+    def target_text(self) -> str:
+        if self.by_reference:
+            return super().target_text()
+        return f"{'=' if self.compare == 'exactly' else '≥'} {self.target} 座"
+
     def title(self) -> str:
         return self.label or f"{self.scale}水库数量"

@@ -14,4 +14,8 @@ class Spec(LineSpec):
     target: str | None = None  # None: each section's own 水质目标
     DEFAULT_LABEL: ClassVar[str] = "断面水质"
 
+    def target_text(self) -> str:
+        names = "、".join(s.label for s in self.sections)
+        return f"{names}：{self.target + '类及以上' if self.target else '各自水质目标'}"
+
     _check_target = field_validator("target")(lambda v: None if v is None else class_label(v))

@@ -20,6 +20,9 @@ class Spec(LineSpec):
     pairs: tuple[tuple[str, str], ...] = Field(default=ALL_PAIRS, min_length=1)
     DEFAULT_LABEL: ClassVar[str] = "三线不交叉"
 
+    def target_text(self) -> str:
+        return "不交叉、不重叠"
+
     @field_validator("pairs")
     @classmethod
     def _pairs(cls, pairs):

@@ -15,5 +15,8 @@ class Spec(LineSpec):
     target: Literal["贫营养", "中营养", "轻度富营养", "中度富营养", "重度富营养"] = "中营养"
     DEFAULT_LABEL: ClassVar[str] = "水库营养状态"
 
+    def target_text(self) -> str:
+        return f"{'、'.join(self.reservoirs)}：{self.target}或更好"
+
     def worst_allowed(self) -> int:
         return TROPHIC_GRADES.index(self.target)

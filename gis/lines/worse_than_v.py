@@ -13,5 +13,8 @@ class Spec(LineSpec):
     target: int = Field(default=0, ge=0)  # at most
     DEFAULT_LABEL: ClassVar[str] = "劣Ⅴ类水体数量"
 
+    def target_text(self) -> str:
+        return f"≤ {self.target} 个"
+
     def subject(self) -> str:
         return self.members.describe()

@@ -2,7 +2,8 @@
 
 At district scale the evaluation takes a couple of seconds (bench/bench_checks.py) and the map
 asks for it on every page load, unit and period change. Two levels, both per data version (the
-last load and the projects, one cheap query) and list file, both expiring after
+last load and the projects that count as occupation, one cheap query: a saved what-if, 拟建,
+changes neither) and list file, both expiring after
 ``Settings.checks_cache_seconds`` (0 turns caching off), which bounds how long a change made
 outside the platform (plain SQL) can go unseen:
 
@@ -22,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from gis.compliance import OCCUPYING_STATUSES
 from layers.checks import Memo
 from layers.settings import Settings
 from layers.sql import query
@@ -37,7 +39,8 @@ _running: dict[tuple, threading.Event] = {}  # evaluations under way, by key
 
 def data_version(engine: Engine) -> tuple:
     with engine.connect() as conn:
-        return tuple(conn.execute(query("data_version")).one())
+        params = {"occupying_statuses": list(OCCUPYING_STATUSES)}
+        return tuple(conn.execute(query("data_version"), params).one())
 
 
 def cached(

@@ -18,6 +18,7 @@ from api.routes import (
     ingest,
     layers,
     overlap,
+    projects,
     reservoirs,
     sections,
     webmap,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sections,
         reservoirs,
         overlap,
+        projects,
         layers,
         ingest,
     ):

@@ -17,6 +17,37 @@ class OverlapFeature(BaseModel):
     net_area_mu: float | None = None
 
 
+class Coverage(BaseModel):
+    """How much of the project the data can speak for (数据覆盖范围)."""
+
+    covered_m2: float = Field(description="数据范围内的项目面积（m²）")
+    covered_mu: float
+    covered_share: float = Field(description="数据范围内占项目的比例（0–1）")
+    uncovered_m2: float = Field(description="超出数据范围的项目面积（m²），该部分无法判定")
+    uncovered_mu: float
+    uncovered_share: float
+    extent: Literal["full", "partial", "none"]
+
+
+class LayerCoverage(Coverage):
+    basis: Literal["district", "features"] = Field(
+        description="覆盖范围的依据：district = 行政区界（全区划定的图层）；features = 图层自身要素（地类图斑）"
+    )
+    loaded: bool = Field(description="图层是否已导入（空图层不覆盖任何范围）")
+
+
+class DistrictCoverage(Coverage):
+    district_loaded: bool
+    outside_geometry: dict[str, Any] | None = Field(
+        default=None, description="行政区界之外的部分 GeoJSON（EPSG:4490）"
+    )
+
+
+class Finding(BaseModel):
+    status: Literal["overlap", "clear", "partial", "undetermined"]
+    label: str = Field(description="涉及 / 不涉及 / 无法判定（超出数据范围）…")
+
+
 class OverlapLayer(BaseModel):
     layer: str = Field(description="图层键，如 eco_redline")
     name: str = Field(description="图层中文名")
@@ -32,6 +63,9 @@ class OverlapLayer(BaseModel):
     feature_count: int
     features: list[OverlapFeature]
     geometry: dict[str, Any] | None = Field(description="重叠部分 GeoJSON 几何（EPSG:4490）")
+    # reports saved before coverage was measured have neither
+    coverage: LayerCoverage | None = None
+    finding: Finding | None = None
 
 
 class VerdictReason(BaseModel):
@@ -41,8 +75,8 @@ class VerdictReason(BaseModel):
 
 
 class Verdict(BaseModel):
-    status: Literal["conflict", "review", "clear"]
-    label: str = Field(description="冲突 / 需审查 / 不涉及")
+    status: Literal["conflict", "review", "clear", "undetermined"]
+    label: str = Field(description="冲突 / 需审查 / 不涉及 / 无法判定")
     summary: str
     reasons: list[VerdictReason]
 
@@ -57,9 +91,14 @@ class OverlapInput(BaseModel):
 class OverlapReport(BaseModel):
     id: int | None = Field(default=None, description="保存后的项目编号")
     project_name: str | None
+    project_status: str = Field(default="拟建", description="项目状态：核查的项目均为 拟建")
+    project_status_note: str | None = None
     project_area_m2: float
     project_area_mu: float
     project_geometry: dict[str, Any] = Field(description="项目范围 GeoJSON（EPSG:4490，已修复）")
+    coverage: DistrictCoverage | None = Field(
+        default=None, description="项目在行政区界（数据范围）内外的面积与比例"
+    )
     input: OverlapInput
     layers: list[OverlapLayer]
     verdict: Verdict
@@ -68,6 +107,7 @@ class OverlapReport(BaseModel):
 class ProjectSummary(BaseModel):
     id: int
     name: str
+    status: str = Field(description="项目状态：保存的核查均为 拟建（不计入底线清单）")
     submitted_by: str | None
     submitted_at: dt.datetime
     verdict: str | None

@@ -10,8 +10,31 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-STATUS_FILLS = {"pass": "C6EFCE", "warn": "FFEB9C", "fail": "FFC7CE", "nodata": "D9D9D9"}
-VERDICT_FILLS = {"clear": "C6EFCE", "review": "FFEB9C", "conflict": "FFC7CE"}
+from gis.area import m2_to_mu
+from gis.compliance import STATUS_LABELS, UOM_DIGITS, as_of_text, figure_text, uom_label
+from layers.registry import LAYERS
+
+# One fill per status, each distinct: the verdicts green/yellow/red, and the statuses that
+# are no verdict apart from them and from each other (需核实 orange, 数据不足 blue, 无法判定
+# violet, 无数据 grey), so a reader never takes one for 达标.
+STATUS_FILLS = {
+    "pass": "C6EFCE",
+    "warn": "FFEB9C",
+    "fail": "FFC7CE",
+    "review": "F8CBAD",
+    "insufficient": "BDD7EE",
+    "undetermined": "D9C3E9",
+    "nodata": "D9D9D9",
+}
+#: Excel number formats matching the rounding people are shown (gis.compliance.UOM_DIGITS).
+NUMBER_FORMATS = {"亩": "#,##0.00", "万亩": "0.0000", "%": "0.00", "座": "0", "count": "0"}
+VERDICT_FILLS = {
+    "clear": "C6EFCE",
+    "review": "FFEB9C",
+    "conflict": "FFC7CE",
+    "undetermined": "FFC7CE",  # red, as on the map: never to be read as clear
+}
+_RED_TEXT = Font(bold=True, color="C00000")
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
 _WRAP = Alignment(wrap_text=True, vertical="top")
@@ -49,14 +72,61 @@ def _rounded(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
 
+# The 地类图斑 layer's registry name says 耕地 (what its map shows); evidence may be any class.
+_EVIDENCE_LAYER_LABELS = {"farmland": "地类图斑"}
+
+
+def _layer_label(key: str) -> str:
+    if key in _EVIDENCE_LAYER_LABELS:
+        return _EVIDENCE_LAYER_LABELS[key]
+    spec = LAYERS.get(key)
+    return spec.name_zh if spec else key
+
+
+def evidence_text(e: dict[str, Any]) -> str:
+    """One feature for people: layer, the bureau's code, name, 坐落 and area — never the id."""
+    parts = [_layer_label(e["layer"])]
+    if e.get("code"):
+        parts.append(str(e["code"]))
+    if e.get("name") and e.get("name") != e.get("code"):
+        parts.append(str(e["name"]))
+    if not e.get("code") and not e.get("name"):
+        parts.append("（无编码）")
+    text = " ".join(parts)
+    extras = [f"坐落 {e['location']}"] if e.get("location") else []
+    if e.get("area_m2"):
+        extras.append(figure_text(m2_to_mu(e["area_m2"]), "亩"))
+    return text + (f"（{'，'.join(extras)}）" if extras else "")
+
+
 def _evidence_text(evidence: list[dict[str, Any]]) -> str:
-    return "；".join(
-        f"{e['layer']}#{e['id']}" + (f" {e['name']}" if e.get("name") else "") for e in evidence
-    )
+    return "；".join(evidence_text(e) for e in evidence)
+
+
+def _figure(value: Any, uom: str) -> Any:
+    """Numbers stay numbers (rounded as shown), class labels stay text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return round(value, UOM_DIGITS.get(uom, 2))
+    return value
+
+
+CHECKS_HEADER = (
+    "片区",
+    "底线",
+    "对象",
+    "目标",
+    "实测",
+    "单位",
+    "余量",
+    "结论",
+    "数据时点",
+    "依据（编码 名称 坐落）",
+)
 
 
 def checks_workbook(title: str, period: str | None, results: list[dict[str, Any]]) -> bytes:
-    """底线管控清单核查表: one row per unit and line, coloured by status."""
+    """底线管控清单核查表: one row per unit and line, coloured by status; figures rounded for
+    people with Chinese units, features named by the bureau's codes and 坐落."""
     book = Workbook()
     sheet = book.active
     sheet.title = "底线核查"
@@ -64,46 +134,86 @@ def checks_workbook(title: str, period: str | None, results: list[dict[str, Any]
     sheet["A1"].font = _TITLE
     sheet.append([f"评价时段：{period or '—'}", f"生成时间：{dt.datetime.now():%Y-%m-%d %H:%M}"])
     sheet.append([])
-    header = ("片区", "底线", "对象", "目标", "实测", "单位", "余量", "结论", "依据（图层#编号）")
     rows = [
         (
             r.get("unit"),
             r.get("line_label") or r.get("line"),
             r.get("subject") or "",
-            r.get("target"),
-            r.get("measured"),
-            r.get("uom"),
-            r.get("margin"),
-            r.get("status_label") or r.get("status"),
+            _figure(r.get("target"), r["uom"]),
+            _figure(r.get("measured"), r["uom"]),
+            uom_label(r["uom"]),
+            _figure(r.get("margin"), r["uom"]),
+            STATUS_LABELS.get(r["status"], r["status"]),
+            as_of_text(r.get("as_of") or []),
             _evidence_text(r.get("evidence") or []),
         )
         for r in results
     ]
-    first = _table(sheet, header, rows, (12, 22, 16, 10, 12, 8, 10, 10, 60))
+    first = _table(sheet, CHECKS_HEADER, rows, (12, 22, 16, 10, 12, 8, 10, 10, 36, 60))
     for offset, result in enumerate(results, start=1):
+        row = first + offset
         colour = STATUS_FILLS.get(result.get("status"), "FFFFFF")
-        sheet.cell(row=first + offset, column=8).fill = _fill(colour)
-        sheet.cell(row=first + offset, column=9).alignment = _WRAP
+        sheet.cell(row=row, column=8).fill = _fill(colour)
+        number_format = NUMBER_FORMATS.get(result["uom"])
+        for column in (4, 5, 7):
+            if number_format and isinstance(sheet.cell(row=row, column=column).value, float | int):
+                sheet.cell(row=row, column=column).number_format = number_format
+        for column in (9, 10):
+            sheet.cell(row=row, column=column).alignment = _WRAP
     return _bytes(book)
 
 
+def _share(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 4)
+
+
+def _overlap_header(summary: Worksheet, report: dict[str, Any]) -> None:
+    verdict = report["verdict"]
+    summary.append(["项目编号", report.get("id")])
+    summary.append(["项目状态", report.get("project_status") or "拟建"])
+    if report.get("project_status_note"):
+        summary.append(["状态说明", report["project_status_note"]])
+    summary.append(["项目面积（m²）", round(report["project_area_m2"], 2)])
+    summary.append(["项目面积（亩）", round(report["project_area_mu"], 4)])
+    coverage = report.get("coverage")
+    if coverage is None:
+        summary.append(["行政区界内（%）", "保存时未量算覆盖范围"])
+    else:
+        summary.append(["行政区界内（%）", _share(coverage["covered_share"])])
+        if coverage["uncovered_m2"] > 0:
+            summary.append(
+                [
+                    "超出数据范围（m²）",
+                    round(coverage["uncovered_m2"], 2),
+                    f"占项目 {coverage['uncovered_share']:.2%}，无法判定（超出数据范围）",
+                ]
+            )
+            for cell in summary[summary.max_row]:
+                cell.font = _RED_TEXT
+    summary.append(["结论", verdict["label"]])
+    cell = summary.cell(row=summary.max_row, column=2)
+    cell.fill = _fill(VERDICT_FILLS.get(verdict["status"], "FFFFFF"))
+    if verdict["status"] == "undetermined":
+        cell.font = _RED_TEXT
+    summary.append(["说明", verdict["summary"]])
+    for reason in verdict["reasons"]:
+        summary.append(["依据", reason["text"]])
+        if reason["severity"] == "undetermined":
+            summary.cell(row=summary.max_row, column=2).font = _RED_TEXT
+    for note in report["input"]["notes"]:
+        summary.append(["输入处理", note])
+    summary.append([])
+
+
 def overlap_workbook(report: dict[str, Any]) -> bytes:
-    """项目压占分析表: a summary sheet (one row per protected layer) and the features touched."""
+    """项目压占分析表: a summary sheet (one row per protected layer, with how much of the
+    project its data cover and its finding) and the features touched."""
     book = Workbook()
     summary = book.active
     summary.title = "压占汇总"
     summary.append([f"项目压占分析：{report.get('project_name') or '未命名项目'}"])
     summary["A1"].font = _TITLE
-    verdict = report["verdict"]
-    summary.append(["项目编号", report.get("id")])
-    summary.append(["项目面积（m²）", round(report["project_area_m2"], 2)])
-    summary.append(["项目面积（亩）", round(report["project_area_mu"], 4)])
-    summary.append(["结论", verdict["label"]])
-    summary.cell(row=summary.max_row, column=2).fill = _fill(VERDICT_FILLS[verdict["status"]])
-    summary.append(["说明", verdict["summary"]])
-    for note in report["input"]["notes"]:
-        summary.append(["输入处理", note])
-    summary.append([])
+    _overlap_header(summary, report)
     rows = [
         (
             layer["name"],
@@ -113,10 +223,12 @@ def overlap_workbook(report: dict[str, Any]) -> bytes:
             _rounded(layer.get("net_area_mu"), 4),
             round(layer["share"] * 100, 4),
             layer["feature_count"],
+            _share((layer.get("coverage") or {}).get("covered_share")),
+            (layer.get("finding") or {}).get("label", "保存时未量算覆盖范围"),
         )
         for layer in report["layers"]
     ]
-    _table(
+    first = _table(
         summary,
         (
             "保护图层",
@@ -126,10 +238,15 @@ def overlap_workbook(report: dict[str, Any]) -> bytes:
             NET_MU,
             "占项目（%）",
             "涉及要素数",
+            "数据覆盖（%）",
+            "结论",
         ),
         rows,
-        (22, 18, 16, 16, 20, 12, 12),
+        (22, 18, 16, 16, 20, 12, 12, 14, 40),
     )
+    for offset, layer in enumerate(report["layers"], start=1):
+        if (layer.get("finding") or {}).get("status") in ("partial", "undetermined"):
+            summary.cell(row=first + offset, column=9).font = _RED_TEXT
     summary.freeze_panes = None
     details = book.create_sheet("涉及要素")
     rows = [

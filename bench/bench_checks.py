@@ -18,15 +18,9 @@ from pathlib import Path
 from sqlalchemy import text
 
 from gis.baseline import load_baseline
-from gis.compliance import (
-    CONSTRUCTION_CODES,
-    CONSTRUCTION_PREFIXES,
-    FARMLAND_CODES,
-    MIN_OVERLAP_M2,
-    OCCUPYING_STATUSES,
-    parse_period,
-)
+from gis.compliance import parse_period
 from layers.checks import evaluate, latest_period
+from layers.checks.land import AS_OF_LAYERS, YEAR_FIELDS, occupation_params
 from layers.db import libpq_url, make_engine
 from layers.settings import get_settings
 
@@ -37,14 +31,18 @@ def _array(values) -> str:
     return "ARRAY[" + ", ".join(f"'{v}'" for v in values) + "]::text[]"
 
 
+def _literal(value) -> str:
+    if isinstance(value, list | tuple):
+        return _array(value)
+    return f"'{value}'" if isinstance(value, str) else str(value)
+
+
 def raw_script(period) -> str:
     """The evaluation's statements with their parameters written in, as psql would run them."""
+    # The same values the checks bind (layers.checks.land), so both sides run the same SQL.
+    bound = {**occupation_params(), "layers": AS_OF_LAYERS, "year_fields": YEAR_FIELDS}
     params = {
-        ":farmland_codes": _array(FARMLAND_CODES),
-        ":construction_prefixes": _array(CONSTRUCTION_PREFIXES),
-        ":construction_codes": _array(CONSTRUCTION_CODES),
-        ":min_area_m2": str(MIN_OVERLAP_M2),
-        ":occupying_statuses": _array(OCCUPYING_STATUSES),
+        **{f":{k}": _literal(v) for k, v in bound.items()},
         ":start": f"DATE '{period.start}'",
         ":end": f"DATE '{period.end}'",
         ":codes": "ARRAY(SELECT code FROM sections)",
@@ -60,6 +58,7 @@ def raw_script(period) -> str:
         "checks_areas",
         "checks_occupation",
         "checks_three_lines",
+        "checks_land_as_of",
     ):
         sql = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
         for key in sorted(params, key=len, reverse=True):

@@ -128,7 +128,7 @@ def main() -> None:
 
 
 def report(description, api, raw, floor, gp_times, bodies, gp_areas) -> None:
-    touched = sum(1 for b in bodies if b["verdict"]["status"] != "clear")
+    touched = sum(1 for b in bodies if b["verdict"]["status"] in ("conflict", "review"))
     hits = [sum(e["feature_count"] for e in b["layers"]) for b in bodies]
     print(
         f"{description}；项目 {len(bodies)} 个 × {len(api) // len(bodies)} 轮"

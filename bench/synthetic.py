@@ -122,6 +122,12 @@ def write_district(folder: Path, n: int) -> dict[str, Path]:
             geometry=zones,
             crs=4490,
         ),
+        # the overlap report's coverage for the layers declared district-wide
+        "district": gpd.GeoDataFrame(
+            {"XZQDM": ["421303"], "XZQMC": ["合成区"]},
+            geometry=[shapely.box(*bounds).buffer(0.01)],
+            crs=4490,
+        ),
         "urban_boundary": gpd.GeoDataFrame(
             {"BJMC": ["合成城镇开发边界"]},
             geometry=[shapely.box(*bounds).centroid.buffer(0.04, 64)],

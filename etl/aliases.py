@@ -20,7 +20,7 @@ from sqlalchemy import Boolean, Column, Date, Float, Integer, String
 
 from etl import values
 from etl.jsonrows import json_objects
-from gis.compliance import SOURCE_LEVELS
+from gis.compliance import OCCUPYING_STATUSES, PROJECT_STATUSES, SOURCE_LEVELS
 from gis.errors import InvalidInputError
 from gis.water_quality import grade_from_label
 from layers.models.sections import CONTROL_LEVELS
@@ -54,6 +54,19 @@ FIELD_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
             "安全鉴定日期",
             "最近鉴定",
             "鉴定日期",
+        ),
+        "appraisal_result": (
+            "AQLB",
+            "DBAQLB",
+            "JDJL",
+            "AQJDJL",
+            "DAM_CLASS",
+            "大坝安全类别",
+            "大坝安全类",  # the 10-byte DBF cut of 大坝安全类别 in GBK
+            "安全类别",
+            "鉴定结论",
+            "安全鉴定结论",
+            "坝类",
         ),
         "drinking_source": ("SFSYD", "YYSYD", "DRINKING", "饮用水水源地", "是否水源地"),
         "bloom_risk": ("SHFX", "BLOOM", "BLOOM_RISK", "水华风险"),
@@ -108,6 +121,9 @@ FIELD_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "name": ("XMMC", "MC", "NAME", "项目名称", "名称"),
         "kind": ("XMLX", "LX", "KIND", "项目类型", "类型"),
         "submitted_by": ("SBDW", "SUBMITTER", "申报单位"),
+        "status": ("XMZT", "ZT", "JSZT", "STATUS", "项目状态", "建设状态", "状态"),
+        "approval_no": ("PZWH", "PFWH", "APPROVAL", "批准文号", "批复文号", "用地批准文号"),
+        "approved_on": ("PZRQ", "PFRQ", "APPROVED", "批准日期", "批复日期", "批准时间"),
     },
 }
 
@@ -156,10 +172,42 @@ def _protection_level(text: str) -> str | None:
     return folded if folded in ("一级", "二级", "准保护区") else None
 
 
+# Words a register of projects uses for each status (项目状态), folded; the bare canonical
+# names match too. Unknown words are refused rather than guessed: the status decides whether a
+# project counts as occupation in the list.
+_PROJECT_STATUS_WORDS = {
+    "拟建": ("拟建项目", "规划", "拟批", "待批", "未批", "报批", "申报", "proposed", "planned"),
+    "已批": ("已批准", "批准", "已批复", "批复", "已审批", "审批", "已核准", "核准", "approved"),
+    "在建": ("施工", "施工中", "在施", "已开工", "开工", "建设中", "under construction"),
+    "已建": ("建成", "已建成", "竣工", "已竣工", "完工", "已完工", "投产", "built", "completed"),
+}
+_PROJECT_STATUS = {
+    _fold(word): status
+    for status, words in _PROJECT_STATUS_WORDS.items()
+    for word in (status, *words)
+}
+
+
+def _project_status(text: str) -> str | None:
+    return _PROJECT_STATUS.get(_fold(text))
+
+
 def _land_code(text: str) -> str | None:
     """A 三调 code; a numeric DBF field may have eaten the leading zero (101 → 0101)."""
     code = _fold(text).upper()
     return code.zfill(4) if code.isdigit() and len(code) == 3 else code
+
+
+_DAM_NUMERALS = {"一": 1, "二": 2, "三": 3, "1": 1, "2": 2, "3": 3,
+                 "i": 1, "ii": 2, "iii": 3, "ⅰ": 1, "ⅱ": 2, "ⅲ": 3}  # fmt: skip
+
+
+def _dam_class(text: str) -> str | None:
+    """大坝安全类别: 一类坝/二类坝/三类坝, also written 一类, 1, Ⅰ类, II类坝, 三类(病险)."""
+    folded = _fold(text).split("(")[0].split("（")[0].strip()
+    folded = folded.removesuffix("坝").removesuffix("类").strip()
+    number = _DAM_NUMERALS.get(folded)
+    return None if number is None else f"{'一二三'[number - 1]}类坝"
 
 
 def _grade(text: str) -> int | None:
@@ -172,6 +220,7 @@ def _grade(text: str) -> int | None:
 
 NORMALISERS: dict[tuple[str, str], Callable[[str], object]] = {
     ("reservoirs", "scale"): _scale,
+    ("reservoirs", "appraisal_result"): _dam_class,
     ("sections", "control_level"): _control_level,
     ("sections", "waterbody"): _waterbody,
     ("sections", "target_grade"): _grade,
@@ -180,6 +229,7 @@ NORMALISERS: dict[tuple[str, str], Callable[[str], object]] = {
     ("farmland", "dlbm"): _land_code,
     ("farmland", "kcdlbm"): _land_code,
     ("basic_farmland", "dlbm"): _land_code,
+    ("projects", "status"): _project_status,
 }
 
 _WHAT = {
@@ -188,7 +238,9 @@ _WHAT = {
     ("sections", "waterbody"): "河流 或 湖库",
     ("sections", "drinking_source_level"): "地市级/县级/乡镇级",
     ("reservoirs", "scale"): "大型/中型/小型（小(1)型、小(2)型 亦可）",
+    ("reservoirs", "appraisal_result"): "一类坝/二类坝/三类坝（一类、1、Ⅰ类 亦可）",
     ("water_source_zones", "level"): "一级/二级/准保护区",
+    ("projects", "status"): "项目状态 拟建/已批/在建/已建（已批准、批复、施工中、竣工 等亦可）",
 }
 
 
@@ -393,7 +445,28 @@ def _derive(layer: str, columns: pd.DataFrame, mapping: dict[str, str]) -> list[
         kcmj = columns["kcmj"].astype("float64").fillna(0.0)
         columns["tbdlmj"] = columns["tbmj"].astype("float64") - kcmj
         return ["属性表无 TBDLMJ（图斑地类面积），已按 TBMJ − KCMJ 计算。"]
+    if layer == "projects":
+        return _default_status(columns, mapping)
     return []
+
+
+def _default_status(columns: pd.DataFrame, mapping: dict[str, str]) -> list[str]:
+    """A project without a status is 拟建, which never counts as occupation: say so, since a
+    register of approved projects loaded without its status field would vanish from the list."""
+    blank = columns["status"].isna()
+    if not blank.any():
+        return []
+    columns["status"] = columns["status"].where(~blank, PROJECT_STATUSES[0])
+    counted = "、".join(OCCUPYING_STATUSES)
+    where = (
+        f"属性表无项目状态字段（{'、'.join(accepted_names('projects', 'status')[:3])}）"
+        if "status" not in mapping
+        else f"字段 {mapping['status']} 有 {int(blank.sum())} 个要素为空"
+    )
+    return [
+        f"{where}，这些项目按 拟建 导入：拟建项目只用于压占分析，不计入底线清单的占用"
+        f"（只有 {counted} 的项目计入）。如为已批准或已建项目，请补充项目状态后重新导入。"
+    ]
 
 
 def _alias_notes(layer: str, fields: pd.Index, mapping: dict[str, str]) -> list[str]:

@@ -12,8 +12,13 @@ transaction as the insert). Dates: 2024-03-05, 2024/3/5, 2024年3月5日, 202403
 (2024-03, stored as its first day). Values go through :func:`gis.lab_values.parse_lab_value`:
 ``0.01L`` and ``<0.01`` are below-detection results with limit 0.01 (stored as value NULL,
 ``below_dl``, ``detection_limit``); ``ND``/``未检出`` need a detection-limit column. Any unknown
-section or indicator, unreadable date or value, negative concentration or pH above 14 refuses
-the whole file, every problem named by its row. Blank cells are "not measured" and skipped.
+section, unreadable date or value, negative concentration or pH above 14 refuses the whole
+file, every problem named by its row (in the long layout an unknown indicator too, as it is
+more likely a misspelling). Blank cells are "not measured" and skipped.
+
+A wide sheet's columns that name no GB 3838 item (电导率, 浊度 …) are kept as written in
+``sample_extras`` and listed in the load report as not evaluated. The GB 3838 Table 2 items
+(硫酸盐, 氯化物, 硝酸盐, 铁, 锰) load as indicators and are judged at drinking-water sources only.
 """
 
 from __future__ import annotations
@@ -36,8 +41,8 @@ from etl.readers import file_sha256
 from etl.report import LoadReport, Progress, silent
 from gis.errors import EncodingError, InvalidInputError
 from gis.lab_values import parse_lab_value
-from gis.water_quality import indicator_key
-from layers.models.sections import Sample
+from gis.water_quality import DRINKING_KEYS, INDICATORS, indicator_key
+from layers.models.sections import Sample, SampleExtra
 
 _SECTION_CODE = ("断面编码", "断面代码", "断面编号", "section_code", "dmbm", "code")
 _SECTION_NAME = (
@@ -72,6 +77,7 @@ _IGNORED = (
 )  # fmt: skip
 _MAX_LISTED = 20
 _KINDS = {c.name: copy_kind(c) for c in Sample.__table__.columns if c.name != "id"}
+_EXTRA_KINDS = {c.name: copy_kind(c) for c in SampleExtra.__table__.columns if c.name != "id"}
 _UNIT = "行"
 
 
@@ -107,7 +113,7 @@ def load_samples(
     path = Path(path)
     progress("读取文件", 0.0)
     table, used_encoding, reason = read_table(path, encoding, sheet)
-    long = to_long(table)
+    long, extras = to_long(table)
     report = LoadReport(
         layer="samples",
         layer_name="水质监测数据",
@@ -122,22 +128,30 @@ def load_samples(
         cur = pg.cursor()
         require_table(cur, "samples")
         progress("校验", 0.2)
-        rows = _validate(long, _section_codes(cur), report)
+        codes = _section_codes(cur)
+        rows = _validate(long, codes, report)
+        kept = _extras(extras, codes, report)
         report.replaced = cur.execute(query("samples_delete"), {"source": report.source}).rowcount
+        cur.execute(query("sample_extras_delete"), {"source": report.source})
         rows["source"] = report.source
-        try:
-            with pg.transaction():
-                data = rows.drop(columns="_row")
-                copy_frame(cur, "samples", data, _KINDS, progress, "写入", (0.3, 0.9))
-        except psycopg.Error as exc:
-            raise explain_error(
-                exc,
-                cur,
-                label="samples（水质监测数据）",
-                table="samples",
-                unit=_UNIT,
-                copy_rows=rows["_row"].to_numpy(),
-            ) from exc
+        kept["source"] = report.source
+        for table, frame, kinds, span in (
+            ("samples", rows, _KINDS, (0.3, 0.8)),
+            ("sample_extras", kept, _EXTRA_KINDS, (0.8, 0.9)),
+        ):
+            try:
+                with pg.transaction():
+                    data = frame.drop(columns="_row")
+                    copy_frame(cur, table, data, kinds, progress, "写入", span)
+            except psycopg.Error as exc:
+                raise explain_error(
+                    exc,
+                    cur,
+                    label="samples（水质监测数据）",
+                    table=table,
+                    unit=_UNIT,
+                    copy_rows=frame["_row"].to_numpy(),
+                ) from exc
         report.loaded = len(rows)
         params = {"layer": "samples", "source": report.source, "sha256": report.sha256}
         params |= {"actor": actor, "report": Jsonb(report.to_dict())}
@@ -197,8 +211,9 @@ def _decode_csv(raw: bytes, encoding: str | None) -> tuple[str, str, str]:
     )
 
 
-def to_long(frame: pd.DataFrame) -> pd.DataFrame:
-    """One reading per row: ``_row`` (sheet row), section, date, indicator, value, limit."""
+def to_long(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One reading per row: ``_row`` (sheet row), section, date, indicator, value, limit; and
+    the cells of a wide sheet's columns that name no GB 3838 item (``name``, ``value``)."""
     roles = {column: _HEADER_ROLES.get(_fold(column)) for column in frame.columns}
     by_role: dict[str, str] = {}
     for column, role in roles.items():
@@ -223,11 +238,15 @@ def to_long(frame: pd.DataFrame) -> pd.DataFrame:
                 "limit": limit,
             }
         )
-        return long.reset_index(drop=True)
+        return long.reset_index(drop=True), _no_extras()
     return _melt_wide(frame, roles, base)
 
 
-def _melt_wide(frame: pd.DataFrame, roles: dict, base: dict) -> pd.DataFrame:
+def _no_extras() -> pd.DataFrame:
+    return pd.DataFrame({k: [] for k in ("_row", "section", "date", "name", "value")})
+
+
+def _melt_wide(frame: pd.DataFrame, roles: dict, base: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     indicators: dict[str, str] = {}
     limits: dict[str, str] = {}
     unknown = []
@@ -243,10 +262,10 @@ def _melt_wide(frame: pd.DataFrame, roles: dict, base: dict) -> pd.DataFrame:
                 indicators[column] = indicator_key(header)
         except InvalidInputError:
             unknown.append(header)
-    if unknown or not indicators:
-        what = f"未知的指标列：{'、'.join(unknown)}" if unknown else "没有可识别的指标列"
+    if not indicators:
         raise InvalidInputError(
-            f"水质数据（宽表）{what}（unknown indicator columns）。",
+            "水质数据（宽表）没有可识别的指标列（no indicator column）"
+            + (f"：{'、'.join(unknown)} 都不是 GB 3838 项目。" if unknown else "。"),
             hint="指标列名用 GB 3838 指标名或代码，如 溶解氧/do、氨氮/nh3n、总磷/tp；"
             "说明性的列可命名为 备注。",
         )
@@ -256,7 +275,13 @@ def _melt_wide(frame: pd.DataFrame, roles: dict, base: dict) -> pd.DataFrame:
         parts.append(
             pd.DataFrame({**base, "indicator": key, "value": frame[column], "limit": limit})
         )
-    return pd.concat(parts, ignore_index=True).sort_values(["_row"], kind="stable")
+    long = pd.concat(parts, ignore_index=True).sort_values(["_row"], kind="stable")
+    extras = [
+        pd.DataFrame({**base, "name": str(column).strip(), "value": frame[column]})
+        for column, role in roles.items()
+        if role is None and str(column).strip() in unknown
+    ]
+    return long, pd.concat(extras, ignore_index=True) if extras else _no_extras()
 
 
 # --- validating -----------------------------------------------------------------------------
@@ -315,7 +340,49 @@ def _validate(long: pd.DataFrame, sections: dict[str, str], report: LoadReport) 
         )
     if report.dropped:
         report.warnings.append(f"{report.dropped} 个空白单元格视为未监测，已跳过。")
+    _drinking_note(keys, report)
     return rows
+
+
+def _extras(extras: pd.DataFrame, sections: dict[str, str], report: LoadReport) -> pd.DataFrame:
+    """The kept cells of unknown columns, as ``sample_extras`` rows; the columns are listed
+    in the report as not evaluated. Their section and date are those of the row's readings,
+    already checked by :func:`_validate`; a row without readings is checked here."""
+    extras = extras[~values.blank(extras["value"])].reset_index(drop=True)
+    columns = list(dict.fromkeys(extras["name"]))
+    if columns:
+        report.warnings.append(
+            f"以下列不是 GB 3838 项目，已原样保存但不参与评价（not evaluated）：{'、'.join(columns)}"
+            f"（共 {len(extras)} 个值）。"
+        )
+    section_text, _ = values.to_text(extras["section"])
+    codes = section_text.map(sections)
+    dates, bad_dates = values.to_date(extras["date"], allow_month=True)
+    problems: list[tuple[int, str]] = []
+    _flag(problems, extras, codes.isna(), "未知断面", section_text)
+    _flag(problems, extras, bad_dates | dates.isna(), "日期无法识别", extras["date"])
+    if problems:
+        raise _refusal(problems)
+    text, _ = values.to_text(extras["value"])
+    return pd.DataFrame(
+        {
+            "section_code": codes,
+            "sampled_on": dates,
+            "name": extras["name"],
+            "value": text,
+            "_row": extras["_row"].to_numpy(),
+        }
+    )
+
+
+def _drinking_note(keys: pd.Series, report: LoadReport) -> None:
+    present = [k for k in DRINKING_KEYS if (keys == k).any()]
+    if present:
+        names = "、".join(INDICATORS[k].name for k in present)
+        report.warnings.append(
+            f"{names} 是 GB 3838 表2 集中式生活饮用水地表水源地补充项目，"
+            "只在饮用水水源地断面按其标准限值评价，其他断面只保存不评价。"
+        )
 
 
 def _indicator_keys(series: pd.Series) -> pd.Series:

@@ -88,3 +88,21 @@ def period_mean(readings: Iterable[tuple[float | None, bool, float | None]]) -> 
     if not values:
         raise InvalidInputError("没有监测值，无法求均值 (no readings to average).")
     return math.fsum(values) / len(values)
+
+
+def monthly_period_mean(
+    readings: Iterable[tuple[object, float | None, bool, float | None]],
+) -> float:
+    """The period value of dated (date, value, below_detection, detection_limit) readings.
+
+    Monthly means first (DOMAIN.md §6, the 十四五 national network practice): a month's value
+    is the mean of its readings, the period's value the mean of its monthly values, so a month
+    sampled five times weighs no more than a month sampled once. With one reading a month this
+    is the plain mean. ``date`` is anything with ``year`` and ``month`` (datetime.date).
+    """
+    months: dict[tuple[int, int], list[tuple[float | None, bool, float | None]]] = {}
+    for day, *reading in readings:
+        months.setdefault((day.year, day.month), []).append(tuple(reading))
+    if not months:
+        raise InvalidInputError("没有监测值，无法求均值 (no readings to average).")
+    return math.fsum(period_mean(r) for r in months.values()) / len(months)

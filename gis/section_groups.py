@@ -46,3 +46,30 @@ def group_state(grades: Iterable[int]) -> str | None:
     if 5 * worst >= n:
         return "中度污染"
     return "轻度污染"
+
+
+def judge_rate(
+    hits: int, known: int, total: int, target: float, lacking_status: str = "insufficient"
+) -> tuple[str, float | None, float | None, bool]:
+    """(status, measured %, margin, measured_is_upper_bound) of a rate line (优良率, 达标率).
+
+    ``hits`` of the ``known`` members with a class count; ``total - known`` members have none
+    (数据不足 or 无数据). With every member known the rate is judged against ``target`` (a
+    minimum, no 预警 band). With members missing the line cannot be 达标: it is 不达标 when even
+    counting every missing member as a hit the rate stays below the target (the figure is then
+    that upper bound), else ``lacking_status`` (数据不足, or 无数据 when no member has samples).
+    """
+    if not 0 <= hits <= known <= total:
+        raise InvalidInputError(f"比例的计数无效 (bad counts): {hits}/{known}/{total}")
+    if total == 0:
+        return "nodata", None, None, False
+    if known == total:
+        measured = round(100 * hits / total, 2)
+        margin = round(measured - target, 2)
+        return ("fail" if margin < 0 else "pass"), measured, margin, False
+    # Integers: (hits + missing) / total < target / 100, without rounding the share first.
+    best_hits = hits + total - known
+    if 100 * best_hits < target * total:
+        best = round(100 * best_hits / total, 2)
+        return "fail", best, round(best - target, 2), True
+    return lacking_status, None, None, False

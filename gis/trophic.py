@@ -3,8 +3,9 @@
 中国环境监测总站《湖泊(水库)富营养化评价方法及分级技术规定》(2001). Each parameter j has a
 partial index TLI(j) = 10 (a + b ln x) and a weight from its correlation with chlorophyll a;
 TLI(Σ) = Σ Wj · TLI(j). When some parameters were not measured the weights of those present are
-renormalised to sum to 1, so any non-empty subset gives an index; chlorophyll a is not required
-(the caller decides whether an index without it is good enough to publish).
+renormalised to sum to 1, so any non-empty subset gives an index, but the method is defined on
+all five: an index from fewer is flagged 参数不全 with the missing parameters named
+(DOMAIN.md §6), so nobody publishes "SD alone: 74.5 重度富营养" as a reservoir's state.
 """
 
 import math
@@ -48,6 +49,7 @@ TLI_PARAMETERS: Mapping[str, TliParameter] = MappingProxyType(
 OLIGOTROPHIC, MESOTROPHIC = "贫营养", "中营养"
 LIGHT, MIDDLE, HYPER = "轻度富营养", "中度富营养", "重度富营养"
 TROPHIC_GRADES = (OLIGOTROPHIC, MESOTROPHIC, LIGHT, MIDDLE, HYPER)
+INCOMPLETE = "参数不全"
 
 
 def trophic_grade(index: float) -> str:
@@ -89,6 +91,15 @@ class TrophicState:
     weights: dict[str, float]
 
     @property
+    def missing(self) -> tuple[str, ...]:
+        """The TLI parameters not measured, in the method's order."""
+        return tuple(key for key in TLI_PARAMETERS if key not in self.partials)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
     def eutrophic(self) -> bool:
         """True from 轻度富营养 up (index above 50)."""
         return self.index > 50
@@ -99,6 +110,13 @@ class TrophicState:
             "index": self.index,
             "grade": self.grade,
             "eutrophic": self.eutrophic,
+            "complete": self.complete,
+            "flag": None if self.complete else INCOMPLETE,
+            "missing": [{"key": key, "name": TLI_PARAMETERS[key].name} for key in self.missing],
+            "note": None
+            if self.complete
+            else f"{INCOMPLETE}：缺{'、'.join(TLI_PARAMETERS[k].name for k in self.missing)}，"
+            "按已测参数重新归一权重计算，仅供参考",
             "parameters": [
                 {
                     "key": key,

@@ -10,14 +10,18 @@ knows; loaders and the API validate indicator keys against it (:data:`INDICATOR_
 * the class of a sample or period is the worst class over the evaluated indicators (all but
   water temperature, 总氮 and 粪大肠菌群); for lakes and reservoirs 总氮 gets its own class;
 * 超标倍数 = (C − C_Ⅲ) / C_Ⅲ for indicators worse than Ⅲ, never for pH, DO or temperature;
-* a result below the detection limit counts as half the limit in a period mean
-  (lab notation and period means: :mod:`gis.lab_values`; 优良率 and group states:
-  :mod:`gis.section_groups`).
+* main pollutants (主要污染指标): of the indicators worse than Ⅲ, the three worst by class, ties
+  by 超标倍数, and 氰化物 or a heavy metal that exceeds Ⅲ is listed first (评价办法 三(三));
+* a period's value is the mean of its monthly means, a month's value the mean of its samples,
+  and a result below the detection limit counts as half the limit (lab notation and means:
+  :mod:`gis.lab_values`; the sample-count rule per period: :mod:`gis.sampling`; 优良率 and
+  group states: :mod:`gis.section_groups`).
 
 Grades are the ints 1..6, 6 being 劣Ⅴ; :data:`GRADE_LABELS` turns them into labels.
 Only the standard library is used so the module runs anywhere the rules are needed.
 """
 
+import decimal
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -27,7 +31,7 @@ from types import MappingProxyType
 from typing import Any
 
 from gis.errors import InvalidInputError
-from gis.lab_values import fold, is_number, period_mean
+from gis.lab_values import fold, is_number, monthly_period_mean
 
 WORSE_THAN_V = 6
 GRADES = (1, 2, 3, 4, 5, 6)
@@ -60,6 +64,8 @@ class Indicator:
     ``(low, high)`` band shared by every class, and ``Bound.NONE`` (water temperature), where
     they are empty. ``lake_limits`` replaces ``limits`` for lakes and reservoirs (only 总磷).
     ``evaluated`` is False for the indicators that do not count in the class.
+    ``drinking_limit`` is the single limit of a GB 3838 Table 2 supplementary item, judged at
+    centralised drinking-water sources only (集中式生活饮用水地表水源地); it has no class.
     """
 
     key: str
@@ -69,6 +75,7 @@ class Indicator:
     limits: tuple[float, ...] = ()
     lake_limits: tuple[float, ...] | None = None
     evaluated: bool = True
+    drinking_limit: float | None = None  # GB 3838 Table 2: one limit, drinking sources only
 
     def class_limits(self, waterbody: str = "river") -> tuple[float, ...]:
         """The limits that apply in ``waterbody`` ("river" or "lake")."""
@@ -116,11 +123,18 @@ _TABLE = (
     # §3); like water temperature they have no GB 3838 class.
     Indicator("chla", "叶绿素a", "mg/m³", Bound.NONE, evaluated=False),
     Indicator("sd", "透明度", "m", Bound.NONE, evaluated=False),
+    # GB 3838-2002 Table 2 (集中式生活饮用水地表水源地补充项目标准限值), one limit each.
+    Indicator("sulfate", "硫酸盐", _MG, Bound.NONE, evaluated=False, drinking_limit=250.0),
+    Indicator("chloride", "氯化物", _MG, Bound.NONE, evaluated=False, drinking_limit=250.0),
+    Indicator("nitrate", "硝酸盐(以N计)", _MG, Bound.NONE, evaluated=False, drinking_limit=10.0),
+    Indicator("fe", "铁", _MG, Bound.NONE, evaluated=False, drinking_limit=0.3),
+    Indicator("mn", "锰", _MG, Bound.NONE, evaluated=False, drinking_limit=0.1),
 )
 
 INDICATORS: Mapping[str, Indicator] = MappingProxyType({i.key: i for i in _TABLE})
 INDICATOR_KEYS: tuple[str, ...] = tuple(INDICATORS)
 EVALUATED_KEYS: tuple[str, ...] = tuple(k for k, i in INDICATORS.items() if i.evaluated)
+DRINKING_KEYS: tuple[str, ...] = tuple(k for k, i in INDICATORS.items() if i.drinking_limit)
 _ORDER = {key: n for n, key in enumerate(INDICATOR_KEYS)}
 
 # Header spellings seen on lab sheets and monitoring exports. Matching ignores case, spaces and
@@ -156,6 +170,13 @@ ALIASES: Mapping[str, str] = MappingProxyType(
         ),
         **dict.fromkeys(("叶绿素a", "叶绿素", "Chla", "Chl-a", "chlorophyll a"), "chla"),
         **dict.fromkeys(("透明度", "SD", "secchi depth"), "sd"),
+        **dict.fromkeys(("硫酸盐", "硫酸根", "SO4", "SO42-", "SO4^2-", "sulfate"), "sulfate"),
+        **dict.fromkeys(("氯化物", "氯离子", "Cl", "Cl-", "chloride"), "chloride"),
+        **dict.fromkeys(
+            ("硝酸盐", "硝酸盐氮", "硝酸盐(以N计)", "NO3-N", "NO3N", "nitrate"), "nitrate"
+        ),
+        **dict.fromkeys(("铁", "总铁", "Fe", "iron"), "fe"),
+        **dict.fromkeys(("锰", "总锰", "Mn", "manganese"), "mn"),
     }
 )
 
@@ -197,6 +218,17 @@ def grade_from_label(label: str | int) -> int:
             hint="写作 Ⅰ–Ⅴ、I–V、1–5 或 劣Ⅴ / use Ⅰ–Ⅴ, I–V, 1–5 or 劣Ⅴ.",
         )
     return grade
+
+
+def published(value: float, decimals: int) -> float:
+    """``value`` rounded for people by GB/T 8170-2008 (四舍六入五成双).
+
+    The float noise of a subtraction is dropped first (10 significant decimals), so
+    (1.075 − 1) / 1 = 0.07499999999999996 is read as 0.075 and published as 0.08.
+    """
+    exact = decimal.Decimal(repr(round(value, 10)))
+    step = decimal.Decimal(1).scaleb(-decimals)
+    return float(exact.quantize(step, rounding=decimal.ROUND_HALF_EVEN))
 
 
 def _check_waterbody(waterbody: str) -> str:
@@ -263,9 +295,11 @@ class Assessment:
 
     ``indicator_grades`` covers every indicator given that has a limit (also 总氮 and 粪大肠菌群,
     which do not count); ``exceedances`` and ``main_pollutants`` only the evaluated ones.
-    ``main_pollutants`` are up to three evaluated indicators worse than Ⅲ, worst class first;
-    within a class, larger 超标倍数 first, and DO/pH (which have no multiple) after the
-    indicators with one; remaining ties keep the order of GB 3838 Table 1.
+    ``main_pollutants`` are up to three evaluated indicators worse than Ⅲ: 氰化物 and heavy
+    metals first, then worst class first; within a class, larger 超标倍数 first, and DO/pH
+    (which have no multiple) after the indicators with one; remaining ties keep the order of
+    GB 3838 Table 1. ``to_dict`` rounds 超标倍数 to 2 decimals (as published); the values
+    themselves are kept exact so anyone can recompute it.
     ``tn_grade`` is the separate 总氮 class of a lake or reservoir (None for rivers).
     """
 
@@ -276,6 +310,8 @@ class Assessment:
     exceedances: dict[str, float]
     main_pollutants: tuple[str, ...]
     tn_grade: int | None = None
+    drinking_source: bool = False
+    drinking_exceeded: tuple[str, ...] = ()  # Table 2 items over their limit (sources only)
 
     @property
     def label(self) -> str:
@@ -301,11 +337,24 @@ class Assessment:
             "colour": self.colour,
             "indicators": [self._indicator_dict(key) for key in self.values],
             "main_pollutants": [
-                {"key": key, "name": INDICATORS[key].name, "exceedance": self.exceedances.get(key)}
+                {"key": key, "name": INDICATORS[key].name, "exceedance": self._multiple(key)}
                 for key in self.main_pollutants
             ],
             "tn_grade": self.tn_grade,
             "tn_label": None if self.tn_grade is None else GRADE_LABELS[self.tn_grade],
+            "drinking_source": self.drinking_source,
+            "drinking_items": [
+                {
+                    "key": key,
+                    "name": INDICATORS[key].name,
+                    "value": self.values[key],
+                    "limit": INDICATORS[key].drinking_limit,
+                    "exceeded": key in self.drinking_exceeded,
+                }
+                for key in self.values
+                if self.drinking_source and INDICATORS[key].drinking_limit
+            ],
+            "drinking_exceeded": [INDICATORS[k].name for k in self.drinking_exceeded],
         }
 
     def _indicator_dict(self, key: str) -> dict[str, Any]:
@@ -319,8 +368,12 @@ class Assessment:
             "grade": grade,
             "label": None if grade is None else GRADE_LABELS[grade],
             "evaluated": indicator.evaluated,
-            "exceedance": self.exceedances.get(key),
+            "exceedance": self._multiple(key),
         }
+
+    def _multiple(self, key: str) -> float | None:
+        multiple = self.exceedances.get(key)
+        return None if multiple is None else published(multiple, 2)
 
 
 def _canonical_values(values: Mapping[str, float | None]) -> dict[str, float]:
@@ -335,17 +388,37 @@ def _canonical_values(values: Mapping[str, float | None]) -> dict[str, float]:
     return dict(sorted(checked.items(), key=lambda item: _ORDER[item[0]]))
 
 
+# 评价办法 三(三): "当氰化物或铅、铬等重金属超标时，优先作为主要污染指标列出". The method names
+# 氰化物, 铅 and 铬 "等重金属"; the project reads the heavy metals of GB 3838 Table 1 as 铅, 六价铬,
+# 镉, 汞, 铜, 锌 and the metalloid 砷 (counted with the heavy metals in Chinese environmental
+# practice, e.g. 《重金属污染综合防治“十二五”规划》); 硒 is a non-metal and is not given priority.
+PRIORITY_POLLUTANTS = ("cn", "pb", "cr6", "cd", "hg", "as", "cu", "zn")
+
+
 def _main_pollutants(
     grades: Mapping[str, int], exceedances: Mapping[str, float]
 ) -> tuple[str, ...]:
     worse = [key for key, grade in grades.items() if grade > 3]
-    # Sort keys: worse class first; with a multiple before without (DO/pH); larger multiple.
-    worse.sort(key=lambda k: (-grades[k], k not in exceedances, -exceedances.get(k, 0.0)))
+    # Sort keys: 氰化物 and heavy metals first; then worse class first; with a multiple before
+    # without (DO/pH); larger multiple; remaining ties keep the GB 3838 table order.
+    worse.sort(
+        key=lambda k: (
+            k not in PRIORITY_POLLUTANTS,
+            -grades[k],
+            k not in exceedances,
+            -exceedances.get(k, 0.0),
+        )
+    )
     return tuple(worse[:3])
 
 
-def assess(values: Mapping[str, float | None], waterbody: str = "river") -> Assessment:
+def assess(
+    values: Mapping[str, float | None], waterbody: str = "river", drinking_source: bool = False
+) -> Assessment:
     """Classify one sample or one period's mean values (keys or aliases → mg/L, 个/L …).
+
+    At a drinking-water source (``drinking_source``) the GB 3838 Table 2 items given are held
+    to their single limits (``drinking_exceeded``); elsewhere they are kept but not judged.
 
     Raises InvalidInputError for an unknown waterbody or indicator, an invalid value, or when
     no evaluated indicator is present (temperature, 总氮 and 粪大肠菌群 alone give no class).
@@ -372,17 +445,27 @@ def assess(values: Mapping[str, float | None], waterbody: str = "river") -> Asse
         exceedances=exceedances,
         main_pollutants=_main_pollutants(evaluated, exceedances),
         tn_grade=grades.get("tn") if waterbody == "lake" else None,
+        drinking_source=drinking_source,
+        drinking_exceeded=tuple(
+            k
+            for k, v in checked.items()
+            if drinking_source and INDICATORS[k].drinking_limit and v > INDICATORS[k].drinking_limit
+        ),
     )
 
 
 def assess_period(
-    samples: Iterable[tuple[str, float | None, bool, float | None]], waterbody: str = "river"
+    samples: Iterable[tuple[Any, str, float | None, bool, float | None]],
+    waterbody: str = "river",
+    drinking_source: bool = False,
 ) -> Assessment:
-    """Classify a period from (indicator, value, below_detection, detection_limit) samples.
+    """Classify a period from (date, indicator, value, below_detection, detection_limit) samples.
 
-    Each indicator's period value is :func:`period_mean` of its samples; then :func:`assess`.
+    Each indicator's period value is the mean of its monthly means
+    (:func:`gis.lab_values.monthly_period_mean`); then :func:`assess`.
     """
-    readings: dict[str, list[tuple[float | None, bool, float | None]]] = {}
-    for name, value, below_detection, limit in samples:
-        readings.setdefault(indicator_key(name), []).append((value, below_detection, limit))
-    return assess({key: period_mean(r) for key, r in readings.items()}, waterbody)
+    readings: dict[str, list[tuple[Any, float | None, bool, float | None]]] = {}
+    for day, name, value, below_detection, limit in samples:
+        readings.setdefault(indicator_key(name), []).append((day, value, below_detection, limit))
+    means = {key: monthly_period_mean(r) for key, r in readings.items()}
+    return assess(means, waterbody, drinking_source)

@@ -11,31 +11,62 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
-from gis.compliance import Period, parse_period
+from gis.compliance import STATUS_LABELS, Period, parse_period
 from gis.errors import InvalidInputError, NotFoundError
-from gis.lab_values import period_mean
+from gis.lab_values import monthly_period_mean
+from gis.sampling import SectionPeriod, evaluate_section, verdict
 from gis.trophic import TLI_PARAMETERS, trophic_state
 from gis.water_quality import (
+    EVALUATED_KEYS,
     GRADE_COLOURS,
     GRADE_LABELS,
     INDICATORS,
     WATERBODIES,
-    Assessment,
-    assess_period,
     indicator_grade,
     indicator_key,
+    published,
 )
+from layers.checks import latest_period
 from layers.sql import query
 
 
-def _summary(assessment: Assessment, target_grade: int) -> dict[str, Any]:
+def _judged(period: SectionPeriod, row) -> dict[str, Any]:
+    """The period's class and verdicts, or why there is none (数据不足 / 无数据)."""
+    coverage = period.coverage.to_dict()
+    if period.assessment is None:
+        status = "nodata" if period.outcome == "nodata" else "insufficient"
+        return {
+            **coverage,
+            "status": status,
+            "status_label": STATUS_LABELS[status],
+            "note": period.note,
+            "assessment": None,
+        }
+    judged = verdict(period.assessment, row.target_grade, row.target_grade)
     return {
-        "grade": assessment.grade,
-        "label": assessment.label,
-        "colour": assessment.colour,
-        "state": assessment.state,
-        "meets_target": assessment.grade <= target_grade,
-        "main_pollutants": [INDICATORS[k].name for k in assessment.main_pollutants],
+        **coverage,
+        "status": "pass" if judged.meets_target else "fail",
+        "status_label": judged.to_dict()["meets_target_label"],
+        **judged.to_dict(),
+        "assessment": period.assessment.to_dict(),
+    }
+
+
+def _summary(judged: dict[str, Any]) -> dict[str, Any]:
+    """The short form of :func:`_judged` the section list carries for the map."""
+    a = judged["assessment"]
+    short = {k: judged[k] for k in ("status", "status_label", "sample_count", "months")}
+    if a is None:
+        return {**short, "grade": None, "note": judged["note"]}
+    return {
+        **short,
+        "grade": a["grade"],
+        "label": a["label"],
+        "colour": a["colour"],
+        "state": a["state"],
+        "meets_target": judged["meets_target"],
+        "good": judged["good"],
+        "main_pollutants": [p["name"] for p in a["main_pollutants"]],
     }
 
 
@@ -57,31 +88,45 @@ def _section_dict(row) -> dict[str, Any]:
     }
 
 
+def default_period(engine: Engine) -> dict[str, Any]:
+    """The period the checks and the map open on (:func:`layers.checks.latest_period`)."""
+    with engine.connect() as conn:
+        chosen = latest_period(conn)
+    return {
+        "period": None if chosen is None else chosen.label,
+        "rule": "有断面满足年度评价样本数要求（国控逐月12个月；其他断面至少3次，覆盖丰平枯水期）"
+        "的最近一年；没有这样的年份时取最新样本所在年份",
+    }
+
+
 def list_sections(engine: Engine) -> list[dict[str, Any]]:
     """Every section with its data span and the class of its latest month with samples."""
     with engine.connect() as conn:
         rows = conn.execute(query("sections_list")).all()
-        latest_rows = conn.execute(query("sections_latest_month")).all()
+        latest_rows = conn.execute(
+            query("sections_latest_month"), {"evaluated": list(EVALUATED_KEYS)}
+        ).all()
     samples: dict[str, list] = defaultdict(list)
     months: dict[str, dt.date] = {}
     for r in latest_rows:
-        samples[r.section_code].append((r.indicator, r.value, r.below_dl, r.detection_limit))
+        samples[r.section_code].append(
+            (r.sampled_on, r.indicator, r.value, r.below_dl, r.detection_limit)
+        )
         months[r.section_code] = r.month
     result = []
     for row in rows:
         latest = None
         if row.code in samples:
-            latest = {"period": months[row.code].strftime("%Y-%m")}
-            try:
-                latest |= _summary(
-                    assess_period(samples[row.code], row.waterbody), row.target_grade
-                )
-            except InvalidInputError as exc:  # e.g. only temperature measured that month
-                latest |= {"grade": None, "note": exc.message}
+            month = parse_period(months[row.code].strftime("%Y-%m"))
+            period = evaluate_section(
+                samples[row.code], row.waterbody, row.control_level, month, row.drinking_source
+            )
+            latest = {"period": month.label} | _summary(_judged(period, row))
         result.append(
             {
                 **_section_dict(row),
                 "sample_count": row.sample_count,
+                "reading_count": row.reading_count,
                 "first_sampled_on": row.first_sampled_on,
                 "last_sampled_on": row.last_sampled_on,
                 "latest": latest,
@@ -108,8 +153,14 @@ def _section(conn: Connection, code: str):
 
 
 def _latest_month(conn: Connection, code: str) -> Period | None:
+    """The section's default period: its latest month with an indicator that counts in the
+    class (a month needs one sample), else its latest month with any sample (数据不足 then)."""
     last = conn.execute(
-        text("SELECT max(sampled_on) FROM samples WHERE section_code = :code"), {"code": code}
+        text(
+            "SELECT coalesce(max(sampled_on) FILTER (WHERE indicator = ANY(:evaluated)),"
+            " max(sampled_on)) FROM samples WHERE section_code = :code"
+        ),
+        {"code": code, "evaluated": list(EVALUATED_KEYS)},
     ).scalar_one()
     return None if last is None else parse_period(last.strftime("%Y-%m"))
 
@@ -120,7 +171,9 @@ def _samples(conn: Connection, code: str, start, end, indicator: str | None = No
 
 
 def section_assessment(engine: Engine, code: str, period: str | None = None) -> dict[str, Any]:
-    """The section's class over ``period`` (default: its latest month with samples)."""
+    """The section's class over ``period`` (default: its latest month with samples) with the
+    sample count and months behind it, 达标 against its own target and 优良 (Ⅰ–Ⅲ); below the
+    evaluation method's sample-count rule ``status`` is ``insufficient`` and there is no class."""
     with engine.connect() as conn:
         row = _section(conn, code)
         chosen = parse_period(period) if period else _latest_month(conn, code)
@@ -130,22 +183,32 @@ def section_assessment(engine: Engine, code: str, period: str | None = None) -> 
         "period": None
         if chosen is None
         else {"label": chosen.label, "start": chosen.start, "end": chosen.end},
-        "sample_count": len(samples),
+        "reading_count": len(samples),
         "sampled_on": sorted({s.sampled_on for s in samples}),
     }
-    if not samples:
+    if chosen is None:
         return {
             **base,
+            "sample_count": 0,
+            "status": "nodata",
+            "status_label": STATUS_LABELS["nodata"],
             "assessment": None,
-            "note": "该时段没有监测数据 (no samples in the period).",
+            "note": "该断面没有监测数据 (no samples).",
         }
-    assessment = assess_period(
-        [(s.indicator, s.value, s.below_dl, s.detection_limit) for s in samples], row.waterbody
+    evaluated = evaluate_section(
+        [(s.sampled_on, s.indicator, s.value, s.below_dl, s.detection_limit) for s in samples],
+        row.waterbody,
+        row.control_level,
+        chosen,
+        row.drinking_source,
     )
+    judged = _judged(evaluated, row)
+    assessment = evaluated.assessment
+    if assessment is None:
+        return {**base, **judged}
     return {
         **base,
-        "assessment": assessment.to_dict(),
-        "meets_target": assessment.grade <= row.target_grade,
+        **judged,
         "exceedances": [
             {
                 "key": key,
@@ -153,7 +216,7 @@ def section_assessment(engine: Engine, code: str, period: str | None = None) -> 
                 "value": assessment.values[key],
                 "grade": assessment.indicator_grades[key],
                 "label": GRADE_LABELS[assessment.indicator_grades[key]],
-                "exceedance": multiple,
+                "exceedance": published(multiple, 2),
             }
             for key, multiple in assessment.exceedances.items()
         ],
@@ -210,8 +273,9 @@ def _target_limit(spec, waterbody: str, target_grade: int) -> float | None:
 def reservoir_trophic(engine: Engine, code: str, period: str | None = None) -> dict[str, Any]:
     """TLI(Σ) of a reservoir over ``period`` (default: its latest year with measurements).
 
-    Each parameter's period value is the mean over the reservoir's lake sections and samples,
-    below-detection results at half their limit; ``index`` is None when nothing was measured.
+    Each parameter's period value is the mean of its monthly means over the reservoir's lake
+    sections, below-detection results at half their limit; ``index`` is None when nothing was
+    measured, and an index from fewer than the five parameters is flagged 参数不全.
     """
     keys = list(TLI_PARAMETERS)
     with engine.connect() as conn:
@@ -239,7 +303,7 @@ def reservoir_trophic(engine: Engine, code: str, period: str | None = None) -> d
         )
     readings = defaultdict(list)
     for r in rows:
-        readings[r.indicator].append((r.value, r.below_dl, r.detection_limit))
+        readings[r.indicator].append((r.sampled_on, r.value, r.below_dl, r.detection_limit))
     base = {
         "reservoir": {
             "code": reservoir.code,
@@ -258,5 +322,5 @@ def reservoir_trophic(engine: Engine, code: str, period: str | None = None) -> d
             "parameters": [],
             "note": "该时段没有叶绿素a、总磷、总氮、透明度或高锰酸盐指数的监测数据。",
         }
-    means = {key: period_mean(values) for key, values in readings.items()}
+    means = {key: monthly_period_mean(values) for key, values in readings.items()}
     return {**base, "means": means, **trophic_state(means).to_dict()}

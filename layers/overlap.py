@@ -5,6 +5,13 @@ registry, the overlapping area (ellipsoidal, m² and 亩), the share of the proj
 features touched and the intersection geometry; :func:`verdict` turns the figures into the
 answer a land-use officer files. The map, the API and the CLI all call :func:`overlap_report`.
 
+Coverage: a verdict speaks only for the part of the project the data cover. Each layer's
+coverage (:data:`COVERAGE`) is either the district (a layer declared for the whole district:
+永久基本农田, 生态保护红线, 水源保护区, 城镇开发边界; an empty layer covers nothing) or its own
+features (地类图斑 tile the land, so where there is no parcel there are no data). The part of
+the project outside a layer's coverage is 无法判定（超出数据范围）, never 不涉及; a project
+wholly outside the district is 无法判定 overall.
+
 The geometries (often most of the bytes) come from PostGIS as GeoJSON text and stay text:
 they are carried as :class:`orjson.Fragment` and written into the response as they are,
 never parsed into Python lists and serialised again (:func:`report_json`).
@@ -19,7 +26,7 @@ import shapely
 from sqlalchemy import Engine, text
 
 from gis.area import m2_to_mu
-from gis.compliance import MIN_OVERLAP_M2
+from gis.compliance import MIN_OVERLAP_M2, PROJECT_STATUSES
 from layers.db import reading
 from layers.project_geometry import ProjectGeometry
 from layers.registry import LAYERS, PROTECTED_LAYERS, LayerSpec
@@ -54,7 +61,20 @@ RULES: dict[str, Rule] = {
     ),
 }
 _DEFAULT_RULE = Rule("restricted", "涉及受保护图层，请核实管控要求。")
-VERDICT_LABELS = {"conflict": "冲突", "review": "需审查", "clear": "不涉及"}
+VERDICT_LABELS = {
+    "conflict": "冲突",
+    "review": "需审查",
+    "clear": "不涉及",
+    "undetermined": "无法判定",
+}
+OUT_OF_COVERAGE = "无法判定（超出数据范围）"
+#: What stands for a layer's loaded coverage: "district" = the district boundary (the layer is
+#: declared for the whole district, so no feature there means none exists), "features" = the
+#: layer's own features (a wall-to-wall survey: no parcel means no data). Layers not listed:
+#: "district".
+COVERAGE: dict[str, Literal["district", "features"]] = {"farmland": "features"}
+#: Proposed outlines checked here are 拟建: a siting question, never occupation in the list.
+PROPOSED_NOTE = "拟建项目不计入底线清单（只有已批、在建、已建项目计入占用）。"
 
 
 def _rule(key: str) -> Rule:
@@ -65,7 +85,7 @@ def _rule(key: str) -> Rule:
 def overlap_sql(layer_keys: tuple[str, ...] = PROTECTED_LAYERS) -> str:
     """The statement for ``layer_keys``; identifiers come from the registry, never from input."""
     block = template("overlap_candidates")
-    parts = []
+    parts, coverage = [], []
     for n, key in enumerate(layer_keys):
         spec: LayerSpec = LAYERS[key]
         label = (
@@ -78,7 +98,33 @@ def overlap_sql(layer_keys: tuple[str, ...] = PROTECTED_LAYERS) -> str:
             .replace("{table}", quote_identifier(spec.table))
             .replace("{filter}", spec.overlap_filter or "TRUE")
         )
-    return template("overlap").replace("{candidates}", "\n    UNION ALL\n".join(parts))
+        coverage.append(
+            template("overlap_coverage")
+            .replace("{n}", str(n))
+            .replace("{table}", quote_identifier(spec.table))
+            .replace("{covered}", _covered_sql(key, spec))
+        )
+    return (
+        template("overlap")
+        .replace("{coverage}", "\n    UNION ALL\n".join(coverage))
+        .replace("{candidates}", "\n    UNION ALL\n".join(parts))
+    )
+
+
+def _covered_sql(key: str, spec: LayerSpec) -> str:
+    """SQL for the area of the project covered by the layer's features (every feature, no
+    overlap filter), for layers whose coverage is their features; NULL for the others."""
+    if COVERAGE.get(key, "district") != "features":
+        return "NULL::float8"
+    piece = (
+        "CASE WHEN ST_Covers(p.geom, t.geom) THEN t.geom "
+        "ELSE ST_CollectionExtract(ST_Intersection(t.geom, p.geom), 3) END"
+    )
+    return (
+        f"(SELECT COALESCE(sum(ST_Area(({piece})::geography)), 0) "
+        f"FROM {quote_identifier(spec.table)} AS t "
+        "JOIN project AS p ON ST_Intersects(p.geom, t.geom))"
+    )
 
 
 def _net_ratio(spec: LayerSpec) -> str:
@@ -98,12 +144,20 @@ def overlap_report(engine: Engine, project: ProjectGeometry) -> dict[str, Any]:
         row = conn.execute(text(overlap_sql()), params).one()
     project_m2 = float(row.project_area_m2)
     measured = {entry["layer"]: entry for entry in row.layers}
-    layers = [_layer_entry(key, measured.get(key), project_m2) for key in PROTECTED_LAYERS]
+    district = _district_coverage(row, project_m2)
+    loaded = {entry["layer"]: entry for entry in row.coverage}
+    layers = [
+        _layer_entry(key, measured.get(key), project_m2, _coverage(key, loaded[key], district))
+        for key in PROTECTED_LAYERS
+    ]
     return {
         "project_name": project.name,
+        "project_status": PROJECT_STATUSES[0],
+        "project_status_note": PROPOSED_NOTE,
         "project_area_m2": project_m2,
         "project_area_mu": m2_to_mu(project_m2),
         "project_geometry": orjson.Fragment(row.project_geometry),
+        "coverage": district,
         "input": {
             "crs": f"EPSG:{project.source_epsg}",
             "gcj02": project.gcj02,
@@ -111,11 +165,77 @@ def overlap_report(engine: Engine, project: ProjectGeometry) -> dict[str, Any]:
             "notes": list(project.notes),
         },
         "layers": layers,
-        "verdict": verdict(layers),
+        "verdict": verdict(layers, district),
     }
 
 
-def _layer_entry(key: str, measured: dict[str, Any] | None, project_m2: float) -> dict[str, Any]:
+def _shares(covered_m2: float, project_m2: float) -> dict[str, Any]:
+    """Covered and uncovered area and shares; an uncovered rest under the noise floor (shared
+    edges, coordinate rounding) counts as covered."""
+    covered = min(max(covered_m2, 0.0), project_m2)
+    uncovered = project_m2 - covered
+    if uncovered < MIN_OVERLAP_M2:
+        covered, uncovered = project_m2, 0.0
+    share = covered / project_m2 if project_m2 > 0 else 0.0
+    extent = "full" if uncovered == 0 else "none" if covered < MIN_OVERLAP_M2 else "partial"
+    return {
+        "covered_m2": covered,
+        "covered_mu": m2_to_mu(covered),
+        "covered_share": share,
+        "uncovered_m2": uncovered,
+        "uncovered_mu": m2_to_mu(uncovered),
+        "uncovered_share": 1.0 - share if project_m2 > 0 else 1.0,
+        "extent": extent,
+    }
+
+
+def _district_coverage(row: Any, project_m2: float) -> dict[str, Any]:
+    """The part of the project inside the district layer, and the part outside as GeoJSON."""
+    shares = _shares(float(row.district_m2), project_m2)
+    outside = row.outside_geometry if shares["uncovered_m2"] > 0 else None
+    return {
+        "district_loaded": bool(row.district_loaded),
+        **shares,
+        "outside_geometry": orjson.Fragment(outside) if outside else None,
+    }
+
+
+def _coverage(key: str, loaded: dict[str, Any], district: dict[str, Any]) -> dict[str, Any]:
+    basis = COVERAGE.get(key, "district")
+    if not loaded["loaded"]:
+        covered = 0.0  # an empty layer covers nothing
+    elif basis == "features":
+        covered = float(loaded["covered_m2"])
+    else:
+        covered = district["covered_m2"]
+    project_m2 = district["covered_m2"] + district["uncovered_m2"]
+    return {"basis": basis, "loaded": bool(loaded["loaded"]), **_shares(covered, project_m2)}
+
+
+def _finding(area_m2: float, coverage: dict[str, Any]) -> dict[str, str]:
+    """The layer's own answer: 涉及 / 不涉及 for the covered part, 无法判定 for the rest."""
+    if coverage["extent"] == "none":
+        why = (
+            "图层未导入"
+            if not coverage["loaded"]
+            else "项目范围内没有图斑数据"
+            if coverage["basis"] == "features"
+            else "项目在行政区界之外"
+        )
+        return {"status": "undetermined", "label": f"{OUT_OF_COVERAGE}：{why}"}
+    found = "涉及" if area_m2 > 0 else "不涉及"
+    if coverage["extent"] == "full":
+        return {"status": "overlap" if area_m2 > 0 else "clear", "label": found}
+    rest = f"{coverage['uncovered_share']:.2%}"
+    return {
+        "status": "partial",
+        "label": f"数据范围内{found}；其余 {rest} {OUT_OF_COVERAGE}",
+    }
+
+
+def _layer_entry(
+    key: str, measured: dict[str, Any] | None, project_m2: float, coverage: dict[str, Any]
+) -> dict[str, Any]:
     spec = LAYERS[key]
     area = float(measured["area_m2"]) if measured else 0.0
     if area < MIN_OVERLAP_M2:
@@ -140,6 +260,8 @@ def _layer_entry(key: str, measured: dict[str, Any] | None, project_m2: float) -
         "feature_count": len(features),
         "features": features,
         "geometry": orjson.Fragment(measured["geometry"]) if measured else None,
+        "coverage": coverage,
+        "finding": _finding(area, coverage),
     }
 
 
@@ -157,43 +279,91 @@ def report_document(report: dict[str, Any]) -> dict[str, Any]:
     return orjson.loads(report_json(report))
 
 
-def verdict(layers: list[dict[str, Any]]) -> dict[str, Any]:
-    """冲突 when a prohibited layer is touched, 需审查 for a restricted one, else 不涉及."""
-    reasons = []
-    for entry in layers:
-        rule = _rule(entry["layer"])
-        if entry["area_m2"] > 0:
-            share = f"{entry['share']:.2%}"
-            net = entry.get("net_area_mu")
-            net_text = "" if net is None else f"，扣除田坎等后 {net:.2f} 亩"
-            reasons.append(
-                {
-                    "layer": entry["layer"],
-                    "severity": rule.severity,
-                    "text": f"涉及{entry['name']} {entry['area_mu']:.2f} 亩"
-                    f"（{entry['area_m2']:.1f} m²，占项目 {share}）{net_text}。{rule.advice}",
-                }
-            )
+def verdict(layers: list[dict[str, Any]], district: dict[str, Any]) -> dict[str, Any]:
+    """冲突 when a prohibited layer is touched, 需审查 for a restricted one; 无法判定 when the
+    project lies wholly outside the district, or touches nothing but lies partly outside a
+    layer's coverage (that part could hold anything); 不涉及 only when every layer that
+    weighs covers the whole project and none is touched."""
+    reasons = [_overlap_reason(entry) for entry in layers if entry["area_m2"] > 0]
+    reasons += _coverage_reasons(layers, district)
     severities = {r["severity"] for r in reasons}
-    status = (
-        "conflict"
-        if "prohibited" in severities
-        else "review"
-        if "restricted" in severities
-        else "clear"
-    )
+    weighing = [e for e in layers if _rule(e["layer"]).severity != "informational"]
+    uncovered = max((e["coverage"]["uncovered_share"] for e in weighing), default=0.0)
+    if district["extent"] == "none":
+        status = "undetermined"
+    elif "prohibited" in severities:
+        status = "conflict"
+    elif "restricted" in severities:
+        status = "review"
+    elif any(e["coverage"]["extent"] != "full" for e in weighing):
+        status = "undetermined"
+    else:
+        status = "clear"
+    names = "、".join(LAYERS[e["layer"]].name_zh for e in weighing)
     summary = {
         "conflict": "项目与禁止占用的保护图层重叠，原则上不予通过。",
         "review": "项目占用受限图层，须补充论证或落实补偿后方可通过。",
-        "clear": "项目未压占"
-        + "、".join(
-            LAYERS[k].name_zh for k in PROTECTED_LAYERS if _rule(k).severity != "informational"
-        )
-        + "。",
+        "clear": f"项目未压占{names}。",
+        "undetermined": f"在数据覆盖的部分未压占{names}；超出各图层数据范围的部分"
+        f"（最多占项目 {uncovered:.2%}，见各图层）{OUT_OF_COVERAGE}。",
     }[status]
+    if district["extent"] == "none":
+        summary = (
+            f"项目全部位于行政区界（数据范围）之外，{OUT_OF_COVERAGE}。请核对项目坐标和坐标系。"
+            if district["district_loaded"]
+            else f"未导入行政区界（district 图层），{OUT_OF_COVERAGE}。"
+        )
+    elif status in ("conflict", "review") and uncovered > 0:
+        summary += f"超出各图层数据范围的部分（最多占项目 {uncovered:.2%}）{OUT_OF_COVERAGE}。"
     return {
         "status": status,
         "label": VERDICT_LABELS[status],
         "summary": summary,
         "reasons": reasons,
     }
+
+
+def _overlap_reason(entry: dict[str, Any]) -> dict[str, Any]:
+    rule = _rule(entry["layer"])
+    net = entry.get("net_area_mu")
+    net_text = "" if net is None else f"，扣除田坎等后 {net:.2f} 亩"
+    return {
+        "layer": entry["layer"],
+        "severity": rule.severity,
+        "text": f"涉及{entry['name']} {entry['area_mu']:.2f} 亩"
+        f"（{entry['area_m2']:.1f} m²，占项目 {entry['share']:.2%}）{net_text}。{rule.advice}",
+    }
+
+
+def _coverage_reasons(layers: list[dict[str, Any]], district: dict[str, Any]) -> list[dict]:
+    """One reason for the part outside the district, one per layer whose coverage falls
+    short of the district's (a layer not loaded, parcels missing)."""
+    reasons = []
+    if district["uncovered_m2"] > 0:
+        reasons.append(
+            {
+                "layer": "district",
+                "severity": "undetermined",
+                "text": f"项目 {district['uncovered_mu']:.2f} 亩（占项目 "
+                f"{district['uncovered_share']:.2%}）位于行政区界之外，各保护图层在该部分"
+                f"{OUT_OF_COVERAGE}。",
+            }
+        )
+    for entry in layers:
+        coverage = entry["coverage"]
+        if coverage["uncovered_m2"] - district["uncovered_m2"] < MIN_OVERLAP_M2:
+            continue
+        why = (
+            "该图层未导入（空图层不覆盖任何范围）"
+            if not coverage["loaded"]
+            else "该部分没有图斑数据"
+        )
+        reasons.append(
+            {
+                "layer": entry["layer"],
+                "severity": "undetermined",
+                "text": f"{entry['name']}：项目 {coverage['uncovered_mu']:.2f} 亩（占项目 "
+                f"{coverage['uncovered_share']:.2%}）超出数据范围，{why}，{OUT_OF_COVERAGE}。",
+            }
+        )
+    return reasons

@@ -53,8 +53,11 @@ class Settings(BaseSettings):
     # Evaluate the list in the background when the API starts and after each load through it,
     # so the map's first request after either is served from the cache (not a cold 2-3 s).
     warm_checks: bool = True
-    # Dam-safety appraisal: first within N years of completion, then at most every M years.
+    # Dam-safety appraisal (《水库大坝安全鉴定办法》 art. 5): the first within N years of
+    # completion, then every 6–10 years: 预警 once warn_years have passed since the last one,
+    # 不达标 past interval_years (or past first_years with no appraisal at all).
     appraisal_first_years: int = Field(default=5, ge=1)
+    appraisal_warn_years: int = Field(default=6, ge=1)
     appraisal_interval_years: int = Field(default=10, ge=1)
 
     # Limits on uploaded input.
@@ -66,6 +69,15 @@ class Settings(BaseSettings):
     # the OGC (tipg) catalogue of extents is refreshed at most every this many seconds.
     geojson_max_features: int = Field(default=20_000, gt=0)
     ogc_catalog_ttl: int = Field(default=300, ge=0)
+
+    @model_validator(mode="after")
+    def _appraisal_years(self) -> "Settings":
+        if self.appraisal_warn_years > self.appraisal_interval_years:
+            raise ValueError(
+                "WATERSHED_APPRAISAL_WARN_YEARS 不能大于 WATERSHED_APPRAISAL_INTERVAL_YEARS "
+                "(the warning must come before the deadline)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _resolve_paths(self) -> "Settings":

@@ -29,6 +29,12 @@ EXPECTED_FINDINGS = {
     (DISTRICT, "section_group", "市控断面"): "fail",
     (LI, "reservoir_appraisal", "逾期未鉴定水库"): "fail",  # planted 6
     (DISTRICT, "reservoir_appraisal", "逾期未鉴定水库"): "fail",
+    # No verdict (README, 数据不足): the 国控 section lacks 2025-01, so 2025 has no class and
+    # the 国控 优良率 cannot be 达标 while it has none.
+    (YUN, "section", "洛阳揭家垄村"): "insufficient",
+    (DISTRICT, "section", "洛阳揭家垄村"): "insufficient",
+    (YUN, "section_group", "国控断面"): "insufficient",
+    (DISTRICT, "section_group", "国控断面"): "insufficient",
 }
 
 
@@ -44,7 +50,7 @@ def results(demo_engine, demo_settings):
 def test_exactly_the_planted_problems(results) -> None:
     findings = {key: r.status for key, r in results.items() if r.status != "pass"}
     assert findings == EXPECTED_FINDINGS
-    assert len(results) == 47  # every line of the list, district and both units
+    assert len(results) == 50  # every line of the list, district and both units
 
 
 def test_areas_agree_with_pyproj_geod_on_the_files(results) -> None:
@@ -74,7 +80,11 @@ def test_occupation_and_overlap_figures(results) -> None:
         overlaps["projects_in_eco_redline"][0]["m2"], rel=1e-4
     )
     assert {e.name for e in wind.evidence if e.layer == "projects"} == {"曾都区西部山地风电场项目"}
+    # The planted house is the only non-耕地 parcel under 永久基本农田: no 非粮化 anywhere.
+    for unit in (YUN, LI, DISTRICT):
+        assert results[(unit, "basic_farmland_nonfood", None)].measured == 0
     three = results[(YUN, "three_lines", None)]
+
     assert three.measured == pytest.approx(82.8743, abs=1e-3)
     assert m2_to_mu(three.detail["area_m2"]) == pytest.approx(82.8743, abs=1e-3)
     assert results[(DISTRICT, "farmland_occupation", None)].measured == pytest.approx(
@@ -91,11 +101,22 @@ def test_section_and_reservoir_findings(results) -> None:
     # Both Ⅳ; 超标倍数 氨氮 (1.075 − 1)/1 = 0.075 > 总磷 (0.2086 − 0.2)/0.2 = 0.043.
     main = [p["key"] for p in section.detail["assessment"]["main_pollutants"]]
     assert main == ["nh3n", "tp"]
+    short = results[(YUN, "section", "洛阳揭家垄村")]
+    (readme,) = [s for s in demo_figures()["sections"] if s["name"] == "洛阳揭家垄村"]
+    assert short.detail["month_count"] == readme["annual_rule"]["2025"]["months"] == 11
+    assert short.measured is None and short.detail["sample_count"] == readme["samples"]["2025"]
+    assert results[(YUN, "section_group", "国控断面")].detail["lacking"] == ["洛阳揭家垄村"]
     assert results[(LI, "section_group", "市控断面")].measured == 50.0
     assert results[(DISTRICT, "section_group", "市控断面")].measured == pytest.approx(66.67)
     overdue = results[(LI, "reservoir_appraisal", "逾期未鉴定水库")]
     assert [e.name for e in overdue.evidence] == ["黄家垱水库"]
     assert overdue.detail["overdue"][0]["due"] == "2024-05-16"
+    # No other reservoir is 6 years past its last appraisal (预警); results kept, no 三类坝.
+    district = results[(DISTRICT, "reservoir_appraisal", "逾期未鉴定水库")]
+    assert district.detail["due"] == [] and district.detail["unsafe"] == []
+    measured_on_files = demo_figures()["reservoirs"]["results"]  # AQLB counted in the .dbf
+    assert district.detail["results"] == {**measured_on_files, "三类坝": 0, "未填": 0}
+    assert [e.code for e in overdue.evidence] == ["SK421303070"]
     assert results[(YUN, "reservoirs_small", "小型水库")].measured == 66
     drinking = results[(DISTRICT, "drinking_water", "县级及以上集中式饮用水水源地")]
     assert [e.name for e in drinking.evidence] == ["先觉庙库心"]  # 县级; the others are 乡镇级

@@ -71,6 +71,9 @@ POPUP_FIELDS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "urban_boundary": (("name", "名称", "text"),),
     "projects": (
         ("name", "项目名称", "text"),
+        ("status", "项目状态", "text"),  # only 已批/在建/已建 count as occupation in the list
+        ("approval_no", "批准文号", "text"),
+        ("approved_on", "批准日期", "text"),
         ("kind", "类型", "text"),
         ("submitted_by", "提交人", "text"),
         ("submitted_at", "提交时间", "datetime"),

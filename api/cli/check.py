@@ -5,18 +5,47 @@ from rich.table import Table
 
 from api.cli.common import console, friendly_errors, print_json
 from gis.baseline import load_baseline
-from gis.compliance import LINE_LABELS, STATUS_LABELS
+from gis.compliance import (
+    LINE_LABELS,
+    STATUS_LABELS,
+    LineResult,
+    as_of_text,
+    number_text,
+    uom_label,
+)
 from layers.checks import evaluate
 from layers.db import make_engine
 from layers.settings import get_settings
 
-STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "nodata": "dim"}
+# One style per status: the verdicts in green/yellow/red, the statuses that are no verdict
+# apart from them and from each other, never looking like 达标.
+STATUS_STYLE = {
+    "pass": "green",
+    "warn": "yellow",
+    "fail": "bold red",
+    "review": "bold dark_orange",
+    "insufficient": "cyan",
+    "undetermined": "magenta",
+    "nodata": "dim",
+}
 
 
-def _fmt(value) -> str:
-    if value is None:
-        return "–"
-    return f"{value:,.4f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+def _figure(r: LineResult, value, signed: bool = False) -> str:
+    """A figure rounded for people, without its unit (the table has a unit column)."""
+    if r.uom == "class" and isinstance(value, int | float):
+        return f"{int(value):+d}" if signed else str(value)
+    return number_text(value, r.uom, signed)
+
+
+def _evidence(r: LineResult, limit: int = 3) -> str:
+    """The first features behind a line by the bureau's code (or name) and 坐落."""
+    named = []
+    for e in r.evidence:
+        label = e.code or e.name
+        if label and e.layer != "units":
+            named.append(f"{label}（{e.location}）" if e.location else label)
+    more = f" 等{len(named)}项" if len(named) > limit else ""
+    return "、".join(named[:limit]) + more
 
 
 @friendly_errors
@@ -38,7 +67,8 @@ def check(
         print_json([r.to_dict() for r in results])
         return
     table = Table(title="底线管控清单核查结果")
-    for column in ("片区", "底线", "对象", "目标", "实测", "单位", "差额", "状态"):
+    columns = ("片区", "底线", "对象", "目标", "实测", "单位", "差额", "状态", "依据", "数据时点")
+    for column in columns:
         table.add_column(column, justify="right" if column in ("目标", "实测", "差额") else "left")
     for r in results:
         style = STATUS_STYLE[r.status]
@@ -46,12 +76,16 @@ def check(
             r.unit,
             LINE_LABELS[r.line],
             r.subject or "",
-            _fmt(r.target),
-            _fmt(r.measured),
-            {"count": "座", "class": "类"}.get(r.uom, r.uom),
-            _fmt(r.margin),
+            _figure(r, r.target),
+            _figure(r, r.measured),
+            uom_label(r.uom),
+            _figure(r, r.margin, signed=True),
             f"[{style}]{STATUS_LABELS[r.status]}[/]",
+            _evidence(r),
+            as_of_text(r.as_of) if r.as_of else "",
         )
     console.print(table)
     counts = {s: sum(r.status == s for r in results) for s in STATUS_LABELS}
-    console.print("  ".join(f"{STATUS_LABELS[s]} {n}" for s, n in counts.items()))
+    console.print(
+        "  ".join(f"[{STATUS_STYLE[s]}]{STATUS_LABELS[s]}[/] {n}" for s, n in counts.items() if n)
+    )

@@ -18,7 +18,7 @@ from layers.settings import Settings
 router = APIRouter(prefix="/api", tags=["checks"])
 log = logging.getLogger(__name__)
 
-PERIOD_PATTERN = r"^\d{4}(-\d{1,2})?$"
+PERIOD_PATTERN = r"^\d{4}(-\d{1,2}|-[Qq][1-4])?$"
 UnitQuery = Annotated[
     str | None,
     Query(max_length=100, description="片区编码或名称；缺省为全区及各片区", examples=["涢水片区"]),
@@ -27,7 +27,7 @@ PeriodQuery = Annotated[
     str | None,
     Query(
         pattern=PERIOD_PATTERN,
-        description="时段：年份 2025 或年月 2025-06；缺省为有监测数据的最近一年",
+        description="时段：年份 2025、季度 2025-Q2 或年月 2025-06；缺省为有断面满足年度样本数要求的最近一年",
         examples=["2025"],
     ),
 ]
@@ -85,6 +85,10 @@ async def checks(
     period: PeriodQuery = None,
 ) -> dict[str, Any]:
     """Each line of the list for the district and each unit: ``status`` (pass 达标 / warn 预警 /
-    fail 不达标 / nodata 无数据), ``target``, ``measured``, ``margin``, ``uom`` and the
-    ``evidence`` (layer and feature ids) the figure was measured from."""
+    fail 不达标 / review 需核实 / insufficient 数据不足 / undetermined 无法判定 / nodata 无数据)
+    with ``status_label``; ``target``, ``measured``, ``margin`` and ``uom`` as numbers, and
+    ``target_text`` / ``measured_text`` / ``margin_text`` / ``uom_label`` rounded for people
+    with Chinese units; the ``evidence`` the figure was measured from (``id`` for the map,
+    ``code`` / ``name`` / ``location`` — the bureau's code and 坐落 — for people); and for land
+    lines ``as_of`` (survey year and load date of each layer) with ``as_of_text``."""
     return await run_in_threadpool(run_checks, engine, settings, unit, period)

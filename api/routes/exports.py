@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import ReaderDep
+from api.auth import CallerDep, ReaderDep
 from api.deps import EngineDep, SettingsDep
 from api.report_page import overlap_html
 from api.routes.checks import PeriodQuery, UnitQuery, run_checks
@@ -55,9 +55,10 @@ async def checks_xlsx(
     response_class=Response,
     responses={200: {"content": {XLSX: {}}}},
 )
-async def overlap_xlsx(project_id: ProjectId, engine: EngineDep, _: ReaderDep) -> Response:
-    """A saved report as a workbook: summary per protected layer and the features touched."""
-    report = await run_in_threadpool(saved_report, engine, project_id)
+async def overlap_xlsx(project_id: ProjectId, engine: EngineDep, caller: CallerDep) -> Response:
+    """A saved report as a workbook: summary per protected layer and the features touched
+    (whoever may open the report: its owner, an admin)."""
+    report = await run_in_threadpool(saved_report, engine, project_id, caller)
     return _attachment(overlap_workbook(report), f"overlap-{project_id}.xlsx")
 
 
@@ -66,7 +67,8 @@ async def overlap_xlsx(project_id: ProjectId, engine: EngineDep, _: ReaderDep) -
     summary="打印版项目压占分析报告（含示意图）",
     response_class=HTMLResponse,
 )
-async def overlap_page(project_id: ProjectId, engine: EngineDep, _: ReaderDep) -> str:
-    """A saved report as a printable page with an inline map (no external assets)."""
-    report = await run_in_threadpool(saved_report, engine, project_id)
+async def overlap_page(project_id: ProjectId, engine: EngineDep, caller: CallerDep) -> str:
+    """A saved report as a printable page with an inline map (no external assets; whoever
+    may open the report: its owner, an admin)."""
+    report = await run_in_threadpool(saved_report, engine, project_id, caller)
     return overlap_html(report)

@@ -2,7 +2,9 @@
 
 The outline comes as a GeoJSON body or as an uploaded file (zipped shapefile, GeoPackage,
 KML, GeoJSON) read by the ETL's readers with the same CRS and encoding detection as a load.
-``?save=true`` keeps the outline and its report as a project record (role analyst).
+``?save=true`` keeps the outline and its report as a project record (role analyst), always
+拟建: a what-if never counts as occupation. Saved checks are listed, opened, renamed and
+deleted here (:mod:`api.saved_reports` says who may).
 """
 
 import json
@@ -12,18 +14,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from geoalchemy2.shape import from_shape
-from sqlalchemy import Engine, select
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from api.audit import record, sha256_of
-from api.auth import CallerDep, Principal, ReaderDep, ensure_role
+from api.auth import CallerDep, Principal, ensure_role
 from api.deps import EngineDep, SettingsDep
+from api.saved_reports import delete_report, get_report, list_reports, rename_report
 from api.schemas import OverlapReport, ProjectSummary
 from api.uploads import form_file, multipart_file_schema
 from etl.archive import ArchiveLimits
 from etl.readers import read_vector
+from gis.compliance import PROJECT_STATUSES
 from gis.crs import CGCS2000
-from gis.errors import InvalidInputError, NotFoundError
+from gis.errors import InvalidInputError
 from layers.db import session_scope
 from layers.models import Project
 from layers.overlap import overlap_report, report_document, report_json
@@ -147,6 +152,9 @@ def _save(
         row = Project(
             name=name,
             kind="拟建项目",
+            # a what-if is always 拟建: it never counts as occupation in the list; only
+            # projects loaded from the bureau's register can be 已批/在建/已建
+            status=PROJECT_STATUSES[0],
             submitted_by=caller.name,
             report=report,
             geom=from_shape(project.geom, srid=CGCS2000),
@@ -209,39 +217,39 @@ async def overlap(
     return Response(report_json(report), media_type="application/json")
 
 
-@router.get("", response_model=list[ProjectSummary], summary="已保存的项目压占分析列表")
-def saved_projects(engine: EngineDep, _: ReaderDep) -> list[dict[str, Any]]:
-    """Saved project records, newest first, with their verdicts."""
-    query = select(
-        Project.id, Project.name, Project.submitted_by, Project.submitted_at, Project.report
-    )
-    with engine.connect() as conn:
-        rows = conn.execute(query.order_by(Project.id.desc())).all()
-    return [
-        {
-            "id": r.id,
-            "name": r.name,
-            "submitted_by": r.submitted_by,
-            "submitted_at": r.submitted_at,
-            "verdict": (r.report or {}).get("verdict", {}).get("label"),
-            "project_area_mu": (r.report or {}).get("project_area_mu"),
-        }
-        for r in rows
-    ]
+@router.get("", response_model=list[ProjectSummary], summary="已保存的红线核查列表")
+def saved_projects(engine: EngineDep, caller: CallerDep) -> list[dict[str, Any]]:
+    """Saved checks, newest first, with their verdicts: an analyst's or editor's own (by the
+    token's name), an admin's everyone's; a viewer has none to see (403)."""
+    return list_reports(engine, caller)
 
 
-def saved_report(engine: Engine, project_id: int) -> dict[str, Any]:
-    with engine.connect() as conn:
-        report = conn.execute(select(Project.report).where(Project.id == project_id)).scalar()
-    if report is None:
-        raise NotFoundError(f"没有编号为 {project_id} 的项目记录 (unknown project).")
-    return report
+def saved_report(engine: Engine, project_id: int, caller: Principal) -> dict[str, Any]:
+    return get_report(engine, caller, project_id)
 
 
 ProjectId = Annotated[int, Path(ge=1, le=2**31 - 1, description="项目编号")]
 
 
-@router.get("/{project_id}", response_model=OverlapReport, summary="查看已保存的项目压占分析")
-def saved(project_id: ProjectId, engine: EngineDep, _: ReaderDep) -> dict[str, Any]:
+class Rename(BaseModel):
+    name: str = Field(min_length=1, max_length=200, description="新的项目名称")
+
+
+@router.get("/{project_id}", response_model=OverlapReport, summary="打开已保存的红线核查")
+def saved(project_id: ProjectId, engine: EngineDep, caller: CallerDep) -> dict[str, Any]:
     """The report as it was saved (figures of the day it was checked)."""
-    return saved_report(engine, project_id)
+    return saved_report(engine, project_id, caller)
+
+
+@router.patch("/{project_id}", summary="重命名已保存的红线核查")
+def rename(project_id: ProjectId, body: Rename, engine: EngineDep, caller: CallerDep) -> dict:
+    """Rename a saved check (own, or any for an admin); audited as ``overlap.rename``."""
+    return rename_report(engine, caller, project_id, body.name)
+
+
+@router.delete("/{project_id}", status_code=204, summary="删除已保存的红线核查")
+def remove(project_id: ProjectId, engine: EngineDep, caller: CallerDep) -> Response:
+    """Delete a saved check (own, or any for an admin); audited as ``overlap.delete``. Saved
+    checks are 拟建, so no figure of the list moves."""
+    delete_report(engine, caller, project_id)
+    return Response(status_code=204)

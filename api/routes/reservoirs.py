@@ -20,10 +20,14 @@ async def trophic(
     _: ReaderDep,
     period: Annotated[
         str | None,
-        Query(pattern=PERIOD_PATTERN, description="时段：2025 或 2025-06；缺省为最近有数据的年份"),
+        Query(
+            pattern=PERIOD_PATTERN,
+            description="时段：2025、2025-Q2 或 2025-06；缺省为最近有数据的年份",
+        ),
     ] = None,
 ) -> dict[str, Any]:
     """TLI(Σ) from the period means of chla, TP, TN, SD and CODMn at the reservoir's lake
     sections (weights renormalised over what was measured) and its grade (贫营养 … 重度富营养);
-    ``index`` is null when nothing was measured in the period."""
+    ``index`` is null when nothing was measured in the period; an index from fewer than the five
+    parameters has ``complete`` false, ``flag`` 参数不全 and the ``missing`` ones named."""
     return await run_in_threadpool(reservoir_trophic, engine, code, period)

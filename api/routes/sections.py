@@ -8,19 +8,28 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import ReaderDep
 from api.deps import EngineDep
-from layers.monitoring import list_sections, section_assessment, section_series
+from layers.monitoring import default_period, list_sections, section_assessment, section_series
 
 router = APIRouter(prefix="/api/sections", tags=["sections"])
 
 CodePath = Annotated[str, Path(max_length=32, description="断面编码", examples=["ZD-01"])]
-PERIOD_PATTERN = r"^\d{4}(-\d{1,2})?$"
+PERIOD_PATTERN = r"^\d{4}(-\d{1,2}|-[Qq][1-4])?$"
 
 
 @router.get("", summary="监测断面列表（含最近一个月的水质类别）")
 async def sections(engine: EngineDep, _: ReaderDep) -> list[dict[str, Any]]:
-    """Every section: control level, waterbody, target class, position (EPSG:4490), the span
-    of its samples, and ``latest``, the class of its latest month with data (for the map)."""
+    """Every section: control level, waterbody, target class, position (EPSG:4490), its
+    ``sample_count`` (sampling dates) and ``reading_count``, the span of its samples, and
+    ``latest``: its latest month with an evaluated indicator, with class, ``status``
+    (达标/不达标 against its own target, or 数据不足), ``good`` (优良) and the sample count."""
     return await run_in_threadpool(list_sections, engine)
+
+
+@router.get("/default-period", summary="默认评价时段（满足年度样本数要求的最近一年）")
+async def period(engine: EngineDep, _: ReaderDep) -> dict[str, Any]:
+    """The period the checks and the map open on: the latest year in which at least one section
+    meets the evaluation method's annual sample-count rule (``period`` null without samples)."""
+    return await run_in_threadpool(default_period, engine)
 
 
 @router.get(
@@ -34,14 +43,16 @@ async def assessment(
         str | None,
         Query(
             pattern=PERIOD_PATTERN,
-            description="时段：年份 2025 或年月 2025-06；缺省为该断面最近有数据的月份",
+            description="时段：年份 2025、季度 2025-Q2 或年月 2025-06；缺省为该断面最近有数据的月份",
             examples=["2025-06"],
         ),
     ] = None,
 ) -> dict[str, Any]:
-    """GB 3838-2002 single-factor assessment of the period mean: class, each indicator's class,
-    exceedance multiples over class Ⅲ and the main pollutants; ``meets_target`` against the
-    section's target class."""
+    """GB 3838-2002 single-factor assessment of the period mean (the mean of monthly means):
+    class, each indicator's class, exceedance multiples over class Ⅲ and the main pollutants;
+    ``sample_count``, ``months`` and the sample-count ``rule`` of the period (评价办法 二(二)):
+    below it ``status`` is ``insufficient`` (数据不足) and there is no class. ``meets_target``
+    (达标) is against the section's own target class, ``good`` (优良) is class Ⅰ–Ⅲ."""
     return await run_in_threadpool(section_assessment, engine, code, period)
 
 

@@ -89,6 +89,7 @@ def _reservoirs(data: DemoData) -> LayerTable:
         "ZKR": _real([r.capacity_10k_m3 for r in rs], 1),
         "JCRQ": _date(r.completed_on for r in rs),
         "AQJDRQ": _date(r.last_appraisal_on for r in rs),
+        "AQLB": _text(r.appraisal_result for r in rs),
         "SFSYD": _yes(r.drinking for r in rs),
         "SYDJB": _text(r.drinking for r in rs),
         "SHFX": _yes(r.bloom_risk for r in rs),
@@ -215,6 +216,9 @@ def _projects(data: DemoData) -> LayerTable:
         "XMMC": _text(p.name for p in ps),
         "XMLX": _text(p.kind for p in ps),
         "SBDW": _text(p.submitter for p in ps),
+        "XMZT": _text(p.status for p in ps),
+        "PZWH": _text(p.approval_no for p in ps),
+        "PZRQ": np.array([p.approved_on or "NaT" for p in ps], dtype="datetime64[D]"),
         "YDMJ": _real(geodesic_areas_m2(geoms)),
     }
     return LayerTable("projects", geoms, fields, "MultiPolygon")

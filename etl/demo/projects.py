@@ -1,8 +1,12 @@
-"""Proposed construction projects (拟建项目) submitted for red-line checking.
+"""Construction projects (建设项目) from the bureau's register, each with its status (XMZT).
 
 Two are planted problems: a logistics park beside G316 that takes 永久基本农田, and a wind
-farm on a ridge that takes 生态保护红线. Two are clean: both inside the 城镇开发边界 on one
-built-up parcel each, clear of every protected layer.
+farm on a ridge that takes 生态保护红线. Only 已批/在建/已建 projects count as occupation in
+the list (a 拟建 one is a siting question for the overlap report), so the planted ones carry
+an occupying status: the park is 已批 (land approved, not yet built: the approval itself is
+the problem the list must show) and the wind farm 在建 (turbines going up on the red line).
+Two are clean: both inside the 城镇开发边界 on one built-up parcel each, clear of every
+protected layer; one is 拟建 (so the register shows both kinds) and one 已建.
 """
 
 from dataclasses import dataclass
@@ -24,6 +28,9 @@ class Project:
     submitter: str
     geom: shapely.Geometry
     planted: str = ""  # "basic_farmland" / "eco_redline" / ""
+    status: str = "拟建"  # 项目状态: 拟建 / 已批 / 在建 / 已建
+    approval_no: str = ""  # 批准文号 (blank for 拟建)
+    approved_on: str = ""  # 批准日期, ISO (blank for 拟建)
 
 
 class _Layer:
@@ -70,10 +77,30 @@ def build_projects(
             "随州市曾都区城投物流有限公司",
             logistics,
             "basic_farmland",
+            "已批",
+            "鄂政土批〔2024〕37号",
+            "2024-09-12",
         ),
-        Project("曾都区西部山地风电场项目", "能源", "随州风能发电有限公司", wind, "eco_redline"),
+        Project(
+            "曾都区西部山地风电场项目",
+            "能源",
+            "随州风能发电有限公司",
+            wind,
+            "eco_redline",
+            "在建",
+            "随发改能源〔2023〕112号",
+            "2023-11-20",
+        ),
         Project("曾都经济开发区汽车零部件产业园项目", "工业", "曾都经济开发区管理委员会", factory),
-        Project("曾都区城区污水处理厂提标扩建工程", "市政公用", "随州市曾都区水务局", sewage),
+        Project(
+            "曾都区城区污水处理厂提标扩建工程",
+            "市政公用",
+            "随州市曾都区水务局",
+            sewage,
+            status="已建",
+            approval_no="随曾发改审批〔2021〕45号",
+            approved_on="2021-04-08",
+        ),
     ]
 
 

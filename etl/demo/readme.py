@@ -31,7 +31,7 @@ _LAYERS = {
         "水库",
         "点",
         "SKBM 编码, SKMC 名称, GCGM 工程规模 (中型/小(1)型/小(2)型), ZCXSW 正常蓄水位 m, "
-        "XXSW 汛限水位 m, ZKR 总库容 万m³, JCRQ 建成日期, AQJDRQ 最近一次大坝安全鉴定日期 (日期型), "
+        "XXSW 汛限水位 m, ZKR 总库容 万m³, JCRQ 建成日期, AQJDRQ 最近一次大坝安全鉴定日期 (日期型), AQLB 大坝安全类别 (一类坝/二类坝/三类坝), "
         "SFSYD 是否饮用水水源地 (是/否), SYDJB 水源地级别, SHFX 水华风险 (是/否)",
     ),
     "sections": (
@@ -63,7 +63,12 @@ _LAYERS = {
         "HXBH 编号, HXMC 名称, HXLX 类型 (水源涵养/水土保持/生物多样性维护), SZXZ 所在乡镇, MJ 面积 m²",
     ),
     "urban_boundary": ("城镇开发边界", "面", "BJMC 名称, MJ 面积 m²"),
-    "projects": ("拟建项目", "面", "XMMC 项目名称, XMLX 项目类型, SBDW 申报单位, YDMJ 用地面积 m²"),
+    "projects": (
+        "建设项目",
+        "面",
+        "XMMC 项目名称, XMLX 项目类型, SBDW 申报单位, XMZT 项目状态 (拟建/已批/在建/已建), "
+        "PZWH 批准文号, PZRQ 批准日期, YDMJ 用地面积 m²",
+    ),
 }
 
 
@@ -258,12 +263,19 @@ def _planted(data: DemoData, figures: dict) -> str:
    - 地类图斑 BSM {houses["BSM"]} (0702 农村宅基地, houses built on a paddy, {houses["unit"]})
      lies inside 永久基本农田 {houses["YJJBNTTBBH"]}: **{_m2(houses["m2"])} m² = {houses["mu"]:.4f} 亩**.
      It is the only non-耕地 parcel under any 永久基本农田.
-   - Project 「{park[0]["XMMC"]}」 (400 m × 300 m beside G316, {park[0]["unit"]}) covers
+   - Project 「{park[0]["XMMC"]}」 (XMZT **已批**, 400 m × 300 m beside G316, {park[0]["unit"]}) covers
      永久基本农田 by **{_m2(park_total)} m² = {park_total * 15 / 10000:.4f} 亩** in total:
 {park_rows}
-3. **Project in 生态保护红线.** 「{wind[0]["XMMC"]}」 (360 m × 260 m on a ridge, {wind[0]["unit"]}) covers
+3. **Project in 生态保护红线.** 「{wind[0]["XMMC"]}」 (XMZT **在建**, 360 m × 260 m on a ridge, {wind[0]["unit"]}) covers
    生态保护红线 by **{_m2(wind_total)} m² = {wind_total * 15 / 10000:.4f} 亩** in total:
 {wind_rows}
+
+   Why these statuses: only 已批/在建/已建 projects count as occupation in the list; a 拟建
+   project is a siting question for the overlap report (DOMAIN §6 "Proposed projects"). The
+   park is 已批 (its land approved, nothing built yet: the approval is what the list must
+   flag) and the wind farm 在建 (turbines going up). Were either 拟建, its overlap would leave
+   the list and show only in its overlap report. The two clean projects are 拟建 (汽车零部件
+   产业园) and 已建 (污水处理厂); their status moves no figure.
 4. **三线 overlap.** The 城镇开发边界 reaches into 永久基本农田 {line3["YJJBNTTBBH"]} ({line3["unit"]},
    on the edge of the city) by **{_m2(line3["m2"])} m² = {line3["mu"]:.4f} 亩**. 生态保护红线 touches
    neither of the other two lines.
@@ -279,9 +291,44 @@ def _planted(data: DemoData, figures: dict) -> str:
 6. **Dam-safety appraisal overdue.** {overdue["SKMC"]} ({overdue["SKBM"]}, {overdue["GCGM"]},
    {overdue["unit"]}): completed {overdue["JCRQ"]}, last appraised {overdue["AQJDRQ"]}, next due
    {overdue["due"]} (at most every 10 years) → overdue by {overdue["days_overdue"]} days on
-   2025-12-31. Every other reservoir was appraised on or after 2016-03-01.
+   2025-12-31. Every other reservoir was appraised on or after 2020-03-01, less than 6 years
+   before 2025-12-31, so none is 预警 (the 6-year warning of the appraisal rule; until it was
+   added the dates ran from 2016-03-01, and were moved so that this stays the only finding).
+   Latest results (AQLB): {_results(figures)}; no 三类坝 (病险) is planted.
    (Planted dates: {OVERDUE["completed_on"]}, {OVERDUE["last_appraisal_on"]}.)
+
+Not a failure but no verdict either (数据不足, since the sample-count rule of issue 14):
+{_insufficient(figures)}
 """
+
+
+def _insufficient(figures: dict) -> str:
+    """The listed sections whose 2025 samples fall below the annual rule, and their groups."""
+    short = [s for s in figures["sections"] if not s["annual_rule"]["2025"]["met"]]
+    if not short:
+        return "none."
+    return "\n".join(
+        f"- **{s['name']}** ({s['control_level']}): {s['annual_rule']['2025']['months']} months "
+        f"sampled in 2025 (the missing section-months are listed under Samples); a "
+        f"{s['control_level']} section needs all twelve → 数据不足 for 2025, and its "
+        f"{s['control_level']} 优良率 line is 数据不足 too (it cannot be 达标 while a member has "
+        "no class), in its unit and in the district. The data are left as generated: a "
+        "missing month at a 国控 station is exactly what the rule is for."
+        for s in short
+    )
+
+
+def _annual(section: dict, year: str) -> str:
+    """The year's class, or 数据不足 when the samples fall below the method's annual rule."""
+    rule = section["annual_rule"][year]
+    label = section["classes"][year]["class"]
+    if rule["met"]:
+        return label
+    return f"数据不足 ({rule['months']} months; {label} on them)"
+
+
+def _results(figures: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in figures["reservoirs"]["results"].items())
 
 
 def _clean(figures: dict) -> str:
@@ -292,7 +339,7 @@ def _clean(figures: dict) -> str:
     )
     section_rows = "\n".join(
         f"| {s['name']} | {s['control_level']} | {s['waterbody']} | "
-        + " | ".join(s["classes"][y]["class"] for y in ("2023", "2024", "2025"))
+        + " | ".join(_annual(s, y) for y in ("2023", "2024", "2025"))
         + f" | {s['samples']['2025']} |"
         for s in figures["sections"]
     )
@@ -304,7 +351,9 @@ def _clean(figures: dict) -> str:
 - The two other projects lie wholly inside the 城镇开发边界 on one built-up parcel each and touch
   no 耕地, 永久基本农田, 生态保护红线 or 水源保护区: {in_city}.
 - Every section other than {FAILING_SECTION} is Ⅲ or better in every month of 2023–2025
-  ({len(clean_sections)} sections). Annual classes:
+  ({len(clean_sections)} sections). Annual classes (a year below the evaluation method's sample
+  rule has none: 国控 sections need all twelve months, the others three samples covering
+  丰/平/枯; classes are the means of monthly means, here one sample a month):
 
 | section | control level | waterbody | 2023 | 2024 | 2025 | samples 2025 |
 |---|---|---|---|---|---|---:|

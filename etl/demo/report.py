@@ -192,10 +192,13 @@ def _reservoirs(frame: pd.DataFrame, units, names) -> dict:
         }
         for c in units
     }
-    overdue = []
+    overdue, due_soon = [], []
     for n, (_, r) in enumerate(frame.iterrows()):
         completed, last = r["JCRQ"], r["AQJDRQ"]
         due = _add_years(last, 10) if not pd.isna(last) else _add_years(completed, 5)
+        # 预警: 6 years or more since the last appraisal (the 6–10 year window is open).
+        if due >= EVALUATION_DATE and not pd.isna(last) and _add_years(last, 6) <= EVALUATION_DATE:
+            due_soon.append({"SKBM": r["SKBM"], "SKMC": r["SKMC"], "due": due.isoformat()})
         if due < EVALUATION_DATE:
             overdue.append(
                 {
@@ -209,7 +212,13 @@ def _reservoirs(frame: pd.DataFrame, units, names) -> dict:
                     "days_overdue": (EVALUATION_DATE - due).days,
                 }
             )
-    return {"counts": counts, "overdue": overdue}
+    results = frame["AQLB"].value_counts().to_dict() if "AQLB" in frame else {}
+    return {
+        "counts": counts,
+        "overdue": overdue,
+        "due": due_soon,
+        "results": {k: int(v) for k, v in sorted(results.items())},
+    }
 
 
 def _day(value) -> str | None:
@@ -257,6 +266,21 @@ def _all_overlaps(layers, units: dict) -> dict:
     }
 
 
+# The evaluation method's annual sample-count rule (评价办法 二(二)), written out here apart
+# from gis.sampling so the README's figures check the code: 国控 sections need all twelve
+# months; the others at least three samples covering 丰 (5–9), 平 (3–4, 10–11) and 枯 (12–2).
+WATER_PERIOD_MONTHS = ({5, 6, 7, 8, 9}, {3, 4, 10, 11}, {12, 1, 2})
+
+
+def _annual_rule(control_level: str, dates: pd.Series) -> dict:
+    months = {int(d[5:7]) for d in dates}
+    if control_level == "国控":
+        met = len(months) == 12
+    else:
+        met = len(set(dates)) >= 3 and all(months & p for p in WATER_PERIOD_MONTHS)
+    return {"months": len(months), "met": met}
+
+
 def _sections(folder: Path, sections: pd.DataFrame) -> list[dict]:
     """Per section: each year's mean class, the 2025 means, and every month worse than Ⅲ."""
     table = pd.read_csv(folder / "samples.csv", dtype=str, encoding="utf-8-sig")
@@ -293,6 +317,12 @@ def _sections(folder: Path, sections: pd.DataFrame) -> list[dict]:
                 "control_level": s["KZJB"],
                 "waterbody": s["STLX"],
                 "samples": {str(y): int(mine["date"].str.startswith(str(y)).sum()) for y in YEARS},
+                "annual_rule": {
+                    str(y): _annual_rule(
+                        s["KZJB"], mine.loc[mine["date"].str.startswith(str(y)), "date"]
+                    )
+                    for y in YEARS
+                },
                 "classes": classes,
                 "means_2025": {k: round(means[YEAR][k], 4) for k in ("nh3n", "tp", "codmn", "do")},
                 "months_worse_than_III": bad_months,

@@ -5,9 +5,12 @@ them; the other small ones are drawn in the hills of each unit, away from the ci
 rivers and each other. Each gets a water surface (水库水面, 1103) sized from its capacity,
 which the land tessellation carves out.
 
-Dam-safety appraisal (大坝安全鉴定): the first within 5 years of completion, then at most
-every 10 years. Every reservoir is old (1956–1979) and was appraised on or after 2016-03-01,
-so none is due by 2025-12-31 — except the one :data:`OVERDUE` planted problem.
+Dam-safety appraisal (大坝安全鉴定, 《水库大坝安全鉴定办法》 art. 5): the first within 5 years of
+completion, then every 6–10 years (预警 from year 6, 不达标 past 10). Every reservoir is old
+(1956–1979) and was appraised between 2020-03-01 and 2025-08-22, less than 6 years before
+2025-12-31, so none is due or overdue then — except the one :data:`OVERDUE` planted problem.
+Each carries its latest result (大坝安全类别): 二类坝 for every fourth by code, 一类坝 for the
+rest; no 三类坝 (病险) is planted.
 """
 
 import datetime as dt
@@ -48,6 +51,7 @@ class Reservoir:
     flood_limit_level_m: float
     completed_on: dt.date
     last_appraisal_on: dt.date
+    appraisal_result: str = "一类坝"  # 大坝安全类别: 一类坝 / 二类坝 / 三类坝
     bloom_risk: bool = False
     drinking: str = ""  # "" / 县级 / 乡镇级
 
@@ -86,8 +90,13 @@ def build_reservoirs(
 
 
 def _with_codes(reservoirs: list[Reservoir]) -> list[Reservoir]:
+    """Codes in order of unit, scale and position; the result follows the code (no draw, so
+    the random stream of everything else is untouched)."""
     ordered = sorted(reservoirs, key=lambda r: (r.unit, r.scale != "中型", -r.point.y, r.point.x))
-    return [replace(r, code=f"SK421303{n:03d}") for n, r in enumerate(ordered, start=1)]
+    return [
+        replace(r, code=f"SK421303{n:03d}", appraisal_result="二类坝" if n % 4 == 0 else "一类坝")
+        for n, r in enumerate(ordered, start=1)
+    ]
 
 
 def _unused_names(rng: np.random.Generator):
@@ -130,7 +139,9 @@ def _make(sketch: NamedReservoir, unit, relief: Relief, rng: np.random.Generator
     completed = dt.date(
         int(rng.integers(1956, 1980)), int(rng.integers(1, 13)), int(rng.integers(1, 29))
     )
-    appraisal = dt.date(2016, 3, 1) + dt.timedelta(days=int(rng.integers(0, 3530)))
+    # The same draw as before the 6-year warning existed (0–3529 days), squeezed into
+    # 2020-03-01 … 2025-08-22 so that no appraisal is 6 years old on 2025-12-31.
+    appraisal = dt.date(2020, 3, 1) + dt.timedelta(days=int(rng.integers(0, 3530)) * 2000 // 3530)
     return Reservoir(
         code="",
         name=sketch.name,
@@ -172,7 +183,7 @@ def city_avoid_zone(factor: float = 1.45) -> shapely.Geometry:
 
 
 def is_overdue(reservoir: Reservoir, on: dt.date = EVALUATION_DATE) -> bool:
-    """The appraisal rule: first within 5 years of completion, then every 10 years."""
+    """The appraisal rule: first within 5 years of completion, then at most every 10 years."""
     last = reservoir.last_appraisal_on
     due = _add_years(last, 10) if last else _add_years(reservoir.completed_on, 5)
     return due < on

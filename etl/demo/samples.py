@@ -18,11 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from etl.demo.sections import Section
-from gis.water_quality import INDICATOR_KEYS, INDICATORS
+from gis.water_quality import DRINKING_KEYS, INDICATOR_KEYS, INDICATORS
 
-#: The GB 3838 items (with water temperature); chla and sd are written only where measured.
+#: The GB 3838 Table 1 items (with water temperature); chla and sd are written only where
+#: measured; the Table 2 drinking-source items are not part of the demo's lab sheets.
 TROPHIC_KEYS = ("chla", "sd")
-GB3838_KEYS = tuple(k for k in INDICATOR_KEYS if k not in TROPHIC_KEYS)
+GB3838_KEYS = tuple(k for k in INDICATOR_KEYS if k not in (*TROPHIC_KEYS, *DRINKING_KEYS))
 
 YEARS = (2023, 2024, 2025)
 FAILING_SECTION = "浆溪店河出境"

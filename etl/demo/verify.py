@@ -56,6 +56,8 @@ def _reservoirs(data: DemoData, figures) -> list[str]:
             problems.append(f"{unit.name} reservoirs {got} != {want}")
     if len(figures["reservoirs"]["overdue"]) != 1:
         problems.append(f"overdue reservoirs: {figures['reservoirs']['overdue']}")
+    if figures["reservoirs"]["due"]:
+        problems.append(f"reservoirs due for appraisal (预警): {figures['reservoirs']['due']}")
     return problems
 
 

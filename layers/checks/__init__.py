@@ -9,22 +9,37 @@ from sqlalchemy import Connection, Engine, text
 from gis.baseline import Baseline
 from gis.compliance import LineResult, Period, parse_period
 from gis.errors import NotFoundError
+from gis.sampling import DRY, MIN_SAMPLES, NATIONAL, NORMAL, WATER_PERIODS, WET
+from gis.water_quality import EVALUATED_KEYS
 from layers.checks.context import CheckContext, Memo, load_present, load_units
 from layers.checks.land import check_areas, check_occupation, check_three_lines
 from layers.checks.reservoirs import check_reservoirs
 from layers.checks.water import check_water
 from layers.settings import Settings
+from layers.sql import query
 
 __all__ = ["Memo", "evaluate", "latest_period"]
 
 
 def latest_period(engine_or_conn) -> Period | None:
-    """The latest year that has samples: the default period of a check."""
-    year = engine_or_conn.execute(
-        text("SELECT extract(year FROM max(sampled_on))::int FROM samples")
-    )
-    value = year.scalar_one_or_none()
-    return None if value is None else parse_period(str(value))
+    """The default period of a check: the latest year in which at least one section meets the
+    annual sample-count rule (:mod:`gis.sampling`), so a lone January sample does not move the
+    list to a year nobody can judge yet. When no year meets the rule, the year of the newest
+    sample (its lines then say 数据不足 with their counts); None without any sample."""
+    months = {p: [m for m, q in WATER_PERIODS.items() if q == p] for p in (WET, NORMAL, DRY)}
+    row = engine_or_conn.execute(
+        query("checks_latest_year"),
+        {
+            "evaluated": list(EVALUATED_KEYS),
+            "national": NATIONAL,
+            "min_samples": MIN_SAMPLES["year"],
+            "wet": months[WET],
+            "normal": months[NORMAL],
+            "dry": months[DRY],
+        },
+    ).one()
+    year = row.complete if row.complete is not None else row.newest
+    return None if year is None else parse_period(str(year))
 
 
 def evaluate(

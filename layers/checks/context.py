@@ -1,7 +1,7 @@
 """What every check needs: the connection, the list, the settings, the period, the units."""
 
 from collections.abc import Mapping, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Row, text
@@ -31,6 +31,8 @@ class CheckContext:
     units: dict[str, UnitRow]  # by code, as stored in the database
     present: frozenset[str]  # layer tables holding at least one feature
     memo: Memo | None = None
+    # Rows already fetched during this evaluation, when no longer-lived memo is given.
+    _rows: dict = field(default_factory=dict, compare=False, repr=False)
 
     def fetch(self, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         """The rows of statement ``name`` (layers/sql) with ``params``: from :attr:`memo` when
@@ -39,12 +41,10 @@ class CheckContext:
         keeps one memo per data version runs them once for every unit and period."""
         params = dict(params or {})
         key = (name, *sorted((k, _hashable(v)) for k, v in params.items()))
-        if self.memo is not None and key in self.memo:
-            return self.memo[key]
-        rows = self.conn.execute(query(name), params).all()
-        if self.memo is not None:
-            self.memo[key] = rows
-        return rows
+        memo = self.memo if self.memo is not None else self._rows
+        if key not in memo:
+            memo[key] = self.conn.execute(query(name), params).all()
+        return memo[key]
 
     def has(self, area: Area, *layers: str) -> bool:
         """Whether the area's unit and every named layer have data, i.e. a check can be made."""
@@ -63,7 +63,7 @@ class CheckContext:
 
     def unit_evidence(self, area: Area) -> tuple[Evidence, ...]:
         return tuple(
-            Evidence("units", self.units[c].id, self.units[c].name)
+            Evidence("units", self.units[c].id, self.units[c].name, code=c)
             for c in self.unit_codes(area)
             if c in self.units
         )

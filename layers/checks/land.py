@@ -1,17 +1,29 @@
-"""Land lines: 耕地, 永久基本农田 and 生态保护红线 areas; occupation; 三线不交叉."""
+"""Land lines: 耕地, 永久基本农田 and 生态保护红线 areas; occupation and 非粮化; 三线不交叉.
+
+Every land line carries the as-of of the layers it was measured from (:func:`land_as_of`)."""
 
 from collections import defaultdict
 
 from gis.area import m2_to_mu, m2_to_wanmu
 from gis.compliance import (
+    ADJUSTABLE_SUFFIX,
+    BASIC_FARMLAND_CATEGORY_LABELS,
+    BASIC_FARMLAND_PERMITTED,
     CONSTRUCTION_CODES,
     CONSTRUCTION_PREFIXES,
     FARMLAND_CODES,
     MIN_OVERLAP_M2,
+    NONFOOD_CODES,
+    NONFOOD_PREFIXES,
     OCCUPYING_STATUSES,
+    REDLINE_CATEGORY_LABELS,
+    REDLINE_LINEAR_CODES,
+    REDLINE_WATER_WORKS_CODES,
+    DataAsOf,
     Evidence,
     LineResult,
     judge_minimum,
+    judge_occupation,
     judge_zero,
 )
 from layers.checks.context import CheckContext
@@ -22,16 +34,20 @@ AREA_LINES = {
     "eco_redline": "eco_redline_wanmu",
 }
 
-OCCUPATION_LINES = {
-    "farmland_occupation": "basic_farmland",
-    "eco_redline_occupation": "eco_redline",
+LAYER_LABELS = {
+    "farmland": "地类图斑",
+    "basic_farmland": "永久基本农田",
+    "eco_redline": "生态保护红线",
+    "projects": "建设项目",
 }
 THREE_LINES = ("eco_redline", "basic_farmland", "urban_boundary")
+PERMITTED_IN_REDLINE = ("linear", "water_works")  # categories of checks_occupation.sql
 
 
 def check_areas(ctx: CheckContext) -> list[LineResult]:
     rows = ctx.fetch("checks_areas", {"farmland_codes": list(FARMLAND_CODES)})
     measured_m2 = {(r.line, r.unit_code): float(r.area_m2) for r in rows}
+    as_of = land_as_of(ctx)
     results = []
     for area in ctx.areas():
         for line, key in AREA_LINES.items():
@@ -55,66 +71,176 @@ def check_areas(ctx: CheckContext) -> list[LineResult]:
                     margin=None if margin is None else round(margin, 4),
                     evidence=ctx.unit_evidence(area),
                     detail={"area_m2": m2, "area_mu": None if m2 is None else m2_to_mu(m2)},
+                    as_of=_as_of(as_of, line),
                 )
             )
     return results
 
 
 def check_occupation(ctx: CheckContext) -> list[LineResult]:
-    rows = ctx.fetch(
-        "checks_occupation",
-        {
-            "farmland_codes": list(FARMLAND_CODES),
-            "construction_prefixes": list(CONSTRUCTION_PREFIXES),
-            "construction_codes": list(CONSTRUCTION_CODES),
-            "min_area_m2": MIN_OVERLAP_M2,
-            "occupying_statuses": list(OCCUPYING_STATUSES),
-        },
-    )
+    """永久基本农田占用, 永久基本农田非粮化 and 生态保护红线占用, per area.
+
+    The land-class category of each overlap (gis.compliance groups) decides its line:
+    construction and approved projects are occupation; 园地/林地/草地/坑塘 under 永久基本农田
+    are 非粮化 (需核实, a figure of its own); 可调整地类 and 设施农用地 there are neither; linear
+    infrastructure and water works inside the red line are 需核实, other construction 不达标.
+    """
+    rows = ctx.fetch("checks_occupation", occupation_params())
     by_key = defaultdict(list)
     for r in rows:
-        by_key[(r.line, r.unit_code)].append(r)
+        by_key[(r.protected_layer, r.unit_code)].append(r)
+    as_of = land_as_of(ctx)
     results = []
     for area in ctx.areas():
-        for line, protected in OCCUPATION_LINES.items():
-            hits = [h for c in ctx.unit_codes(area) for h in by_key.get((line, c), [])]
-            results.append(
-                _zero_area_line(
-                    area,
-                    line,
-                    hits,
-                    ctx.has(area, protected),
-                    _occupation_evidence(hits),
-                    {
-                        "occupations": [
-                            {
-                                "layer": h.layer,
-                                "id": h.id,
-                                "name": h.name,
-                                "dlbm": h.dlbm,
-                                "protected_layer": h.protected_layer,
-                                "protected_id": h.protected_id,
-                                "area_m2": h.area_m2,
-                                "area_mu": m2_to_mu(h.area_m2),
-                            }
-                            for h in hits
-                        ]
-                    },
-                )
+        hits = {
+            layer: [h for c in ctx.unit_codes(area) for h in by_key.get((layer, c), [])]
+            for layer in ("basic_farmland", "eco_redline")
+        }
+        on_basic, in_red = hits["basic_farmland"], hits["eco_redline"]
+        occupying = [h for h in on_basic if h.category in ("project", "construction")]
+        results.append(
+            _zero_area_line(
+                area,
+                "farmland_occupation",
+                occupying,
+                ctx.has(area, "basic_farmland"),
+                _as_of(as_of, "basic_farmland", "farmland", "projects"),
             )
+        )
+        results.append(_nonfood_line(ctx, area, on_basic, as_of))
+        results.append(_redline_line(ctx, area, in_red, as_of))
     return results
 
 
-def _occupation_evidence(hits) -> tuple[Evidence, ...]:
+def occupation_params() -> dict:
+    """The land-class groups bound into checks_occupation.sql (also used by the benchmark)."""
+    return {
+        "farmland_codes": list(FARMLAND_CODES),
+        "adjustable_suffix": ADJUSTABLE_SUFFIX,
+        "permitted_codes": list(BASIC_FARMLAND_PERMITTED),
+        "construction_prefixes": list(CONSTRUCTION_PREFIXES),
+        "construction_codes": list(CONSTRUCTION_CODES),
+        "nonfood_prefixes": list(NONFOOD_PREFIXES),
+        "nonfood_codes": list(NONFOOD_CODES),
+        "linear_codes": list(REDLINE_LINEAR_CODES),
+        "water_works_codes": list(REDLINE_WATER_WORKS_CODES),
+        "min_area_m2": MIN_OVERLAP_M2,
+        "occupying_statuses": list(OCCUPYING_STATUSES),
+    }
+
+
+def _nonfood_line(ctx: CheckContext, area, on_basic, as_of) -> LineResult:
+    """非粮化 under 永久基本农田: a person must verify (需核实), never counted as occupation.
+    Classes outside every group ('other', e.g. 河流水面 under 永久基本农田) are shown with it."""
+    found = [h for h in on_basic if h.category in ("nonfood", "other")]
+    has_data = ctx.has(area, "basic_farmland", "farmland")
+    total = sum(h.area_m2 for h in found)
+    status = ("review" if total > 0 else "pass") if has_data else "nodata"
+    mu = round(m2_to_mu(total), 4) if has_data else None
+    by_category = _by_category(on_basic) if has_data else {}
+    return LineResult(
+        unit=area.name,
+        unit_code=area.code,
+        line="basic_farmland_nonfood",
+        status=status,
+        target=0,
+        measured=mu,
+        uom="亩",
+        margin=None if mu is None else -mu,
+        evidence=_evidence(found),
+        detail={
+            "area_m2": total if has_data else None,
+            "by_category": by_category,
+            "parcels": [_hit_detail(h) for h in found],
+            "rule": "园地、林地、草地、坑塘水面位于永久基本农田内为非粮化，需核实整改；"
+            "可调整地类与设施农用地不计为占用",
+        },
+        as_of=_as_of(as_of, "basic_farmland", "farmland"),
+    )
+
+
+def _redline_line(ctx: CheckContext, area, in_red, as_of) -> LineResult:
+    """生态保护红线占用: 不达标 when anything but permitted works occupies it, 需核实 when only
+    linear infrastructure or water works do (自然资发〔2022〕142号)."""
+    has_data = ctx.has(area, "eco_redline")
+    permitted = [h for h in in_red if h.category in PERMITTED_IN_REDLINE]
+    occupying = [h for h in in_red if h.category not in PERMITTED_IN_REDLINE]
+    occupied_m2 = sum(h.area_m2 for h in occupying)
+    permitted_m2 = sum(h.area_m2 for h in permitted)
+    if has_data:
+        status, _ = judge_occupation(occupied_m2, permitted_m2)
+    else:
+        status = "nodata"
+    mu = round(m2_to_mu(occupied_m2), 4) if has_data else None
+    return LineResult(
+        unit=area.name,
+        unit_code=area.code,
+        line="eco_redline_occupation",
+        status=status,
+        target=0,
+        measured=mu,
+        uom="亩",
+        margin=None if mu is None else -mu,
+        evidence=_evidence(occupying + permitted),
+        detail={
+            "area_m2": occupied_m2 if has_data else None,
+            "permitted_m2": permitted_m2 if has_data else None,
+            "permitted_mu": round(m2_to_mu(permitted_m2), 4) if has_data else None,
+            "by_category": _by_category(in_red, REDLINE_CATEGORY_LABELS) if has_data else {},
+            "occupations": [_hit_detail(h) for h in occupying],
+            "permitted": [_hit_detail(h) for h in permitted],
+        },
+        as_of=_as_of(as_of, "eco_redline", "farmland", "projects"),
+    )
+
+
+def _by_category(hits, labels=BASIC_FARMLAND_CATEGORY_LABELS) -> dict:
+    totals: dict[str, float] = defaultdict(float)
+    for h in hits:
+        totals[h.category] += h.area_m2
+    return {
+        c: {"label": labels.get(c, REDLINE_CATEGORY_LABELS.get(c, c)), "area_m2": m2,
+            "area_mu": round(m2_to_mu(m2), 4)}
+        for c, m2 in totals.items()
+    }  # fmt: skip
+
+
+def _hit_detail(h) -> dict:
+    return {
+        "layer": h.layer,
+        "id": h.id,
+        "code": h.code,
+        "name": h.name,
+        "dlbm": h.dlbm,
+        "location": h.location,
+        "category": h.category,
+        "protected_layer": h.protected_layer,
+        "protected_id": h.protected_id,
+        "protected_code": h.protected_code,
+        "area_m2": h.area_m2,
+        "area_mu": round(m2_to_mu(h.area_m2), 4),
+    }
+
+
+def _evidence(hits) -> tuple[Evidence, ...]:
+    """The features on protected land (areas summed over the patches they touch), then the
+    protected patches, each with the bureau's code and 坐落."""
     seen: dict[tuple[str, int], Evidence] = {}
     for h in hits:
         key = (h.layer, h.id)
         previous = seen.get(key)
         area = h.area_m2 + (previous.area_m2 if previous else 0.0)
-        seen[key] = Evidence(h.layer, h.id, h.name, area)
+        seen[key] = Evidence(h.layer, h.id, h.name, area, h.code, h.location)
     for h in hits:
         seen.setdefault(
-            (h.protected_layer, h.protected_id), Evidence(h.protected_layer, h.protected_id)
+            (h.protected_layer, h.protected_id),
+            Evidence(
+                h.protected_layer,
+                h.protected_id,
+                h.protected_name,
+                code=h.protected_code,
+                location=h.protected_location,
+            ),
         )
     return tuple(seen.values())
 
@@ -124,38 +250,47 @@ def check_three_lines(ctx: CheckContext) -> list[LineResult]:
     by_unit = defaultdict(list)
     for r in rows:
         by_unit[r.unit_code].append(r)
+    as_of = land_as_of(ctx)
     results = []
     for area in ctx.areas():
         hits = [h for c in ctx.unit_codes(area) for h in by_unit.get(c, [])]
         evidence = {}
         for h in hits:
-            evidence.setdefault((h.layer_a, h.id_a), Evidence(h.layer_a, h.id_a, h.name_a))
-            evidence.setdefault((h.layer_b, h.id_b), Evidence(h.layer_b, h.id_b, h.name_b))
-        results.append(
-            _zero_area_line(
-                area,
-                "three_lines",
-                hits,
-                ctx.has(area, *THREE_LINES),
-                tuple(evidence.values()),
-                {
-                    "overlaps": [
-                        {
-                            "a": {"layer": h.layer_a, "id": h.id_a, "name": h.name_a},
-                            "b": {"layer": h.layer_b, "id": h.id_b, "name": h.name_b},
-                            "area_m2": h.area_m2,
-                            "area_mu": m2_to_mu(h.area_m2),
-                            "location": [h.lon, h.lat],
-                        }
-                        for h in hits
-                    ]
-                },
-            )
+            for side in ("a", "b"):
+                layer, fid = getattr(h, f"layer_{side}"), getattr(h, f"id_{side}")
+                evidence.setdefault(
+                    (layer, fid),
+                    Evidence(
+                        layer,
+                        fid,
+                        getattr(h, f"name_{side}"),
+                        code=getattr(h, f"code_{side}"),
+                        location=getattr(h, f"location_{side}"),
+                    ),
+                )
+        line = _zero_area_line(
+            area,
+            "three_lines",
+            hits,
+            ctx.has(area, *THREE_LINES),
+            _as_of(as_of, "eco_redline", "basic_farmland"),
+            tuple(evidence.values()),
         )
+        line.detail["overlaps"] = [
+            {
+                "a": {"layer": h.layer_a, "id": h.id_a, "code": h.code_a, "name": h.name_a},
+                "b": {"layer": h.layer_b, "id": h.id_b, "code": h.code_b, "name": h.name_b},
+                "area_m2": h.area_m2,
+                "area_mu": round(m2_to_mu(h.area_m2), 4),
+                "location": [h.lon, h.lat],
+            }
+            for h in hits
+        ]
+        results.append(line)
     return results
 
 
-def _zero_area_line(area, line, hits, has_data, evidence, detail) -> LineResult:
+def _zero_area_line(area, line, hits, has_data, as_of, evidence=None) -> LineResult:
     """A line whose target is no area at all (occupation, 三线 overlap), measured in 亩."""
     total_m2 = sum(h.area_m2 for h in hits)
     status, _ = judge_zero(total_m2) if has_data else ("nodata", None)
@@ -169,6 +304,53 @@ def _zero_area_line(area, line, hits, has_data, evidence, detail) -> LineResult:
         measured=mu,
         uom="亩",
         margin=None if mu is None else 0.0 - mu,
-        evidence=evidence,
-        detail={"area_m2": total_m2 if has_data else None, **detail},
+        evidence=_evidence(hits) if evidence is None else evidence,
+        detail={
+            "area_m2": total_m2 if has_data else None,
+            # Occupation rows (the 三线 line lists its overlaps itself).
+            **({"occupations": [_hit_detail(h) for h in hits]} if evidence is None else {}),
+        },
+        as_of=as_of,
     )
+
+
+# --- as-of: the survey year a layer's file states and when it was loaded ---
+
+#: Fields of a land file that state its survey year, best first (kept in ``extra`` by the
+#: loader): 数据年份 SJNF, 年份 NF/TBNF, 更新时间 GXSJ, 变更年份 BGNF.
+YEAR_FIELDS = (
+    "SJNF",
+    "sjnf",
+    "NF",
+    "nf",
+    "TBNF",
+    "BGNF",
+    "GXSJ",
+    "gxsj",
+    "数据年份",
+    "年份",
+    "更新时间",
+)
+AS_OF_LAYERS = ("farmland", "basic_farmland", "eco_redline", "projects")
+
+
+def land_as_of(ctx: CheckContext) -> dict[str, DataAsOf]:
+    """Each land layer's :class:`DataAsOf` (one statement, memoised with the others)."""
+    rows = ctx.fetch(
+        "checks_land_as_of", {"layers": list(AS_OF_LAYERS), "year_fields": list(YEAR_FIELDS)}
+    )
+    out = {}
+    for r in rows:
+        if r.first_year is None:
+            year = None
+        elif r.first_year == r.last_year:
+            year = str(r.first_year)
+        else:
+            year = f"{r.first_year}–{r.last_year}"
+        loaded = r.loaded_on.isoformat() if r.loaded_on else None
+        out[r.layer] = DataAsOf(r.layer, LAYER_LABELS[r.layer], year, loaded)
+    return out
+
+
+def _as_of(as_of: dict[str, DataAsOf], *layers: str) -> tuple[DataAsOf, ...]:
+    return tuple(as_of[layer] for layer in layers if layer in as_of)

@@ -1,8 +1,16 @@
-"""水安全: reservoir counts by scale and overdue dam-safety appraisals, per unit."""
+"""水安全: reservoir counts by scale and the dam-safety appraisal line, per unit."""
 
 from collections import defaultdict
 
-from gis.compliance import Evidence, LineResult, appraisal_due, judge_count
+from gis.compliance import (
+    DAM_CLASSES,
+    UNSAFE_DAM_CLASS,
+    Evidence,
+    LineResult,
+    Status,
+    appraisal_state,
+    judge_count,
+)
 from layers.checks.context import CheckContext
 
 SCALE_LINES = {"中型": "reservoirs_medium", "小型": "reservoirs_small"}
@@ -31,28 +39,53 @@ def check_reservoirs(ctx: CheckContext) -> list[LineResult]:
                     status=status,
                     target=target,
                     measured=measured,
-                    uom="count",
+                    uom="座",
                     subject=f"{scale}水库",
                     margin=margin,
-                    evidence=tuple(Evidence("reservoirs", r.id, r.name) for r in counted),
+                    evidence=tuple(_evidence(r) for r in counted),
                 )
             )
         results.append(_appraisal(ctx, area, mine))
     return results
 
 
+def _evidence(r) -> Evidence:
+    return Evidence("reservoirs", r.id, r.name, code=r.code)
+
+
+def _line_status(states: list[Status], unsafe: bool) -> Status:
+    """A known overdue reservoir is 不达标 whatever else; then any reservoir without dates
+    makes the line 无数据 (it cannot be 达标); then 预警 for an appraisal due (year 6 on) or a
+    三类坝 (病险) result; 达标 only when every reservoir is within its period."""
+    if not states:
+        return "nodata"
+    for status in ("fail", "nodata"):
+        if status in states:
+            return status
+    return "warn" if "warn" in states or unsafe else "pass"
+
+
 def _appraisal(ctx: CheckContext, area, reservoirs) -> LineResult:
     s = ctx.settings
-    overdue, unknown = [], []
-    for r in reservoirs:
-        due = appraisal_due(
-            r.completed_on, r.last_appraisal_on, s.appraisal_first_years, s.appraisal_interval_years
+    as_of = ctx.period.as_of
+    states = [
+        (
+            r,
+            appraisal_state(
+                r.completed_on,
+                r.last_appraisal_on,
+                as_of,
+                s.appraisal_first_years,
+                s.appraisal_warn_years,
+                s.appraisal_interval_years,
+            ),
         )
-        if due is None:
-            unknown.append(r)
-        elif due < ctx.period.as_of:
-            overdue.append((r, due))
-    status = "nodata" if not reservoirs else "fail" if overdue else "pass"
+        for r in reservoirs
+    ]
+    unsafe = [r for r in reservoirs if r.appraisal_result == UNSAFE_DAM_CLASS]
+    status = _line_status([st.status for _, st in states], bool(unsafe))
+    overdue = [(r, st) for r, st in states if st.status == "fail"]
+    flagged = [r for r, st in states if st.status != "pass"] + unsafe
     return LineResult(
         unit=area.name,
         unit_code=area.code,
@@ -60,23 +93,43 @@ def _appraisal(ctx: CheckContext, area, reservoirs) -> LineResult:
         status=status,
         target=0,
         measured=len(overdue) if reservoirs else None,
-        uom="count",
+        uom="座",
         subject="逾期未鉴定水库",
         margin=-len(overdue) if reservoirs else None,
-        evidence=tuple(Evidence("reservoirs", r.id, r.name) for r, _ in overdue),
+        evidence=tuple({r.id: _evidence(r) for r in flagged}.values()),
         detail={
-            "as_of": ctx.period.as_of.isoformat(),
-            "rule": f"建成后{s.appraisal_first_years}年内首次鉴定，此后每{s.appraisal_interval_years}年至少一次",
-            "overdue": [
-                {
-                    "id": r.id,
-                    "name": r.name,
-                    "due": due.isoformat(),
-                    "last_appraisal_on": r.last_appraisal_on and r.last_appraisal_on.isoformat(),
-                    "completed_on": r.completed_on and r.completed_on.isoformat(),
-                }
-                for r, due in overdue
-            ],
-            "dates_unknown": [r.name for r in unknown],
+            "as_of": as_of.isoformat(),
+            "rule": (
+                f"竣工验收后{s.appraisal_first_years}年内首次鉴定，此后每"
+                f"{s.appraisal_warn_years}–{s.appraisal_interval_years}年鉴定一次"
+                "（《水库大坝安全鉴定办法》第五条）"
+            ),
+            "counts": {
+                key: sum(st.status == key for _, st in states)
+                for key in ("pass", "warn", "fail", "nodata")
+            },
+            "overdue": [_state(r, st) for r, st in overdue],
+            "due": [_state(r, st) for r, st in states if st.status == "warn"],
+            "dates_unknown": [_state(r, st) for r, st in states if st.status == "nodata"],
+            "unsafe": [{"id": r.id, "code": r.code, "name": r.name} for r in unsafe],
+            # Latest appraisal results (大坝安全类别); 未填 = the file gives none.
+            "results": {
+                label: sum((r.appraisal_result or "未填") == label for r in reservoirs)
+                for label in (*DAM_CLASSES, "未填")
+            },
         },
     )
+
+
+def _state(r, st) -> dict:
+    return {
+        "id": r.id,
+        "code": r.code,
+        "name": r.name,
+        "status": st.status,
+        "reason": st.reason,
+        "due": st.due and st.due.isoformat(),
+        "last_appraisal_on": r.last_appraisal_on and r.last_appraisal_on.isoformat(),
+        "completed_on": r.completed_on and r.completed_on.isoformat(),
+        "appraisal_result": r.appraisal_result,
+    }

@@ -6,7 +6,7 @@ from layers.models.land import BasicFarmland, LandParcel
 from layers.models.projects import Project
 from layers.models.reservoirs import Reservoir
 from layers.models.rivers import River
-from layers.models.sections import Sample, Section
+from layers.models.sections import Sample, SampleExtra, Section
 from layers.models.system import ApiToken, AuditEntry, Load
 from layers.models.zones import EcoRedline, UrbanBoundary, WaterSourceZone
 
@@ -23,6 +23,7 @@ __all__ = [
     "Reservoir",
     "River",
     "Sample",
+    "SampleExtra",
     "Section",
     "Unit",
     "UrbanBoundary",

@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     SmallInteger,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -75,4 +76,25 @@ class Sample(Base):
     value: Mapped[float | None] = mapped_column(Float)
     below_dl: Mapped[bool] = mapped_column(default=False)
     detection_limit: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str | None] = mapped_column(String(255), index=True)
+
+
+class SampleExtra(Base):
+    """A lab-sheet column that names no GB 3838 item (电导率, 浊度 …), kept as written.
+
+    Not evaluated; the load report lists these columns so nobody takes them for judged.
+    """
+
+    __tablename__ = "sample_extras"
+    __table_args__ = (
+        UniqueConstraint("section_code", "sampled_on", "name", name="uq_sample_extras_reading"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_code: Mapped[str] = mapped_column(
+        ForeignKey("sections.code", onupdate="CASCADE", ondelete="CASCADE"), index=True
+    )
+    sampled_on: Mapped[dt.date] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(100))
+    value: Mapped[str] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(String(255), index=True)

@@ -7,8 +7,22 @@
 -- net_area_m2 (layers with a declared net area, e.g. 耕地 less 田坎) sums each piece times
 -- its feature's declared ÷ ellipsoidal area; NULL for the other layers. The features of such
 -- a layer (地类图斑) tile the land, so their pieces do not overlap and the sum is the net area.
+-- Coverage (what the data can speak for): the part of the project inside the district layer
+-- (district_m2, and the part outside as GeoJSON), and per layer the coverage CTE's row, one
+-- overlap_coverage.sql block per layer: whether it is loaded and, for a wall-to-wall layer,
+-- Σ area(project ∩ feature) over all its features (they tile, so the sum is the covered area).
 WITH project AS (
     SELECT ST_GeomFromWKB(:wkb, 4490) AS geom
+),
+district_part AS (
+    SELECT ST_Intersection(p.geom, u.geom) AS inside, ST_Difference(p.geom, u.geom) AS outside
+    FROM project AS p,
+         LATERAL (SELECT ST_UnaryUnion(ST_Collect(d.geom)) AS geom
+                  FROM district AS d WHERE ST_Intersects(p.geom, d.geom)) AS u
+    WHERE u.geom IS NOT NULL
+),
+coverage AS (
+{coverage}
 ),
 pieces AS (
 {candidates}
@@ -36,6 +50,13 @@ per_layer AS (
 SELECT
     (SELECT ST_Area(geom::geography) FROM project) AS project_area_m2,
     (SELECT ST_AsGeoJSON(geom, 9, 0) FROM project) AS project_geometry,
+    EXISTS (SELECT 1 FROM district) AS district_loaded,
+    COALESCE((SELECT ST_Area(inside::geography) FROM district_part), 0) AS district_m2,
+    -- no district_part row: the project lies wholly outside (or no district is loaded)
+    COALESCE((SELECT ST_AsGeoJSON(ST_CollectionExtract(outside, 3), 9, 0) FROM district_part),
+             (SELECT ST_AsGeoJSON(geom, 9, 0) FROM project)) AS outside_geometry,
+    (SELECT json_agg(json_build_object(
+        'layer', layer, 'loaded', loaded, 'covered_m2', covered_m2)) FROM coverage) AS coverage,
     COALESCE(
         (SELECT json_agg(json_build_object(
             'layer', layer,

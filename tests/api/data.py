@@ -42,7 +42,14 @@ Z = Polygon(
 )
 U = box(113.98, 24.46, 114.10, 24.50)
 P = box(114.005, 24.495, 114.05, 24.525)
-FAR = box(114.30, 24.80, 114.31, 24.81)  # touches nothing
+FAR = box(114.30, 24.80, 114.31, 24.81)  # touches nothing, outside the district
+#: The fixture's district (the data's coverage for layers declared district-wide): holds every
+#: layer above, not FAR. Parcels cover only the C strip, so 耕地 coverage of P is partial.
+DISTRICT = box(113.95, 24.45, 114.15, 24.58)
+#: Half in, half out: straddles the district's east edge at 114.15.
+STRADDLER = box(114.14, 24.54, 114.16, 24.55)
+#: Wholly inside C2 (果园, 地类图斑 but not 耕地): covered by every layer, touches none.
+IN_ORCHARD = box(114.012, 24.522, 114.018, 24.528)
 #: 水田 C1 declares its net area (TBDLMJ: 10 % 田坎 deducted); 旱地 C3 declares none.
 C1_NET_SHARE = 0.9
 
@@ -65,6 +72,7 @@ def mp(geom) -> MultiPolygon:
 
 
 LAYER_ROWS = {
+    "district": [{"code": "T-421303", "name": "测试区", "geom": mp(DISTRICT)}],
     "eco_redline": [
         {"code": "HX-T1", "name": "测试红线甲", "geom": mp(A)},
         {"code": "HX-T2", "name": "测试红线乙", "geom": mp(A2)},

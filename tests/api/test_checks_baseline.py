@@ -7,6 +7,7 @@ import io
 from fastapi.encoders import jsonable_encoder
 from openpyxl import load_workbook
 
+from api.workbooks import CHECKS_HEADER
 from gis.baseline import load_baseline
 from gis.compliance import STATUS_LABELS
 from layers.checks import evaluate
@@ -58,9 +59,7 @@ def test_checks_workbook(client, viewer) -> None:
     sheet = load_workbook(io.BytesIO(response.content))["底线核查"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == data["baseline"]
-    header = rows.index(
-        ("片区", "底线", "对象", "目标", "实测", "单位", "余量", "结论", "依据（图层#编号）")
-    )
+    header = rows.index(CHECKS_HEADER)
     table = rows[header + 1 :]
     assert len(table) == len(data["results"])
     for row, result in zip(table, data["results"], strict=True):

@@ -1,6 +1,7 @@
 """The API serves a repeated evaluation from its cache, and computes afresh once data change
 through the platform (a load, a saved project) or the entry expires."""
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -51,9 +52,24 @@ def test_repeat_is_cached_until_data_change(client, viewer, admin, engine, evalu
     client.get("/api/checks?period=2023", headers=viewer)  # another key: computed
     assert len(evaluations) == 2
 
+    # a what-if saved from the map is 拟建: no figure moves, so the cache stays valid
     before = data_version(engine)
     saved = client.post("/api/overlap?save=true&name=缓存测试", json=SQUARE, headers=admin)
     assert saved.status_code == 200
+    assert data_version(engine) == before
+    assert client.get("/api/checks?period=2024", headers=viewer).json() == first
+    assert len(evaluations) == 2
+
+    # a project that occupies (loaded from a register as 在建) changes the data: computed afresh
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO projects (name, status, submitted_by, geom) VALUES "
+                "('缓存测试在建', '在建', 'test-cache', "
+                "ST_SetSRID(ST_Multi(ST_GeomFromGeoJSON(:g)), 4490))"
+            ),
+            {"g": json.dumps(SQUARE)},
+        )
     assert data_version(engine) != before
     client.get("/api/checks?period=2024", headers=viewer)
     assert len(evaluations) == 3

@@ -114,7 +114,7 @@ def test_unknown_layer_and_bad_names(client, tokens) -> None:
 
 
 def test_saved_overlap_is_audited_with_the_body_hash(client, tokens, engine) -> None:
-    body = json.dumps(mapping(data.FAR)).encode()
+    body = json.dumps(mapping(data.IN_ORCHARD)).encode()
     headers = {**bearer(tokens["analyst"]), "content-type": "application/json"}
     saved = client.post(
         "/api/overlap?save=true&name=审计测试", content=body, headers=headers

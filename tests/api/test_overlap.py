@@ -10,6 +10,7 @@ import pytest
 import shapely
 from openpyxl import load_workbook
 from pyproj import Transformer
+from shapely import box
 from shapely.geometry import mapping, shape
 
 from api.schemas import OverlapReport
@@ -111,11 +112,81 @@ def test_gcj02_input_is_converted_before_measuring(client, viewer) -> None:
     )
 
 
-def test_project_touching_nothing_is_clear(client, viewer) -> None:
-    body = client.post("/api/overlap", json=mapping(data.FAR), headers=viewer).json()
+def test_project_touching_nothing_inside_the_data_is_clear(client, viewer) -> None:
+    body = client.post("/api/overlap", json=mapping(data.IN_ORCHARD), headers=viewer).json()
     assert body["verdict"]["status"] == "clear"
     assert all(entry["area_m2"] == 0 and entry["features"] == [] for entry in body["layers"])
     assert all(entry["geometry"] is None for entry in body["layers"])
+    assert all(entry["finding"]["label"] == "不涉及" for entry in body["layers"])
+    assert body["coverage"]["covered_share"] == 1.0 and body["coverage"]["outside_geometry"] is None
+
+
+def _east_of_district(km: float) -> shapely.Polygon:
+    """A 1 km square whose west edge lies ``km`` east of the district's east edge (Geod)."""
+    x0 = data.DISTRICT.bounds[2]
+    lon, lat, _ = data.GEOD.fwd(x0, 24.50, 90.0, km * 1000.0)
+    lon1, _, _ = data.GEOD.fwd(lon, lat, 90.0, 1000.0)
+    return box(lon, lat, lon1, lat + 0.009)
+
+
+def test_project_outside_the_district_is_undetermined_never_clear(client, viewer) -> None:
+    for outline in (_east_of_district(60.0), data.FAR):
+        body = client.post("/api/overlap", json=mapping(outline), headers=viewer).json()
+        assert body["verdict"]["status"] == "undetermined"
+        assert body["verdict"]["label"] == "无法判定"
+        assert "无法判定（超出数据范围）" in body["verdict"]["summary"]
+        assert "不涉及" not in body["verdict"]["summary"]
+        assert body["coverage"]["covered_share"] == 0.0
+        assert body["coverage"]["extent"] == "none"
+        for entry in body["layers"]:
+            assert entry["coverage"]["extent"] == "none"
+            assert entry["finding"]["status"] == "undetermined"
+            assert entry["finding"]["label"].startswith("无法判定（超出数据范围）")
+        outside = shape(body["coverage"]["outside_geometry"])
+        assert data.area_m2(outside) == pytest.approx(data.area_m2(outline), rel=RTOL)
+
+
+def test_half_in_half_out_gets_the_right_shares(client, viewer) -> None:
+    outline = data.STRADDLER
+    inside = outline.intersection(data.DISTRICT)
+    share = data.area_m2(inside) / data.area_m2(outline)  # Geod, not the code under test
+    assert 0.45 < share < 0.55
+    body = client.post("/api/overlap", json=mapping(outline), headers=viewer).json()
+    coverage = body["coverage"]
+    assert coverage["covered_share"] == pytest.approx(share, rel=RTOL)
+    assert coverage["uncovered_m2"] == pytest.approx(
+        data.area_m2(outline.difference(data.DISTRICT)), rel=RTOL
+    )
+    assert data.area_m2(shape(coverage["outside_geometry"])) == pytest.approx(
+        coverage["uncovered_m2"], rel=RTOL
+    )
+    layers = {entry["layer"]: entry for entry in body["layers"]}
+    red = layers["eco_redline"]
+    assert red["coverage"]["basis"] == "district"
+    assert red["coverage"]["covered_share"] == pytest.approx(share, rel=RTOL)
+    assert red["finding"]["status"] == "partial"
+    assert f"{1 - share:.2%} 无法判定（超出数据范围）" in red["finding"]["label"]
+    # no parcel there: the wall-to-wall layer covers none of it
+    assert layers["farmland"]["coverage"]["basis"] == "features"
+    assert layers["farmland"]["coverage"]["extent"] == "none"
+    assert body["verdict"]["status"] == "undetermined"
+    assert "不涉及" not in body["verdict"]["summary"]
+
+
+def test_farmland_coverage_is_where_parcels_are(client, viewer) -> None:
+    """P lies in the district, but parcels (any class: C1–C3) cover only its top strip."""
+    body = client.post("/api/overlap", json=mapping(data.P), headers=viewer).json()
+    farmland = next(e for e in body["layers"] if e["layer"] == "farmland")
+    parcels = shapely.union_all([data.C1, data.C2, data.C3])
+    expected = data.area_m2(data.P.intersection(parcels)) / data.area_m2(data.P)
+    assert farmland["coverage"]["covered_share"] == pytest.approx(expected, rel=RTOL)
+    assert body["coverage"]["covered_share"] == 1.0
+    # a conflict found stays a conflict; the uncovered rest is said too
+    assert body["verdict"]["status"] == "conflict"
+    assert any(
+        r["layer"] == "farmland" and r["severity"] == "undetermined"
+        for r in body["verdict"]["reasons"]
+    )
 
 
 def test_self_intersecting_polygon_is_repaired_and_said_so(client, viewer) -> None:
@@ -196,6 +267,7 @@ def test_saved_project_round_trip_and_exports(client, tokens) -> None:
     assert f"<td class=n>{farmland['net_area_mu']:.4f}</td>" in page.text
 
 
-def test_unknown_saved_project_is_404(client, viewer) -> None:
-    assert client.get("/api/overlap/999999", headers=viewer).status_code == 404
-    assert client.get("/api/overlap/999999.xlsx", headers=viewer).status_code == 404
+def test_unknown_saved_project_is_404(client, tokens) -> None:
+    analyst = {"Authorization": f"Bearer {tokens['analyst']}"}
+    assert client.get("/api/overlap/999999", headers=analyst).status_code == 404
+    assert client.get("/api/overlap/999999.xlsx", headers=analyst).status_code == 404

@@ -60,6 +60,16 @@ def reservoir(engine: Engine, dataset: None) -> Iterator[str]:
                         source=SOURCE,
                     )
                 )
+        # September: transparency only (1.0 m, so the 2024 mean of SD stays 1.0).
+        s.add(
+            models.Sample(
+                section_code="T-TLI-S",
+                sampled_on=dt.date(2024, 9, 3),
+                indicator="sd",
+                value=1.0,
+                source=SOURCE,
+            )
+        )
     yield "T-TLI"
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM sections WHERE source = :s"), {"s": SOURCE})
@@ -83,6 +93,15 @@ def test_trophic_state_of_the_period_means(client, viewer, reservoir: str) -> No
     assert body["grade"] == "中营养" and body["eutrophic"] is False
     assert body["means"]["chla"] == pytest.approx(10.0)
     assert body["reservoir"]["name"] == "测试水库" and body["sections"] == ["T-TLI-S"]
+    assert (body["complete"], body["flag"], body["missing"]) == (True, None, [])
+
+
+def test_an_index_from_fewer_parameters_is_flagged(client, viewer, reservoir: str) -> None:
+    body = client.get(f"/api/reservoirs/{reservoir}/trophic?period=2024-09", headers=viewer).json()
+    # SD alone: TLI(SD) = 10 (5.118 − 1.94 ln 1.0) = 51.18, published only as 参数不全.
+    assert body["index"] == pytest.approx(51.18)
+    assert (body["complete"], body["flag"]) == (False, "参数不全")
+    assert [m["name"] for m in body["missing"]] == ["叶绿素a", "总磷", "总氮", "高锰酸盐指数"]
 
 
 def test_no_measurements_and_unknown_reservoir(client, viewer, reservoir: str) -> None:

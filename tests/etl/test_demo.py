@@ -224,6 +224,7 @@ def test_planted_section_and_reservoir(figures):
     assert 1.0 < failing[0]["means_2025"]["nh3n"] <= 1.5
     (overdue,) = figures["reservoirs"]["overdue"]
     assert overdue["AQJDRQ"] == "2014-05-16" and overdue["due"] == "2024-05-16"
+    assert figures["reservoirs"]["due"] == []  # none 6 years past its last appraisal
 
 
 def _digests(folder: Path) -> dict[str, str]:

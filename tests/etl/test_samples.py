@@ -169,11 +169,50 @@ def test_every_problem_is_listed_and_unknown_wide_columns_named(engine, load, se
     assert "第 2 行：pH 超过 14" in str(caught.value) and "第 3 行：浓度不能为负" in str(
         caught.value
     )
-    wide = _csv(
-        tmp_path / f"w_{token()}.csv", ["断面,日期,氨氮,透明度X", f"{river},2024-03-05,0.2,1"]
-    )
-    with pytest.raises(InvalidInputError, match=r"未知的指标列：透明度X"):
+    # A wide sheet with no GB 3838 column at all is refused, its columns named.
+    wide = _csv(tmp_path / f"w_{token()}.csv", ["断面,日期,透明度X", f"{river},2024-03-05,1"])
+    with pytest.raises(InvalidInputError, match=r"没有可识别的指标列.*透明度X"):
         load(wide)
+
+
+def test_extra_columns_are_kept_and_table_2_items_loaded(engine, load, sections, tmp_path):
+    """Issue 14: 电导率/浊度/铁/锰 columns no longer refuse the sheet."""
+    river = sections["river"][0]
+    path = _csv(
+        tmp_path / f"x_{token()}.csv",
+        [
+            "断面,日期,氨氮,电导率(μS/cm),浊度,铁,锰,硝酸盐(以N计)",
+            f"{river},2024-03-05,0.2,356,12.5NTU,0.05L,0.12,1.8",
+            f"{river},2024-04-05,0.3,,8,0.2,0.05,",
+        ],
+        encoding="utf-8",
+    )
+    report = load(path)
+    got = _stored(engine, path.name)
+    march, april = dt.date(2024, 3, 5), dt.date(2024, 4, 5)
+    assert got[(river, march, "fe")] == (None, True, 0.05)
+    assert got[(river, march, "mn")] == (0.12, False, None)
+    assert got[(river, march, "nitrate")] == (1.8, False, None)
+    assert got[(river, april, "fe")] == (0.2, False, None)
+    assert (report.loaded, report.dropped) == (7, 1)  # 氨氮, 铁, 锰 × 2 + 硝酸盐; a blank
+    kept = rows(
+        engine,
+        "SELECT name, sampled_on, value FROM sample_extras WHERE source = :s ORDER BY name, sampled_on",
+        s=path.name,
+    )
+    # Kept as written (the blank 电导率 cell of April is not a value).
+    assert [tuple(r) for r in kept] == [
+        ("浊度", march, "12.5NTU"),
+        ("浊度", april, "8"),
+        ("电导率(μS/cm)", march, "356"),
+    ]
+    listed = [w for w in report.warnings if "不参与评价" in w]
+    assert listed and "电导率(μS/cm)、浊度" in listed[0] and "共 3 个值" in listed[0]
+    assert any("表2" in w and "铁" in w and "锰" in w for w in report.warnings)
+    again = load(path)
+    assert again.replaced == 7
+    count = rows(engine, "SELECT count(*) FROM sample_extras WHERE source = :s", s=path.name)
+    assert count[0][0] == 3
 
 
 def test_a_reading_loaded_from_another_file_is_refused(engine, load, sections, tmp_path):

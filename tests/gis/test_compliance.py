@@ -4,7 +4,16 @@ import datetime as dt
 
 import pytest
 
-from gis.compliance import appraisal_due, judge_count, judge_minimum, judge_zero, parse_period
+from gis.compliance import (
+    appraisal_due,
+    appraisal_state,
+    figure_text,
+    judge_count,
+    judge_minimum,
+    judge_zero,
+    parse_period,
+    uom_label,
+)
 from gis.errors import InvalidInputError
 
 
@@ -56,3 +65,37 @@ def test_appraisal_rule() -> None:
     # Appraised: due 10 years after the last appraisal, whatever the completion date.
     assert appraisal_due(dt.date(1960, 1, 1), dt.date(2016, 2, 29), 5, 10) == dt.date(2026, 2, 28)
     assert appraisal_due(None, None, 5, 10) is None
+
+
+AS_OF = dt.date(2025, 12, 31)
+
+
+@pytest.mark.parametrize(
+    ("completed", "last", "status", "due"),
+    [
+        (dt.date(1970, 1, 1), dt.date(2020, 5, 1), "pass", dt.date(2030, 5, 1)),  # 5.7 years
+        (dt.date(1970, 1, 1), dt.date(2019, 12, 31), "warn", dt.date(2029, 12, 31)),  # 6 years
+        (dt.date(1970, 1, 1), dt.date(2018, 12, 31), "warn", dt.date(2028, 12, 31)),  # 7 years
+        (dt.date(1970, 1, 1), dt.date(2015, 12, 31), "warn", dt.date(2025, 12, 31)),  # 10, on time
+        (dt.date(1970, 1, 1), dt.date(2015, 12, 30), "fail", dt.date(2025, 12, 30)),  # past 10
+        (dt.date(2021, 1, 1), None, "pass", dt.date(2026, 1, 1)),  # first appraisal not yet due
+        (dt.date(2020, 12, 30), None, "fail", dt.date(2025, 12, 30)),  # past 5, none
+        (None, dt.date(2022, 6, 1), "pass", dt.date(2032, 6, 1)),  # completion unknown
+        (None, None, "nodata", None),
+        (dt.date(1970, 1, 1), dt.date(2026, 3, 1), "nodata", None),  # only a later appraisal
+    ],
+)
+def test_appraisal_state(completed, last, status, due) -> None:
+    state = appraisal_state(completed, last, AS_OF, 5, 6, 10)
+    assert (state.status, state.due) == (status, due)
+
+
+def test_figures_for_people() -> None:
+    assert figure_text(0.07499999999999996, "亩") == "0.07 亩"
+    assert figure_text(60.93501, "万亩") == "60.9350 万亩"
+    assert figure_text(66.666667, "%") == "66.67%"
+    assert figure_text("Ⅳ", "class") == "Ⅳ类"
+    assert figure_text(3, "座") == "3 座"
+    assert figure_text(-1234.5678, "亩", signed=True) == "-1,234.57 亩"
+    assert figure_text(None, "亩") == "—"
+    assert {uom_label(u) for u in ("count", "class", "座")} == {"个", "类", "座"}

@@ -3,6 +3,7 @@
 Expected classes are written out by hand from GB 3838-2002 Table 1, not read from the module.
 """
 
+import datetime as dt
 import math
 
 import pytest
@@ -85,9 +86,11 @@ def test_total_phosphorus_differs_for_lakes(waterbody, value, grade):
 
 
 def test_every_indicator_with_a_limit_is_covered():
-    assert set(BOUNDARIES) | {"tp", "temp", "chla", "sd"} == set(INDICATOR_KEYS)
-    # 23 rows of Table 1 (TP once) + water temperature + chlorophyll a and transparency (TLI).
-    assert len(INDICATOR_KEYS) == 26
+    table_2 = {"sulfate", "chloride", "nitrate", "fe", "mn"}
+    assert set(BOUNDARIES) | {"tp", "temp", "chla", "sd"} | table_2 == set(INDICATOR_KEYS)
+    # 23 rows of Table 1 (TP once) + water temperature + chlorophyll a and transparency (TLI)
+    # + the five Table 2 drinking-source items.
+    assert len(INDICATOR_KEYS) == 31
 
 
 def test_evaluated_set_is_the_21_items_without_temp_tn_coliform():
@@ -365,10 +368,19 @@ def test_assess_period_means_then_classifies():
     # NH3-N monthly: 1.2, 0.9, 1.8 → mean 3.9 / 3 = 1.3 → Ⅳ (≤ 1.5), multiple 0.3.
     # TP: 0.05L (→ 0.025), 0.175 → mean 0.2 / 2 = 0.1 → Ⅱ (river).
     # DO: 6.5, 7.5 → 7.0 → Ⅱ.
+    # One sample a month, so the mean of monthly means is the plain mean.
+    days = [dt.date(2025, month, 10) for month in range(1, 8)]
     samples = [
-        ("氨氮", 1.2, False, None), ("氨氮", 0.9, False, None), ("NH3-N", 1.8, False, None),
-        ("tp", *parse_lab_value("0.05L")), ("总磷", 0.175, False, None),
-        ("do", 6.5, False, None), ("溶解氧", 7.5, False, None),
+        (day, *reading)
+        for day, reading in zip(
+            days,
+            [
+                ("氨氮", 1.2, False, None), ("氨氮", 0.9, False, None), ("NH3-N", 1.8, False, None),
+                ("tp", *parse_lab_value("0.05L")), ("总磷", 0.175, False, None),
+                ("do", 6.5, False, None), ("溶解氧", 7.5, False, None),
+            ],
+            strict=True,
+        )
     ]  # fmt: skip
     result = assess_period(samples)
     assert result.values == pytest.approx({"do": 7.0, "nh3n": 1.3, "tp": 0.1})

@@ -144,7 +144,8 @@ def dataset(db: Session) -> Session:
             models.EcoRedline(code="E1", name="测试红线", redline_type="水源涵养", geom=mp(E1)),
             models.EcoRedline(code="E2", name="测试红线二", redline_type="水土保持", geom=mp(E2)),
             models.UrbanBoundary(name="测试城区", geom=mp(UB)),
-            models.Project(name="测试项目", geom=mp(PJ)),
+            # 在建: real land use, so it occupies; a 拟建 one would not (tested at the end)
+            models.Project(name="测试项目", status="在建", geom=mp(PJ)),
         ]
     )
     point = lambda x, y: from_shape(Point(x, y), srid=4490)  # noqa: E731
@@ -221,17 +222,25 @@ def dataset(db: Session) -> Session:
         ]
     )
     db.flush()
-    for month in (3, 9):
+    # Enough samples for the annual rule (评价办法 二(二)): the 国控 section every month, the
+    # others in January (枯), March (平), July and September (丰).
+    for month in range(1, 13):
         day = dt.date(2025, month, 10)
+        # 甲: DO 6.5 (Ⅱ), NH3-N 0.3 (Ⅱ), TP 0.08 (Ⅱ): class Ⅱ.
         db.add_all(
             [
-                # 甲: DO 6.5 (Ⅱ), NH3-N 0.3 (Ⅱ), TP 0.08 (Ⅱ): class Ⅱ.
                 reading("S1", day, "do", 6.5),
                 reading("S1", day, "nh3n", 0.3),
                 reading("S1", day, "tp", 0.08),
-                # 乙: NH3-N mean (1.1 + 1.3) / 2 = 1.2 -> Ⅳ; 超标倍数 (1.2 - 1.0) / 1.0 = 0.2.
+            ]
+        )
+        if month not in (1, 3, 7, 9):
+            continue
+        db.add_all(
+            [
+                # 乙: NH3-N mean (1.1 + 1.1 + 1.3 + 1.3) / 4 = 1.2 -> Ⅳ; 超标倍数 0.2.
                 reading("S2", day, "do", 6.5),
-                reading("S2", day, "nh3n", 1.1 if month == 3 else 1.3),
+                reading("S2", day, "nh3n", 1.1 if month <= 3 else 1.3),
                 # Drinking source (lake): TP 0.02 -> Ⅱ.
                 reading("S3", day, "do", 7.0),
                 reading("S3", day, "tp", 0.02),
@@ -296,7 +305,11 @@ def test_evaluation_of_every_line(dataset: Session, settings) -> None:
     assert appraisal.status == "fail"
     assert [e.name for e in appraisal.evidence] == ["小库一"]
     assert appraisal.detail["overdue"][0]["due"] == "2024-06-30"
-    assert results[("U2", "reservoir_appraisal", "逾期未鉴定水库")].status == "pass"
+    # R4 (乙片区): last appraised 2019-01-01, almost 7 years before 2025-12-31: the next is due
+    # (6–10 years), 预警 — not yet overdue (2029-01-01).
+    due = results[("U2", "reservoir_appraisal", "逾期未鉴定水库")]
+    assert (due.status, due.measured) == ("warn", 0)
+    assert [(d["code"], d["due"]) for d in due.detail["due"]] == [("R4", "2029-01-01")]
 
     jia = results[("U1", "section", "甲断面")]
     assert (jia.status, jia.measured) == ("pass", "Ⅱ")
@@ -369,3 +382,31 @@ def test_query_count_does_not_grow_with_parcels(dataset: Session, settings) -> N
     finally:
         event.remove(conn, "before_cursor_execute", count)
     assert len(statements) == small <= 10
+
+
+def test_proposed_projects_never_occupy(dataset: Session, settings) -> None:
+    """A 拟建 project over 永久基本农田 or inside the red line is a siting question for its
+    overlap report, not occupation; once 已批 it counts (DOMAIN §6 "Proposed projects")."""
+    on_basic = box(113.062, 31.051, 113.064, 31.053)  # in B2, clear of the 0702 parcel P4
+    in_red = box(113.151, 31.051, 113.153, 31.053)  # in E1, clear of PJ and P5
+    park = models.Project(name="拟建物流园", status="拟建", geom=mp(on_basic))
+    wind = models.Project(name="拟建风电场", geom=mp(in_red))  # no status given: 拟建
+    dataset.add_all([park, wind])
+    dataset.flush()
+    base = baseline(0.1, 0.01, 0.1, 0.1)
+
+    def occupied() -> tuple[float, float]:
+        results = by_key(evaluate(dataset.connection(), base, settings, period="2025"))
+        return (
+            results[("U1", "farmland_occupation", None)].detail["area_m2"],
+            results[("U2", "eco_redline_occupation", None)].detail["area_m2"],
+        )
+
+    farm, eco = occupied()
+    assert farm == pytest.approx(area_m2(P4.intersection(B2)), rel=1e-4)
+    assert eco == pytest.approx(area_m2(PJ) + area_m2(P5), rel=1e-4)
+    park.status, wind.status = "已批", "在建"
+    dataset.flush()
+    farm, eco = occupied()
+    assert farm == pytest.approx(area_m2(P4.intersection(B2)) + area_m2(on_basic), rel=1e-4)
+    assert eco == pytest.approx(area_m2(PJ) + area_m2(P5) + area_m2(in_red), rel=1e-4)

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from pyproj import Geod
 from shapely.geometry import box, shape
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from layers.db import session_scope
 from layers.models import AuditEntry, Project
@@ -22,6 +22,7 @@ from tests.webmap.conftest import (
     wait_ready,
 )
 from tests.webmap.fixture_data import (
+    DISTRICT_BOX,
     EXPECTED_LABELS,
     FARMLAND_BOXES,
     LAYER_COUNTS,
@@ -164,6 +165,16 @@ def test_every_layer_in_the_control_renders_features(map_page):
     assert "农村宅基地" in popup.inner_text() and "0702" in popup.inner_text()
 
 
+def test_a_projects_popup_shows_its_status(map_page):
+    """The fixture's project has no status: 拟建, which the list does not count."""
+    set_view(map_page, 31.7025, 113.3625, 16)
+    _click_at(map_page, 31.7025, 113.3625)
+    popup = map_page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "示例厂房项目" in text and "项目状态" in text and "拟建" in text
+
+
 def test_sections_are_coloured_by_class_and_their_popup_shows_it(map_page):
     for code, label in EXPECTED_LABELS.items():
         grade = map_page.get_attribute(f'.ws-dot[data-code="{code}"]', "data-grade")
@@ -189,6 +200,8 @@ def test_sections_are_coloured_by_class_and_their_popup_shows_it(map_page):
     )
     assert map_page.locator(".ws-popup-section .ws-class-chip").inner_text() == "Ⅱ类"
     assert "达标" in map_page.locator(".ws-popup-section .ws-status").inner_text()
+    assert "优良" in map_page.locator(".ws-popup-section .ws-good").inner_text()
+    assert "12 次监测 · 12 个月" in map_page.locator(".ws-popup-section").inner_text()
 
 
 def test_period_selector_updates_classes_and_the_panel(map_page):
@@ -197,10 +210,22 @@ def test_period_selector_updates_classes_and_the_panel(map_page):
     assert map_page.locator(line).first.get_attribute("data-status") == "fail"
     map_page.select_option("#ws-year", "2023")
     wait_ready(map_page)
-    assert map_page.get_attribute('.ws-dot[data-code="ZD-01"]', "data-grade") == "3"
+    # 2023 holds one December sample at the 国控 涢水大桥: 数据不足 (a 国控 year needs twelve
+    # months), hatched apart from 无数据 grey, in the panel and the popup — never 达标.
+    assert map_page.get_attribute('.ws-dot[data-code="ZD-01"]', "data-grade") == ""
+    assert map_page.locator('.ws-insufficient .ws-dot[data-code="ZD-01"]').count() == 1
+    assert map_page.locator('.ws-nodata .ws-dot[data-code="ZD-02"]').count() == 1
     assert map_page.get_attribute('.ws-dot[data-code="ZD-02"]', "data-grade") == ""
-    assert map_page.locator(line).first.get_attribute("data-status") == "pass"
+    assert map_page.locator(line).first.get_attribute("data-status") == "insufficient"
     assert "2023年" in map_page.inner_text("#ws-checks-title")
+    map_page.click('.ws-dot[data-code="ZD-01"]')
+    popup = map_page.locator(".ws-popup-section")
+    popup.wait_for()
+    assert popup.locator(".ws-class-chip").inner_text() == "数据不足"
+    assert "1 次监测" in popup.inner_text() and "12个月" in popup.inner_text()
+    assert "数据不足（样本数不够）" in map_page.inner_text(".ws-legend")
+    screenshot(map_page, "section-popup-insufficient")
+    map_page.evaluate("WS.map.closePopup()")
     map_page.select_option("#ws-year", "2024")
     map_page.select_option("#ws-month", "02")
     wait_ready(map_page)
@@ -240,6 +265,34 @@ def test_compliance_panel_shows_failures_and_zooms_to_their_evidence(map_page):
     )
     map_page.wait_for_load_state("networkidle")
     screenshot(map_page, "compliance-evidence-desktop")
+
+
+def test_compliance_panel_names_features_by_code_with_units_and_as_of(map_page):
+    line = map_page.locator(
+        '.ws-unit[data-unit="421303-02"] .ws-line[data-line="farmland_occupation"]'
+    )
+    text = line.inner_text()
+    # The 0702 parcel by its BSM and 坐落, the patch by its number; never "farmland#12".
+    assert re.search(r"WM\d{4}（何店镇）", text), text
+    assert "#" not in text
+    assert re.search(r"重叠 [\d,]+\.\d{2} 亩（应为 0）", text), text
+    assert "数据时点：永久基本农田：" in text
+    reservoirs = map_page.locator(
+        '.ws-unit[data-unit="421303"] .ws-line[data-line="reservoirs_small"]'
+    )
+    assert re.search(r"实测 \d+ 座 / 目标 \d+ 座", reservoirs.inner_text())
+    # Every status has its own colour; the ones that are no verdict never look like 达标.
+    colours = map_page.evaluate(
+        """() => Object.keys(WS.config().statuses).map((s) => {
+             const el = document.createElement("span");
+             el.className = "ws-status-icon ws-status-" + s;
+             document.body.appendChild(el);
+             const colour = getComputedStyle(el).backgroundColor;
+             el.remove();
+             return colour;
+           })"""
+    )
+    assert len(colours) == 7 and len(set(colours)) == 7, colours
 
 
 def _expected_overlap(project) -> tuple[float, float]:
@@ -315,6 +368,28 @@ def test_uploading_a_file_reports_areas_and_downloads_the_report(map_page, tmp_p
     book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
     assert "压占汇总" in book.sheetnames
     screenshot(map_page, "redline-upload-desktop")
+
+
+def test_a_project_outside_the_district_is_undetermined_in_red(map_page, tmp_path):
+    """60 km east of the fixture's district: no data cover it, so 无法判定, never 不涉及."""
+    east = Geod(ellps="GRS80").fwd(DISTRICT_BOX[2], 31.70, 90.0, 60_000.0)[0]
+    outline = box(east, 31.70, east + 0.01, 31.71)
+    path = tmp_path / "界外项目.geojson"
+    path.write_text(json.dumps(outline.__geo_interface__), encoding="utf-8")
+    map_page.click("#ws-tab-btn-redline")
+    map_page.set_input_files("#ws-upload", str(path))
+    map_page.wait_for_selector(".ws-verdict")
+    assert map_page.get_attribute(".ws-verdict", "data-verdict") == "undetermined"
+    assert "无法判定" in map_page.inner_text(".ws-verdict")
+    assert "不涉及" not in map_page.inner_text("#ws-redline-report")
+    colour = map_page.eval_on_selector(".ws-verdict", "e => getComputedStyle(e).borderLeftColor")
+    assert colour == map_page.eval_on_selector(".ws-out", "e => getComputedStyle(e).color")
+    findings = map_page.eval_on_selector_all(
+        '[data-field="finding"]', "els => els.map(e => e.dataset.finding)"
+    )
+    assert findings and set(findings) == {"undetermined"}
+    assert "0.00%" in map_page.inner_text(".ws-coverage")
+    screenshot(map_page, "redline-outside-district")
 
 
 def test_farmland_overlap_is_also_shown_net_of_field_ridges(map_page, tmp_path):
@@ -393,6 +468,18 @@ def test_reservoir_popup_shows_scale_appraisal_and_bloom_risk(map_page):
     assert "逾期" not in map_page.inner_text(".leaflet-popup-content")
 
 
+def test_trophic_state_from_fewer_parameters_is_flagged(map_page):
+    # 先觉庙水库's lake section (ZD-04) has 总磷 and 总氮 only: TLI from two of five parameters.
+    set_view(map_page, 31.78, 113.27, 15)
+    map_page.click('.ws-dot[data-layer="reservoirs"][data-code="XJM"]')
+    map_page.wait_for_function(
+        "document.querySelector('.ws-trophic') && "
+        "document.querySelector('.ws-trophic').innerText.includes('TLI')"
+    )
+    text = map_page.inner_text(".ws-trophic")
+    assert "参数不全" in text and "缺叶绿素a、透明度、高锰酸盐指数" in text
+
+
 def test_an_analyst_saves_the_report_as_a_project(browser, server, map_engine, tmp_path):
     path = tmp_path / "project.geojson"
     path.write_text(
@@ -419,6 +506,31 @@ def test_an_analyst_saves_the_report_as_a_project(browser, server, map_engine, t
         ):
             page.click("#ws-download-xlsx")
         assert response.value.ok
+        # a saved check is 拟建 and says it does not count in the list
+        assert page.inner_text('[data-field="project_status"]') == "拟建"
+        assert "拟建项目不计入底线清单" in page.inner_text(".ws-project-status")
+        # the list of saved checks: 打开 / 重命名 / 删除
+        item = f'#ws-saved-checks [data-saved-id="{project_id}"]'
+        page.wait_for_selector(item)
+        assert "地图测试项目" in page.inner_text(item) and "拟建" in page.inner_text(item)
+        page.click("#ws-redline-clear")
+        page.click(f'{item} [data-saved-action="open"]')
+        page.wait_for_function(f"WS.redline.report() && WS.redline.report().id === {project_id}")
+        assert "地图测试项目" in page.inner_text(".ws-project-name")
+        page.once("dialog", lambda dialog: dialog.accept("改名的测试项目"))
+        page.click(f'{item} [data-saved-action="rename"]')
+        page.wait_for_function(
+            f"document.querySelector('{item} .ws-saved-name').textContent === '改名的测试项目'"
+        )
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click(f'{item} [data-saved-action="delete"]')
+        page.wait_for_selector(item, state="detached")
+        with session_scope(map_engine) as session:
+            assert session.get(Project, project_id) is None
+            actions = session.scalars(
+                select(AuditEntry.action).where(AuditEntry.target == f"projects/{project_id}")
+            ).all()
+        assert sorted(actions) == ["overlap.delete", "overlap.rename", "overlap.save"]
     finally:
         context.close()
         with session_scope(map_engine) as session:

@@ -3,45 +3,68 @@
 (function () {
   "use strict";
   const WS = window.WS;
-  const ICONS = { pass: "✓", warn: "!", fail: "✕", nodata: "–" };
-  const ORDER = ["fail", "warn", "pass", "nodata"];
+  // One icon per status; the statuses that are no verdict (需核实, 数据不足, 无法判定, 无数据)
+  // each look different from 达标 and from each other (colours in app.css).
+  const ICONS = { pass: "✓", warn: "!", fail: "✕", review: "?", insufficient: "…", undetermined: "⊘", nodata: "–" };
+  const ORDER = ["fail", "warn", "review", "insufficient", "undetermined", "nodata", "pass"];
+  const MAX_CODES = 3;
   let data = null;
   let active = null;
 
-  function figure(value, uom, line) {
-    if (value == null || value === "") return "—";
-    switch (uom) {
-      case "class":
-        return `${WS.esc(value)}类`;
-      case "%":
-        return `${WS.num(value, 1)}%`;
-      case "万亩":
-        return `${WS.num(value, 4).replace(/0{1,2}$/, "")} 万亩`;
-      case "亩":
-        return `${WS.num(value, 2)} 亩`;
-      case "count":
-        return `${WS.esc(value)} ${line.startsWith("reservoir") ? "座" : "个"}`;
-      default:
-        return `${WS.esc(value)} ${WS.esc(uom)}`;
-    }
+  /* Figures come rounded and with their Chinese unit from the API (gis.compliance.figure_text). */
+  function fig(r, key) {
+    return WS.esc(r[`${key}_text`] || "—");
+  }
+
+  function areaMu(m2) {
+    return `${WS.num(WS.mu(m2), 2)} 亩`;
   }
 
   function figures(r) {
-    if (r.status === "nodata") {
-      const reason = r.detail && r.detail.reason;
-      return reason ? WS.esc(reason) : "缺少核查所需数据";
+    const d = r.detail || {};
+    if (r.status === "nodata" && r.measured == null) {
+      return d.reason ? WS.esc(d.reason) : "缺少核查所需数据";
     }
-    if (r.line === "reservoir_appraisal") return `逾期 ${figure(r.measured, r.uom, r.line)}`;
-    if (r.target === 0 && r.uom === "亩") return `重叠 ${figure(r.measured, r.uom, r.line)}（应为 0）`;
-    return `实测 ${figure(r.measured, r.uom, r.line)} / 目标 ${figure(r.target, r.uom, r.line)}`;
+    switch (r.line) {
+      case "reservoir_appraisal": {
+        const parts = [`逾期 ${fig(r, "measured")}`];
+        if (d.due && d.due.length) parts.push(`应鉴定（满6年） ${d.due.length} 座`);
+        if (d.dates_unknown && d.dates_unknown.length) parts.push(`缺鉴定日期 ${d.dates_unknown.length} 座`);
+        if (d.unsafe && d.unsafe.length) parts.push(`三类坝 ${d.unsafe.map((u) => WS.esc(u.code || u.name)).join("、")}`);
+        return parts.join("；");
+      }
+      case "basic_farmland_nonfood":
+        return `非粮化 ${fig(r, "measured")}（不计为占用）`;
+      case "eco_redline_occupation": {
+        const text = `占用 ${fig(r, "measured")}（应为 0）`;
+        return d.permitted_m2 ? `${text}；线性基础设施、水工建筑 ${areaMu(d.permitted_m2)}（需核实）` : text;
+      }
+      default:
+        if (r.target === 0 && r.uom === "亩") return `重叠 ${fig(r, "measured")}（应为 0）`;
+        return `实测 ${fig(r, "measured")} / 目标 ${fig(r, "target")}`;
+    }
+  }
+
+  /* The features behind a line by the bureau's code (or name) and 坐落, never database ids. */
+  function codes(r) {
+    const named = (r.evidence || [])
+      .filter((e) => e.layer !== "units" && (e.code || e.name))
+      .map((e) => WS.esc(e.code || e.name) + (e.location ? `（${WS.esc(e.location)}）` : ""));
+    if (!named.length) return "";
+    const more = named.length > MAX_CODES ? ` 等 ${named.length} 项` : "";
+    return `<span class="ws-line-codes">${named.slice(0, MAX_CODES).join("、")}${more}</span>`;
+  }
+
+  function asOf(r) {
+    return r.as_of_text ? `<span class="ws-line-asof">数据时点：${WS.esc(r.as_of_text)}</span>` : "";
   }
 
   function lineHtml(r, i) {
     const subject = r.subject ? ` · ${WS.esc(r.subject)}` : "";
     return `<li><button type="button" class="ws-line ws-status-${r.status}" data-index="${i}" data-line="${WS.esc(r.line)}" data-status="${r.status}">
-        <span class="ws-status-icon" aria-hidden="true">${ICONS[r.status]}</span>
+        <span class="ws-status-icon" aria-hidden="true">${ICONS[r.status] || "–"}</span>
         <span class="ws-line-main"><span class="ws-line-label">${WS.esc(r.line_label)}${subject}</span>
-        <span class="ws-line-fig">${figures(r)}</span></span>
+        <span class="ws-line-fig">${figures(r)}</span>${codes(r)}${asOf(r)}</span>
         <span class="ws-status-text">${WS.esc(r.status_label)}</span></button></li>`;
   }
 
@@ -63,7 +86,8 @@
       u.items.push([r, i]);
     });
     const blocks = units.map((u) => {
-      const shown = u.items.filter(([r]) => !onlyProblems || r.status === "fail" || r.status === "warn");
+      // Everything that is not 达标 needs someone's attention, including 需核实 and 无数据.
+      const shown = u.items.filter(([r]) => !onlyProblems || r.status !== "pass");
       const items = shown.length
         ? shown.map(([r, i]) => lineHtml(r, i)).join("")
         : '<li class="ws-muted ws-none">没有问题项</li>';
@@ -107,10 +131,12 @@
       return data;
     },
 
+    /* Whether the reservoir's appraisal is overdue (不达标); the line's evidence also names
+     * reservoirs that are only due (预警), lack dates or are 三类坝. */
     isOverdueReservoir(id) {
       if (!data) return false;
       return data.results.some(
-        (r) => r.line === "reservoir_appraisal" && r.evidence.some((e) => e.layer === "reservoirs" && Number(e.id) === Number(id))
+        (r) => r.line === "reservoir_appraisal" && ((r.detail && r.detail.overdue) || []).some((o) => Number(o.id) === Number(id))
       );
     },
 

@@ -67,7 +67,8 @@
       const t = await WS.api(url);
       trophicTexts[cacheKey] = t.index == null
         ? "营养状态：暂无评价数据"
-        : `营养状态：<strong>${WS.esc(t.grade)}</strong>（TLI ${WS.num(t.index, 1)}）`;
+        : `营养状态：<strong>${WS.esc(t.grade)}</strong>（TLI ${WS.num(t.index, 1)}）` +
+          (t.complete ? "" : `<br><span class="ws-flag ws-status-insufficient">${WS.esc(t.note)}</span>`);
     } catch (err) {
       trophicTexts[cacheKey] = "营养状态：暂无评价数据";
     }

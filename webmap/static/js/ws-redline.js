@@ -1,10 +1,15 @@
 /* The red-line check (红线检查) for land-use officers: draw or upload a project outline,
- * POST it to /api/overlap, show the areas per protected layer, outline the overlaps on the
- * map, and download the report (JSON or Excel). */
+ * POST it to /api/overlap, show the areas per protected layer and how much of the project
+ * the data cover (the part outside is 无法判定, in red, never 不涉及), outline the overlaps on
+ * the map, download the report (JSON or Excel), and keep a list of one's saved checks
+ * (打开 / 重命名 / 删除). A saved check is 拟建: it never counts in the bottom-line list. */
 (function () {
   "use strict";
   const WS = window.WS;
-  const VERDICT_CLASS = { conflict: "fail", review: "warn", clear: "pass" };
+  // 无法判定 is red like a conflict: it must never read as a pass
+  const VERDICT_CLASS = { conflict: "fail", review: "warn", clear: "pass", undetermined: "fail" };
+  const OUT = new Set(["partial", "undetermined"]);
+  const SAVER_ROLES = ["analyst", "editor", "admin"];
   const SEVERITY = { prohibited: "禁止占用", restricted: "限制占用", informational: "提示" };
   let drawer = null;
   let overlay = null;
@@ -68,6 +73,11 @@
       if (!l.geometry || !(l.area_m2 > 0)) continue;
       L.geoJSON(l.geometry, { style: () => layerStyle(l.layer), interactive: false }).addTo(overlay);
     }
+    const outside = r.coverage && r.coverage.outside_geometry;
+    if (outside) {
+      const style = { color: "#c00000", weight: 2, dashArray: "2 4", fillColor: "#c00000", fillOpacity: 0.25, pane: "ws-highlight", interactive: false };
+      L.geoJSON(outside, { style: () => style }).addTo(overlay);
+    }
     overlay.addTo(WS.map);
     WS.map.fitBounds(overlay.getBounds(), { maxZoom: 16, padding: [30, 30] });
   }
@@ -86,28 +96,58 @@
     return `<p class="ws-net">扣除田坎等后 <strong data-field="net_area_mu">${WS.num(l.net_area_mu, 2)}</strong> 亩</p>`;
   }
 
+  // The layer's own answer and its data coverage; reports saved before coverage was measured
+  // have neither, and say so rather than imply full cover.
+  function findingHtml(l) {
+    if (!l.finding) return '<small class="ws-muted">保存时未量算覆盖范围</small>';
+    const red = OUT.has(l.finding.status);
+    const cover = `数据覆盖 <span data-field="covered_share">${WS.percent(l.coverage.covered_share)}</span>`;
+    return `<small class="${red ? "ws-error ws-out" : "ws-muted"}" data-field="finding" data-finding="${WS.esc(l.finding.status)}">${WS.esc(l.finding.label)}（${cover}）</small>`;
+  }
+
+  function coverageHtml(r) {
+    const c = r.coverage;
+    if (!c) return "";
+    const inside = `行政区界（数据范围）内 <strong data-field="covered_share">${WS.percent(c.covered_share)}</strong>`;
+    const out = c.uncovered_m2 > 0
+      ? `；<span class="ws-error ws-out" data-field="uncovered">界外 ${WS.num(c.uncovered_mu, 2)} 亩（${WS.percent(c.uncovered_share)}）无法判定（超出数据范围）</span>`
+      : "";
+    return `<p class="ws-coverage">${inside}${out}</p>`;
+  }
+
+  function statusHtml(r) {
+    const status = r.project_status || "拟建";
+    const note = r.project_status_note || "拟建项目不计入底线清单";
+    return `<p class="ws-project-status">项目状态：<strong data-field="project_status">${WS.esc(status)}</strong>
+      <small class="ws-muted" data-field="status_note">${WS.esc(note)}</small></p>`;
+  }
+
   function show(r) {
     const v = r.verdict;
     const rows = r.layers
       .map((l) => {
         const hit = l.area_m2 > 0;
         return `<tr class="${hit ? "ws-hit" : ""}" data-layer="${WS.esc(l.layer)}">
-          <th scope="row">${WS.esc(l.name)}<br><small class="ws-muted">${SEVERITY[l.severity] || ""}</small></th>
+          <th scope="row">${WS.esc(l.name)}<br><small class="ws-muted">${SEVERITY[l.severity] || ""}</small><br>${findingHtml(l)}</th>
           <td class="ws-num" data-field="area_mu">${WS.num(l.area_mu, 2)}</td>
           <td class="ws-num" data-field="area_m2">${WS.num(l.area_m2, 0)}</td>
           <td class="ws-num" data-field="share">${WS.percent(l.share)}</td></tr>
           ${hit ? `<tr class="ws-sub" data-sub-layer="${WS.esc(l.layer)}"><td colspan="4">${netHtml(l)}${featuresHtml(l)}</td></tr>` : ""}`;
       })
       .join("");
-    const reasons = v.reasons.map((x) => `<li>${WS.esc(x.text)}</li>`).join("");
+    const reasons = v.reasons
+      .map((x) => `<li${x.severity === "undetermined" ? ' class="ws-error ws-out"' : ""}>${WS.esc(x.text)}</li>`)
+      .join("");
     const notes = (r.input.notes || []).map((n) => `<li>${WS.esc(n)}</li>`).join("");
-    const canSave = ["analyst", "editor", "admin"].includes(WS.config().user.role) && !r.id;
+    const canSave = SAVER_ROLES.includes(WS.config().user.role) && !r.id;
     reportEl().innerHTML = `
       <div class="ws-verdict ws-status-${VERDICT_CLASS[v.status]}" data-verdict="${v.status}">
         <strong>${WS.esc(v.label)}</strong> ${WS.esc(v.summary)}</div>
       ${r.project_name ? `<p class="ws-project-name">项目：<strong>${WS.esc(r.project_name)}</strong>${r.id ? `（已保存，编号 ${r.id}）` : ""}</p>` : ""}
+      ${statusHtml(r)}
       <p class="ws-project-area">项目面积：<strong data-field="project_area_mu">${WS.num(r.project_area_mu, 2)}</strong> 亩
         （<span data-field="project_area_m2">${WS.num(r.project_area_m2, 0)}</span> m²）</p>
+      ${coverageHtml(r)}
       <table class="ws-overlap-table">
         <thead><tr><th>图层</th><th>重叠（亩）</th><th>重叠（m²）</th><th>占项目</th></tr></thead>
         <tbody>${rows}</tbody></table>
@@ -161,11 +201,109 @@
     const name = window.prompt("项目名称", (lastInput.file && lastInput.file.name) || "拟建项目");
     if (name === null) return;
     const saved = await submit(lastInput, { save: "true", name });
-    if (saved && WS.layers.projects) {
-      const cfg = WS.layerConfig("projects");
-      WS.layers.projects.clearLayers();
-      WS.layers.projects.addData(await WS.api(cfg.geojson_url));
+    if (saved) {
+      await refreshProjects();
+      await loadSaved();
     }
+  }
+
+  async function refreshProjects() {
+    if (!WS.layers.projects) return;
+    const cfg = WS.layerConfig("projects");
+    WS.layers.projects.clearLayers();
+    WS.layers.projects.addData(await WS.api(cfg.geojson_url));
+  }
+
+  // --- the list of saved checks (own; an admin's: everyone's) ---------------------------
+
+  function savedEl() {
+    let el = $("ws-saved-checks");
+    if (!el) {
+      el = document.createElement("div");
+      el.id = "ws-saved-checks";
+      el.className = "ws-saved";
+      reportEl().after(el);
+    }
+    return el;
+  }
+
+  async function loadSaved() {
+    if (!SAVER_ROLES.includes(WS.config().user.role)) return;
+    let items;
+    try {
+      items = await WS.api(WS.config().endpoints.overlap);
+    } catch (err) {
+      savedEl().innerHTML = `<p class="ws-error">${WS.esc(WS.errorText(err))}</p>`;
+      return;
+    }
+    const rows = items
+      .map(
+        (p) => `<li data-saved-id="${p.id}">
+          <span class="ws-saved-name">${WS.esc(p.name)}</span>
+          <small class="ws-muted">编号 ${p.id} · ${WS.esc(p.status)} · ${WS.esc(p.verdict || "—")}${p.submitted_by ? ` · ${WS.esc(p.submitted_by)}` : ""}</small>
+          <span class="ws-actions">
+            <button type="button" class="ws-btn ws-btn-light" data-saved-action="open">打开</button>
+            <button type="button" class="ws-btn ws-btn-light" data-saved-action="rename">重命名</button>
+            <button type="button" class="ws-btn ws-btn-light" data-saved-action="delete">删除</button>
+          </span></li>`
+      )
+      .join("");
+    savedEl().innerHTML = `<details class="ws-saved-list" open><summary>已保存的核查（${items.length}）</summary>
+      <p class="ws-muted">保存的核查均为 拟建：拟建项目不计入底线清单。</p>
+      ${items.length ? `<ul>${rows}</ul>` : '<p class="ws-muted">暂无</p>'}</details>`;
+  }
+
+  async function openSaved(id) {
+    try {
+      const saved = await WS.api(`${WS.config().endpoints.overlap}/${id}`);
+      lastInput = null;
+      report = saved;
+      show(saved);
+    } catch (err) {
+      WS.toast(WS.errorText(err), "error");
+    }
+  }
+
+  async function renameSaved(id, current) {
+    const name = window.prompt("新的项目名称", current);
+    if (name === null || !name.trim()) return;
+    try {
+      await WS.api(`${WS.config().endpoints.overlap}/${id}`, {
+        method: "PATCH",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ name: name.trim() }),
+      });
+      if (report && report.id === id) {
+        report.project_name = name.trim();
+        show(report);
+      }
+      await loadSaved();
+    } catch (err) {
+      WS.toast(WS.errorText(err), "error");
+    }
+  }
+
+  async function deleteSaved(id, current) {
+    if (!window.confirm(`删除已保存的核查「${current}」（编号 ${id}）？`)) return;
+    try {
+      await WS.request(`${WS.config().endpoints.overlap}/${id}`, { method: "DELETE" });
+      if (report && report.id === id) clear();
+      await refreshProjects();
+      await loadSaved();
+    } catch (err) {
+      WS.toast(WS.errorText(err), "error");
+    }
+  }
+
+  function onSavedClick(ev) {
+    const action = ev.target.dataset.savedAction;
+    if (!action) return;
+    const item = ev.target.closest("[data-saved-id]");
+    const id = Number(item.dataset.savedId);
+    const name = item.querySelector(".ws-saved-name").textContent;
+    if (action === "open") openSaved(id);
+    else if (action === "rename") renameSaved(id, name);
+    else if (action === "delete") deleteSaved(id, name);
   }
 
   function startDrawing() {
@@ -193,8 +331,11 @@
   WS.redline = {
     submit,
     report: () => report,
+    loadSaved,
     init() {
       localiseDraw();
+      savedEl().addEventListener("click", onSavedClick);
+      loadSaved();
       $("ws-draw").addEventListener("click", startDrawing);
       $("ws-redline-clear").addEventListener("click", clear);
       $("ws-upload-btn").addEventListener("click", () => $("ws-upload").click());

@@ -1,10 +1,13 @@
 /* Monitoring sections: coloured by their class over the selected period, with a popup that
- * shows the class against the target, the main pollutants and a twelve-month chart. */
+ * shows the class against the section's own target (达标) and 优良 (Ⅰ–Ⅲ), the sample count and
+ * months behind it, the main pollutants and a twelve-month chart. A period whose samples fall
+ * below the evaluation method's rule is 数据不足 (hatched), apart from 无数据 (grey). */
 (function () {
   "use strict";
   const WS = window.WS;
   const byCode = {}; // code -> {feature, marker, info, assessment}
   let list = [];
+  let defaultPeriod = null; // GET /api/sections/default-period: the latest year meeting the rule
 
   function entry(code) {
     return (byCode[code] = byCode[code] || { code });
@@ -16,7 +19,13 @@
 
     /* GET /api/sections: control level, target and the span of each section's samples. */
     async loadList() {
-      list = await WS.api(WS.config().endpoints.sections);
+      const base = WS.config().endpoints.sections;
+      const [sections, period] = await Promise.all([
+        WS.api(base),
+        WS.api(`${base}/default-period`).catch(() => ({ period: null })),
+      ]);
+      list = sections;
+      defaultPeriod = period.period;
       for (const s of list) entry(s.code).info = s;
     },
 
@@ -29,7 +38,10 @@
       return years;
     },
 
+    /* The checks' default period (used when the checks did not answer): the latest year in
+     * which a section meets the annual sample rule, not merely the newest sample's year. */
     latestPeriod() {
+      if (defaultPeriod) return defaultPeriod;
       const last = list.map((s) => s.last_sampled_on).filter(Boolean).sort().pop();
       return last ? last.slice(0, 4) : String(new Date().getFullYear());
     },
@@ -78,10 +90,24 @@
     return a ? a.grade : null;
   }
 
+  function insufficient(e) {
+    return Boolean(e.assessment && e.assessment.status === "insufficient");
+  }
+
   function paint(e) {
     const g = grade(e);
-    const classes = [g == null ? "ws-nodata" : `ws-grade-${g}`];
-    e.marker.setIcon(WS.markerIcon("sections", e.feature.properties, { colour: WS.gradeColour(g), classes, grade: g }));
+    const short = insufficient(e);
+    const classes = [short ? "ws-insufficient" : g == null ? "ws-nodata" : `ws-grade-${g}`];
+    const colour = short ? null : WS.gradeColour(g);
+    e.marker.setIcon(WS.markerIcon("sections", e.feature.properties, { colour, classes, grade: g }));
+  }
+
+  /* "12 次监测 · 12 个月" and, for a year, the water periods covered. */
+  function coverageText(result) {
+    const parts = [`${result.sample_count} 次监测`];
+    if (result.months && result.months.length) parts.push(`${result.months.length} 个月`);
+    if (result.period_kind === "year" && result.water_periods) parts.push(result.water_periods.join("、") || "未覆盖任何水期");
+    return parts.join(" · ");
   }
 
   /* The indicators worth a chart: the main pollutants, else the worst-classed ones. */
@@ -102,6 +128,15 @@
       .join("、");
   }
 
+  /* A drinking-water source: the GB 3838 Table 2 items measured and any over its limit. */
+  function drinkingText(a) {
+    if (!a.drinking_source || !a.drinking_items.length) return "";
+    if (a.drinking_exceeded.length) {
+      return `<p><strong>表2补充项目超标：</strong><span class="ws-status ws-status-fail">${a.drinking_exceeded.map(WS.esc).join("、")}</span></p>`;
+    }
+    return `<p class="ws-muted">表2补充项目（${a.drinking_items.map((i) => WS.esc(i.name)).join("、")}）均未超标</p>`;
+  }
+
   function popupHtml(e) {
     const p = e.feature.properties;
     const info = e.info || {};
@@ -112,6 +147,12 @@
     let body;
     if (result.error) {
       body = `<p class="ws-muted">${WS.esc(result.error)}</p>`;
+    } else if (!a && result.status === "insufficient") {
+      body = `<p class="ws-class-row"><span class="ws-class-chip ws-insufficient">${WS.esc(WS.statusLabel("insufficient"))}</span>
+          <span>目标 ${WS.esc(target.label)}类</span></p>
+        <p class="ws-muted">${WS.esc(WS.periodLabel(WS.state.period))} · ${WS.esc(coverageText(result))}</p>
+        <p>${WS.esc(result.shortfall || result.note || "")}</p>
+        <p class="ws-muted">评价规则：${WS.esc(result.rule || "")}</p>`;
     } else if (!a) {
       body = `<p class="ws-class-row"><span class="ws-class-chip ws-nodata">无数据</span> ${WS.esc(WS.periodLabel(WS.state.period))}没有监测数据</p>`;
     } else {
@@ -120,10 +161,12 @@
           <span class="ws-class-chip" style="background:${a.colour}" data-grade="${a.grade}">${WS.esc(a.label)}类</span>
           <span>目标 ${WS.esc(target.label)}类</span>
           <span class="ws-status ws-status-${meets ? "pass" : "fail"}">${meets ? "达标" : "不达标"}</span>
+          <span class="ws-good" data-good="${result.good ? 1 : 0}">${result.good ? "优良" : "非优良"}</span>
         </p>
-        <p class="ws-muted">${WS.esc(WS.periodLabel(WS.state.period))} · ${WS.esc(a.state)} · ${result.sample_count} 个监测值</p>
+        <p class="ws-muted">${WS.esc(WS.periodLabel(WS.state.period))} · ${WS.esc(a.state)} · ${WS.esc(coverageText(result))}</p>
         <p><strong>主要污染物：</strong>${pollutantText(a)}</p>
         ${a.tn_label ? `<p class="ws-muted">总氮单独评价：${WS.esc(a.tn_label)}类</p>` : ""}
+        ${drinkingText(a)}
         <div class="ws-charts" data-code="${WS.esc(p.code)}">${chartsHtml(e)}</div>`;
     }
     return `<div class="ws-popup ws-popup-section" data-code="${WS.esc(p.code)}">

@@ -51,6 +51,7 @@
       ["#9e9e9e", "无数据"],
     ]
       .map(([c, t]) => `<li><span class="ws-legend-dot" style="background:${c}"></span>${t}</li>`)
+      .concat(['<li><span class="ws-legend-dot ws-insufficient"></span>数据不足（样本数不够）</li>'])
       .join("");
     const statuses = ["pass", "warn", "fail", "nodata"]
       .map((s) => `<li><span class="ws-status-icon ws-status-${s}">${STATUS_ICONS[s]}</span>${WS.statusLabel(s)}</li>`)

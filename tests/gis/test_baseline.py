@@ -25,6 +25,21 @@ def _target(area, type_, **fields):
     return area.find(type_, **fields).target
 
 
+def _line(raw_area: dict, type_: str, **fields) -> dict:
+    """The raw line of ``type_`` with ``fields`` in a parsed-YAML area (not by position: the
+    list's order may change)."""
+    return next(
+        line
+        for line in raw_area["lines"]
+        if line["type"] == type_ and all(line.get(k) == v for k, v in fields.items())
+    )
+
+
+def _number(raw_area: dict, type_: str, **fields) -> int:
+    """The 1-based position of that line, as error messages count them."""
+    return raw_area["lines"].index(_line(raw_area, type_, **fields)) + 1
+
+
 def test_annex3_figures_exactly() -> None:
     b = load_baseline(ZENGDU)
     district, (yun, li) = b.district, b.units
@@ -99,7 +114,7 @@ def test_targets_in_any_unit_of_area_sum_in_that_unit() -> None:
 
 
 def test_parts_not_summing_name_the_line(raw: dict) -> None:
-    raw["units"][1]["lines"][5]["target"] = 29.0
+    _line(raw["units"][1], "area_at_least", layer="farmland")["target"] = 29.0
     with pytest.raises(BaselineError) as err:
         parse_baseline(raw)
     message = str(err.value)
@@ -108,15 +123,19 @@ def test_parts_not_summing_name_the_line(raw: dict) -> None:
 
 def test_every_problem_is_reported_at_once(raw: dict) -> None:
     bad = copy.deepcopy(raw)
-    bad["units"][0]["lines"][1]["target"] = 65
-    bad["units"][0]["lines"][2]["sections"].append({"name": "涢水大桥", "control_level": "国控"})
-    bad["units"][1]["lines"][3]["members"]["control_levels"] = ["乡控"]
+    _line(bad["units"][0], "reservoir_count", scale="小型")["target"] = 65
+    _line(bad["units"][0], "section_class")["sections"].append(
+        {"name": "涢水大桥", "control_level": "国控"}
+    )
+    group = _line(bad["units"][1], "group_rate", label="省控断面优良率")
+    group["members"]["control_levels"] = ["乡控"]
+    n = _number(bad["units"][1], "group_rate", label="省控断面优良率")
     with pytest.raises(BaselineError) as err:
         parse_baseline(bad)
     message = str(err.value)
-    assert "片区 2（㵐水片区） 第4条底线（group_rate） 字段 members.control_levels" in message
+    assert f"片区 2（㵐水片区） 第{n}条底线（group_rate） 字段 members.control_levels" in message
     assert "'乡控' 未知" in message
-    bad["units"][1]["lines"][3]["members"]["control_levels"] = ["省控"]
+    group["members"]["control_levels"] = ["省控"]
     with pytest.raises(BaselineError) as err:
         parse_baseline(bad)
     message = str(err.value)
@@ -124,33 +143,50 @@ def test_every_problem_is_reported_at_once(raw: dict) -> None:
     assert "'涢水大桥' 重复列出" in message
 
 
+def _unit_farmland(r: dict) -> dict:
+    return _line(r["units"][0], "area_at_least", layer="farmland")
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
         (
             lambda r: r["district"]["lines"].append({"type": "water_colour", "target": 1}),
-            "全区（曾都区） 第15条底线（water_colour）：未知的底线类型 'water_colour'",
+            lambda r: (
+                f"全区（曾都区） 第{len(r['district']['lines'])}条底线（water_colour）："
+                "未知的底线类型 'water_colour'"
+            ),
         ),
         (
-            lambda r: r["units"][0]["lines"][5].update(unit="平方英里"),
-            "片区 1（涢水片区） 第6条底线（area_at_least） 字段 unit：取值 '平方英里' 不可用",
+            lambda r: _unit_farmland(r).update(unit="平方英里"),
+            lambda r: (
+                f"片区 1（涢水片区） 第{_number(r['units'][0], 'area_at_least', layer='farmland')}"
+                "条底线（area_at_least） 字段 unit：取值 '平方英里' 不可用"
+            ),
         ),
         (
-            lambda r: r["units"][0]["lines"][5].update(target="很多"),
-            "片区 1（涢水片区） 第6条底线（area_at_least） 字段 target：取值 '很多' 应为数字",
+            lambda r: _unit_farmland(r).update(target="很多"),
+            lambda r: (
+                f"片区 1（涢水片区） 第{_number(r['units'][0], 'area_at_least', layer='farmland')}"
+                "条底线（area_at_least） 字段 target：取值 '很多' 应为数字"
+            ),
         ),
         (
             lambda r: r["district"]["lines"][0].update(colour="blue"),
-            "全区（曾都区） 第1条底线（reservoir_count） 字段 colour：不认识的字段",
+            lambda r: "全区（曾都区） 第1条底线（reservoir_count） 字段 colour：不认识的字段",
         ),
         (
-            lambda r: r["district"]["lines"][2]["sections"][0].pop("name"),
-            "全区（曾都区） 第3条底线（section_class） 字段 sections[1]：断面须给出 code 或 name",
+            lambda r: _line(r["district"], "section_class")["sections"][0].pop("name"),
+            lambda r: (
+                f"全区（曾都区） 第{_number(r['district'], 'section_class')}条底线"
+                "（section_class） 字段 sections[1]：断面须给出 code 或 name"
+            ),
         ),
     ],
 )
-def test_wrong_shape_names_the_line_and_field_once(raw: dict, change, expected: str) -> None:
+def test_wrong_shape_names_the_line_and_field_once(raw: dict, change, expected) -> None:
     change(raw)
+    expected = expected(raw)
     with pytest.raises(BaselineError) as err:
         parse_baseline(raw)
     message = str(err.value)

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from api.audit import record_separately, sha256_of
 from api.auth import EditorDep, ReaderDep
 from api.deps import EngineDep, SettingsDep
-from api.routes.checks import warm_checks
+from api.evaluations import warm_checks
 from api.uploads import form_file, multipart_file_schema
 from etl.loader import load_file
 from gis.errors import WatershedError

@@ -109,6 +109,10 @@ class LineSpec(Strict):
         """What the line is about, for people (a section, a layer, a group)."""
         return None
 
+    def subject_text(self) -> str | None:
+        """What the line is about, as people read it (None: the label says it all)."""
+        return None
+
     def key(self) -> str:
         """The line's key, unique within its area."""
         if self.id:

@@ -22,6 +22,9 @@ class Spec(LineSpec):
     target: Percent | Reference
     DEFAULT_LABEL: ClassVar[str] = "集中式饮用水水源地水质"
 
+    def subject_text(self) -> str:
+        return self.subject()
+
     def subject(self) -> str:
         return f"{self.levels}集中式饮用水水源地"
 

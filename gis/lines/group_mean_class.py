@@ -16,6 +16,9 @@ class Spec(LineSpec):
 
     _check_target = field_validator("target")(class_label)
 
+    def subject_text(self) -> str:
+        return self.members.describe()
+
     def subject(self) -> str:
         return self.members.describe()
 

@@ -13,6 +13,9 @@ class Spec(LineSpec):
     target: Percent | Reference
     DEFAULT_LABEL: ClassVar[str] = "断面组比例"
 
+    def subject_text(self) -> str:
+        return self.members.describe()
+
     def subject(self) -> str:
         return self.members.describe()
 

@@ -18,6 +18,9 @@ class Spec(LineSpec):
     compare: Literal["exactly", "at_least"] = "exactly"
     DEFAULT_LABEL: ClassVar[str] = "水库数量"
 
+    def subject_text(self) -> str:
+        return f"{self.scale}水库"
+
     def subject(self) -> str:
         return self.scale
 

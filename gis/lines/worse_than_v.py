@@ -16,5 +16,8 @@ class Spec(LineSpec):
     def target_text(self) -> str:
         return f"≤ {self.target} 个"
 
+    def subject_text(self) -> str:
+        return self.members.describe()
+
     def subject(self) -> str:
         return self.members.describe()

@@ -44,7 +44,7 @@ class CheckContext:
         """A :class:`LineResult` of ``spec`` for ``area``: key, type and label from the list.
         A target given by reference keeps the measured figure but gets no verdict: the
         status is 待定（参照指标） and the target reads as the reference's text."""
-        fields.setdefault("subject", spec.subject())
+        fields.setdefault("subject", spec.subject_text())
         fields.setdefault("target", getattr(spec, "target", None))
         if spec.by_reference:
             fields |= {"status": "pending", "margin": None, "target": spec.target_text()}

@@ -23,6 +23,7 @@ from gis.compliance import (
     DataAsOf,
     Evidence,
     LineResult,
+    figure_text,
     judge_minimum,
     judge_occupation,
     judge_zero,
@@ -147,7 +148,7 @@ def _nonfood_line(ctx: CheckContext, area, spec, on_basic, as_of) -> LineResult:
         part="nonfood",
         type=spec.type,
         label=NONFOOD_LABEL,
-        subject="basic_farmland",
+        subject=None,
         status=status,
         target=0,
         measured=mu,
@@ -158,6 +159,7 @@ def _nonfood_line(ctx: CheckContext, area, spec, on_basic, as_of) -> LineResult:
             "area_m2": total if has_data else None,
             "by_category": by_category,
             "parcels": [_hit_detail(h) for h in found],
+            "summary": None if mu is None else f"非粮化 {_mu_text(mu)}（不计为占用）",
             "rule": "园地、林地、草地、坑塘水面位于永久基本农田内为非粮化，需核实整改；"
             "可调整地类与设施农用地不计为占用",
         },
@@ -191,12 +193,24 @@ def _redline_line(ctx: CheckContext, area, spec, in_red, as_of) -> LineResult:
             "area_m2": occupied_m2 if has_data else None,
             "permitted_m2": permitted_m2 if has_data else None,
             "permitted_mu": round(m2_to_mu(permitted_m2), 4) if has_data else None,
+            "summary": None
+            if mu is None
+            else f"占用 {_mu_text(mu)}（应为 0）"
+            + (
+                f"；线性基础设施、水工建筑 {_mu_text(m2_to_mu(permitted_m2))}（需核实）"
+                if permitted_m2
+                else ""
+            ),
             "by_category": _by_category(in_red, REDLINE_CATEGORY_LABELS) if has_data else {},
             "occupations": [_hit_detail(h) for h in occupying],
             "permitted": [_hit_detail(h) for h in permitted],
         },
         as_of=_as_of(as_of, "eco_redline", "farmland", "projects"),
     )
+
+
+def _mu_text(mu: float) -> str:
+    return figure_text(mu, "亩")
 
 
 def _by_category(hits, labels=BASIC_FARMLAND_CATEGORY_LABELS) -> dict:
@@ -318,6 +332,7 @@ def _zero_area_line(ctx, area, spec, hits, has_data, as_of, evidence=None) -> Li
         evidence=_evidence(hits) if evidence is None else evidence,
         detail={
             "area_m2": total_m2 if has_data else None,
+            "summary": None if mu is None else f"{_mu_text(mu)}（应为 0）",
             # Occupation rows (the 三线 line lists its overlaps itself).
             **({"occupations": [_hit_detail(h) for h in hits]} if evidence is None else {}),
         },

@@ -42,7 +42,6 @@ def count_result(ctx: CheckContext, area, spec) -> LineResult:
         status=status,
         measured=measured,
         uom="座",
-        subject=f"{spec.scale}水库",
         margin=margin,
         evidence=tuple(_evidence(r) for r in counted),
     )
@@ -103,6 +102,7 @@ def appraisal_result(ctx: CheckContext, area, spec) -> LineResult:
                 f"{s.appraisal_warn_years}–{s.appraisal_interval_years}年鉴定一次"
                 "（《水库大坝安全鉴定办法》第五条）"
             ),
+            "summary": _appraisal_summary(overdue, states, unsafe, s.appraisal_warn_years),
             "counts": {
                 key: sum(st.status == key for _, st in states)
                 for key in ("pass", "warn", "fail", "nodata")
@@ -118,6 +118,19 @@ def appraisal_result(ctx: CheckContext, area, spec) -> LineResult:
             },
         },
     )
+
+
+def _appraisal_summary(overdue, states, unsafe, warn_years: int) -> str:
+    parts = [f"逾期 {len(overdue)} 座"]
+    due = sum(st.status == "warn" for _, st in states)
+    unknown = sum(st.status == "nodata" for _, st in states)
+    if due:
+        parts.append(f"应鉴定（满{warn_years}年） {due} 座")
+    if unknown:
+        parts.append(f"缺鉴定日期 {unknown} 座")
+    if unsafe:
+        parts.append("三类坝 " + "、".join(r.code or r.name for r in unsafe))
+    return "；".join(parts)
 
 
 def _state(r, st) -> dict:

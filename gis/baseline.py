@@ -15,8 +15,9 @@ from typing import Any
 import yaml
 from pydantic import Field, ValidationError
 
+from gis.area import AREA_UNITS
 from gis.errors import BaselineError
-from gis.lines import LINE_TYPES, LineSpec, Reference, line_union
+from gis.lines import LINE_TYPES, LineSpec, Reference, SectionRef, line_union
 from gis.lines.base import CONTROL_LEVELS, Strict
 
 Line = line_union()
@@ -36,6 +37,22 @@ class Area(Strict):
             if line.type == type_ and all(getattr(line, k) == v for k, v in fields.items()):
                 return line
         return None
+
+    def target(self, type_: str, **fields: Any) -> Any:
+        """The target of the area's first line of ``type_`` matching ``fields`` (None if none)."""
+        line = self.find(type_, **fields)
+        return None if line is None else line.target
+
+    def area_target_m2(self, layer: str) -> float | None:
+        """The area line's target on ``layer`` in m² (None: no such line, or by reference)."""
+        line = self.find("area_at_least", layer=layer)
+        if line is None or line.by_reference:
+            return None
+        return line.target * AREA_UNITS[line.unit]
+
+    def listed_sections(self) -> list[SectionRef]:
+        """Every section the area's section_class lines list."""
+        return [s for line in self.lines if line.type == "section_class" for s in line.sections]
 
 
 class Discrepancy(Strict):

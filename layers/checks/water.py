@@ -161,6 +161,8 @@ def member(ctx: CheckContext, row) -> dict:
         "class": None if period.assessment is None else period.assessment.label,
         "good": None if judged is None else judged.good,
         "meets_target": None if judged is None else judged.meets_target,
+        # A drinking-water source's Table 2 items over their limits: why it is not 优良.
+        "drinking_exceeded": [] if judged is None else list(judged.drinking_exceeded),
         "sample_count": period.coverage.sample_count,
         "reason": period.note,
     }

@@ -1,5 +1,6 @@
 """Typed responses of the list endpoints (底线清单与核查)."""
 
+import builtins
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -58,12 +59,13 @@ class ChecksOut(BaseModel):
     baseline: str
     source: str
     district: AreaOut
-    units: list[AreaOut]
+    # builtins.list: the field ``list`` above shadows the name within this class body.
+    units: builtins.list[AreaOut]
     unit: str | None
     period: str | None
     summary: dict[str, int]
-    warnings: list[str] = Field(description="清单与数据的提示（如断面按名称匹配）")
-    results: list[LineOut]
+    warnings: builtins.list[str] = Field(description="清单与数据的提示（如断面按名称匹配）")
+    results: builtins.list[LineOut]
 
 
 class ListOut(BaseModel):

@@ -24,10 +24,20 @@ STATUS_FILLS = {
     "review": "F8CBAD",
     "insufficient": "BDD7EE",
     "undetermined": "D9C3E9",
+    "pending": "9BC2E6",  # 待定（参照指标）: a deeper blue than 数据不足, as on the map
     "nodata": "D9D9D9",
 }
 #: Excel number formats matching the rounding people are shown (gis.compliance.UOM_DIGITS).
-NUMBER_FORMATS = {"亩": "#,##0.00", "万亩": "0.0000", "%": "0.00", "座": "0", "count": "0"}
+NUMBER_FORMATS = {
+    "亩": "#,##0.00",
+    "万亩": "0.0000",
+    "公顷": "#,##0.00",
+    "万公顷": "0.000000",
+    "km²": "0.0000",
+    "%": "0.00",
+    "座": "0",
+    "count": "0",
+}
 VERDICT_FILLS = {
     "clear": "C6EFCE",
     "review": "FFEB9C",

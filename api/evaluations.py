@@ -30,6 +30,7 @@ def run_checks(
 ) -> dict[str, Any]:
     """The evaluation of list ``list_name`` (cached per list file, data version and query)."""
     path = settings.list_path(list_name or settings.baseline)
+    load_baseline(path)  # a missing or malformed list: its own error, before the cache stats it
     return cached(
         engine,
         settings,

@@ -77,3 +77,21 @@ class ListOut(BaseModel):
     in_force: bool
     valid: bool
     error: str | None = None
+
+
+class ListAreaOut(BaseModel):
+    """The district or a unit of a list, each line with its ``key``, ``title`` (label) and
+    ``target_text`` beside the fields the list gives (``type``, subject, ``target``…)."""
+
+    code: str
+    name: str
+    lines: list[dict[str, Any]]
+
+
+class BaselineOut(BaseModel):
+    name: str
+    source: str
+    district: ListAreaOut
+    units: list[ListAreaOut]
+    discrepancies: list[dict[str, str]]
+    map_center: list[float] | None = None

@@ -12,6 +12,8 @@ from ``/api/layers/{key}/export``.
 """
 
 import functools
+import logging
+import math
 
 import attr
 import cql2
@@ -19,15 +21,31 @@ import jinja2
 import morecantile
 import tipg.dependencies
 import tipg.factory
-from asyncpg.exceptions import DataError, UndefinedColumnError, UndefinedFunctionError
+from asyncpg.exceptions import (
+    DataError,
+    DatatypeMismatchError,
+    PostgresSyntaxError,
+    UndefinedColumnError,
+    UndefinedFunctionError,
+    UndefinedObjectError,
+)
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
 from morecantile.defaults import TileMatrixSets
 from morecantile.models import TileMatrixSet
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Receive, Scope, Send
 from tipg.collections import register_collection_catalog
 from tipg.database import close_db_connection, connect_to_db
-from tipg.errors import DEFAULT_STATUS_CODES, MissingDatetimeColumn, add_exception_handlers
+from tipg.errors import (
+    DEFAULT_STATUS_CODES,
+    InvalidBBox,
+    InvalidGeometryColumnName,
+    InvalidPropertyName,
+    MissingDatetimeColumn,
+    MissingGeometryColumn,
+    NotFound,
+)
 from tipg.factory import Endpoints
 from tipg.middleware import CatalogUpdateMiddleware
 from tipg.settings import DatabaseSettings, PostgresSettings
@@ -48,9 +66,49 @@ CLIENT_ERRORS: dict[type[Exception], int] = {
     DataError: 400,
     UndefinedFunctionError: 400,
     UndefinedColumnError: 400,
+    # A filter PostgreSQL cannot type (a value where a condition belongs, an unknown type).
+    # Every published table has a geometry: "missing" means ``geom-column`` named another.
+    MissingGeometryColumn: 400,
+    DatatypeMismatchError: 400,
+    UndefinedObjectError: 400,
+    PostgresSyntaxError: 400,
 }
+#: What each of tipg's errors means, in Chinese, before tipg's English text.
+_ZH = {
+    NotFound: "未找到",
+    InvalidBBox: "bbox 参数无效",
+    InvalidGeometryColumnName: "没有这个几何字段",
+    MissingGeometryColumn: "没有这个几何字段（geom-column）",
+    InvalidPropertyName: "没有这个属性字段",
+    MissingDatetimeColumn: "该图层没有日期字段，不能按时间过滤",
+    ValueError: "参数无效",
+}
+logger = logging.getLogger(__name__)
+
+
+def _tipg_error(status: int):
+    """tipg's errors with a Chinese lead and tipg's English reason; for a 5xx, nothing of
+    the exception's text (it may hold SQL, GEOS or connection details): it is logged."""
+
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
+        if status >= 500:
+            logger.error("ogc %s failed", request.url.path, exc_info=exc)
+            detail = "服务器内部错误，已记录 (internal server error)"
+        else:
+            zh = next((t for c, t in _ZH.items() if isinstance(exc, c)), "请求无效")
+            english = str(exc).strip().replace("\n", " ")[:200] or type(exc).__name__
+            if isinstance(exc, tuple(c for c in CLIENT_ERRORS if c is not ValueError)):
+                english = "the filter does not fit the layer's columns"  # not PostgreSQL's text
+            detail = f"{zh} ({english})"
+        return JSONResponse(status_code=status, content={"detail": detail})
+
+    return handle
+
+
 SCHEMA = "public"
 TILE_MATRIX_SET = "WebMercatorQuad"
+#: The deepest zoom served (WebMercatorQuad's last level in morecantile).
+MAX_ZOOM = 24
 #: tipg's dependencies that only parse request parameters or look up its in-memory catalogue.
 PARAMETER_DEPENDENCIES = (
     "CollectionParams",
@@ -103,18 +161,74 @@ def database_settings() -> DatabaseSettings:
 
 
 async def check_filter(request: Request) -> None:
-    """A CQL2 ``filter`` that does not parse is the client's error (cql2 raises a bare
-    Exception, which tipg would answer with a 500)."""
+    """A CQL2 ``filter`` that does not parse, or is not a condition (``-1``, ``1e309``), is
+    the client's error (cql2 raises a bare Exception, PostgreSQL a type error: tipg would
+    answer both with a 500)."""
     text = request.query_params.get("filter")
     if text is None:
         return
     try:
-        cql2.Expr(text)
+        parsed = cql2.Expr(text).to_json()
     except Exception as exc:  # cql2 raises a bare Exception on a parse error
         message = str(exc).strip().replace("\n", " ")[:300]
         raise HTTPException(
             400, detail=f"CQL2 过滤表达式无法解析 (invalid filter): {message}"
         ) from None
+    if not (isinstance(parsed, bool) or (isinstance(parsed, dict) and "op" in parsed)):
+        raise HTTPException(
+            400,
+            detail=f"CQL2 过滤表达式必须是条件（如 code = 'ZD-01'），而不是一个值：{text[:60]} "
+            "(filter must be a boolean condition)",
+        )
+
+
+def _bad(message: str) -> HTTPException:
+    return HTTPException(400, detail=message)
+
+
+def _finite(name: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise _bad(f"参数 {name} 不是数值：{text[:40]} ({name} must be a number)") from None
+    if not math.isfinite(value):
+        raise _bad(f"参数 {name} 必须是有限数值：{text[:40]} ({name} must be finite)")
+    return value
+
+
+async def check_parameters(request: Request) -> None:
+    """tipg's numeric parameters and tile address, checked before they reach PostGIS or
+    morecantile (NaN bounds, a negative tolerance, zoom 99 or a 20-digit zoom each made a
+    500 with PostgreSQL's or Python's text)."""
+    query = request.query_params
+    if "bbox" in query:
+        parts = query["bbox"].split(",")
+        values = [_finite("bbox", p) for p in parts]
+        if len(values) not in (4, 6):
+            raise _bad("参数 bbox 需要 4 个（或 6 个）数值 (bbox needs 4 or 6 numbers)")
+        half = len(values) // 2
+        lons, lats = values[0::half][:2], values[1::half][:2]
+        if any(abs(v) > 180 for v in lons) or any(abs(v) > 90 for v in lats):
+            raise _bad("参数 bbox 超出经纬度范围 (bbox out of lon/lat range)")
+    if "simplify" in query and _finite("simplify", query["simplify"]) < 0:
+        raise _bad("参数 simplify 不能为负数 (simplify must not be negative)")
+    for name in ("minzoom", "maxzoom"):
+        if name in query and not (query[name].isdigit() and int(query[name]) <= MAX_ZOOM):
+            raise _bad(f"参数 {name} 必须是 0～{MAX_ZOOM} 的整数 ({name} out of range)")
+    for name in ("limit", "offset"):
+        if name in query and not (query[name].isdigit() and len(query[name]) <= 9):
+            raise _bad(f"参数 {name} 必须是非负整数 ({name} must be a non-negative integer)")
+    path = request.path_params
+    if {"z", "x", "y"} <= path.keys():
+        z, x, y = (str(path[k]) for k in ("z", "x", "y"))
+        if not (z.isdigit() and int(z) <= MAX_ZOOM):
+            raise _bad(f"瓦片级别 z 必须是 0～{MAX_ZOOM} 的整数：{z[:20]} (zoom out of range)")
+        size = 2 ** int(z)
+        if not (x.isdigit() and y.isdigit() and int(x) < size and int(y) < size):
+            raise _bad(f"瓦片行列号超出第 {z} 级的范围 (tile x/y out of range)")
+    item = path.get("itemId")
+    if item is not None and not (str(item).isdigit() and int(item) < 2**63):
+        raise HTTPException(404, detail=f"没有编号为 {str(item)[:30]} 的要素 (item not found)")
 
 
 @attr.s(frozen=True)
@@ -150,8 +264,10 @@ def create_ogc_app(settings: Settings) -> FastAPI:
         openapi_url="/openapi.json",
         docs_url="/docs",
     )
+    # Feature properties are the bureau's data: a name like "<img onerror=…>" must show as
+    # text on tipg's HTML pages (tipg's own environment does not autoescape).
     templates = Jinja2Templates(
-        env=jinja2.Environment(loader=jinja2.PackageLoader("tipg", "templates"))
+        env=jinja2.Environment(loader=jinja2.PackageLoader("tipg", "templates"), autoescape=True)
     )
     endpoints = Endpoints(
         title="曾都区流域底线管控平台 OGC API",
@@ -162,7 +278,12 @@ def create_ogc_app(settings: Settings) -> FastAPI:
         collections_dependency=tipg.factory.CollectionsParams,
     )
     app.include_router(
-        endpoints.router, dependencies=[Depends(require_reader), Depends(check_filter)]
+        endpoints.router,
+        dependencies=[
+            Depends(require_reader),
+            Depends(check_filter),
+            Depends(check_parameters),
+        ],
     )
     app.state.settings = settings
     if settings.ogc_catalog_ttl:
@@ -172,7 +293,8 @@ def create_ogc_app(settings: Settings) -> FastAPI:
             ttl=settings.ogc_catalog_ttl,
             db_settings=database_settings(),
         )
-    add_exception_handlers(app, {**DEFAULT_STATUS_CODES, **CLIENT_ERRORS})
+    for error, status in {**DEFAULT_STATUS_CODES, **CLIENT_ERRORS}.items():
+        app.add_exception_handler(error, _tipg_error(status))
     register_error_handlers(app)
     return app
 

@@ -11,9 +11,10 @@ from gis.errors import InvalidInputError
 def safe_name(filename: str | None) -> str:
     """The upload's base name; path parts, ``..`` and empty names are refused."""
     name = pathlib.PurePosixPath((filename or "").replace("\\", "/")).name
-    if name in ("", ".", "..") or len(name) > 200:
+    control = any(ord(c) < 32 or ord(c) == 127 for c in name)  # a NUL cannot name a file
+    if name in ("", ".", "..") or len(name) > 200 or control:
         raise InvalidInputError(
-            f"上传文件名无效 '{(filename or '')[:60]}' (bad file name).",
+            f"上传文件名无效 {(filename or '')[:60]!r} (bad file name).",
             hint="请以原文件名上传，如 项目红线.zip。",
         )
     return name

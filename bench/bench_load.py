@@ -57,7 +57,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, create_engine, text
 
-from etl.pgload import query
+from layers.sql import composed
 
 SOURCE = "bench_parcels.shp"
 OGR_TABLE = "bench_ogr2ogr"
@@ -189,7 +189,9 @@ def prepare_same_job(engine: Engine) -> list[str]:
             )
         )
         cur = conn.connection.driver_connection.cursor()
-        secondary = cur.execute(query("secondary_indexes"), {"table": SAME_TABLE}).fetchall()
+        secondary = cur.execute(
+            composed("load_secondary_indexes"), {"table": SAME_TABLE}
+        ).fetchall()
         for name, _ in secondary:
             conn.execute(text(f"DROP INDEX {name}"))  # name from the catalog
     return [definition for _, definition in secondary]

@@ -1,8 +1,8 @@
 """Field aliases (字段别名): the bureau's attribute names mapped onto our columns, per layer.
 
 Survey data names the same thing many ways (三调 ``DLBM``; 生态保护红线 ``HXMC``/``MC``/``NAME``;
-Chinese headers; names cut to the DBF's 10 characters). :data:`FIELD_ALIASES` lists, for every
-layer of the registry, each model column and the source names accepted for it, best first.
+Chinese headers; names cut to the DBF's 10 characters). Each layer's card in the registry
+(``LayerSpec.aliases``) lists each model column and the source names accepted for it, best first.
 Matching ignores case, width (full/half) and surrounding spaces; a column's own name and its
 first 10 characters always match. Required fields are the model's NOT NULL columns without a
 default, so the table and the schema cannot disagree. Source fields that match no column are
@@ -25,107 +25,6 @@ from gis.errors import InvalidInputError
 from gis.water_quality import grade_from_label
 from layers.models.sections import CONTROL_LEVELS
 from layers.registry import LayerSpec, get_layer
-
-FIELD_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
-    "district": {
-        "code": ("XZQDM", "ADCODE", "DM", "CODE", "行政区代码", "行政区划代码", "区划代码"),
-        "name": ("XZQMC", "MC", "NAME", "行政区名称", "名称"),
-    },
-    "units": {
-        "code": ("PQBM", "PQDM", "LYBM", "BM", "DM", "CODE", "片区编码", "编码"),
-        "name": ("PQMC", "LYMC", "MC", "NAME", "片区名称", "名称"),
-    },
-    "rivers": {
-        "name": ("HLMC", "HDMC", "MC", "NAME", "河流名称", "名称"),
-        "alias": ("BIEMING", "BM_ALIAS", "ALIAS", "别名", "又名"),
-    },
-    "reservoirs": {
-        "code": ("SKBM", "SKDM", "BM", "DM", "CODE", "水库编码", "编码"),
-        "name": ("SKMC", "MC", "NAME", "水库名称", "名称"),
-        "scale": ("GM", "SKGM", "GCGM", "SCALE", "工程规模", "规模"),
-        "normal_level_m": ("ZCXSW", "NORMAL_LEV", "正常蓄水位"),
-        "flood_limit_level_m": ("XXSW", "FLOOD_LIMI", "汛限水位"),
-        "capacity_10k_m3": ("ZKR", "CAPACITY", "总库容"),
-        "completed_on": ("JCSJ", "JCRQ", "JCNF", "COMPLETED", "建成时间", "建成日期", "建成年份"),
-        "last_appraisal_on": (
-            "AQJDRQ",
-            "JDRQ",
-            "APPRAISAL",
-            "安全鉴定日期",
-            "最近鉴定",
-            "鉴定日期",
-        ),
-        "appraisal_result": (
-            "AQLB",
-            "DBAQLB",
-            "JDJL",
-            "AQJDJL",
-            "DAM_CLASS",
-            "大坝安全类别",
-            "大坝安全类",  # the 10-byte DBF cut of 大坝安全类别 in GBK
-            "安全类别",
-            "鉴定结论",
-            "安全鉴定结论",
-            "坝类",
-        ),
-        "drinking_source": ("SFSYD", "YYSYD", "DRINKING", "饮用水水源地", "是否水源地"),
-        "bloom_risk": ("SHFX", "BLOOM", "BLOOM_RISK", "水华风险"),
-    },
-    "sections": {
-        "code": ("DMBM", "DMDM", "BM", "CODE", "断面编码", "编码"),
-        "name": ("DMMC", "MC", "NAME", "断面名称", "名称"),
-        "control_level": ("KZJB", "DMJB", "JB", "CONTROL", "控制级别", "断面级别", "级别"),
-        "waterbody": ("STLX", "SZLX", "SWLX", "WATERBODY", "水体类型", "水体"),
-        "target_grade": ("SZMB", "MBSZ", "MBLB", "TARGET", "目标水质", "水质目标", "目标类别"),
-        "river": ("SZHL", "SSHL", "HLMC", "RIVER", "所在河流", "河流"),
-        "reservoir_code": ("SKBM", "RESERVOIR", "RES_CODE", "水库编码"),
-        "drinking_source": ("SFSYD", "YYSYD", "DRINKING", "饮用水水源地", "是否水源地"),
-        "drinking_source_level": ("SYDJB", "SOURCE_LEVEL", "水源地级别"),
-    },
-    "water_source_zones": {
-        "name": ("BHQMC", "MC", "NAME", "保护区名称", "名称"),
-        "level": ("BHQJB", "BHJB", "JB", "LEVEL", "保护区级别", "级别"),
-        "source_name": ("SYDMC", "SYMC", "SOURCE", "水源地名称", "水源地"),
-    },
-    "farmland": {
-        "bsm": ("BSM", "标识码"),
-        "dlbm": ("DLBM", "地类编码"),
-        "dlmc": ("DLMC", "地类名称"),
-        "qsdwdm": ("QSDWDM", "权属单位代码"),
-        "qsdwmc": ("QSDWMC", "权属单位名称"),
-        "zldwdm": ("ZLDWDM", "坐落单位代码"),
-        "zldwmc": ("ZLDWMC", "坐落单位名称"),
-        "tbmj": ("TBMJ", "图斑面积"),
-        "kcdlbm": ("KCDLBM", "扣除地类编码"),
-        "kcxs": ("KCXS", "扣除地类系数"),
-        "kcmj": ("KCMJ", "扣除地类面积"),
-        "tbdlmj": ("TBDLMJ", "图斑地类面积"),
-    },
-    "basic_farmland": {
-        "yjjbnttbbh": ("YJJBNTTBBH", "JBNTTBBH", "TBBH", "图斑编号"),
-        "dlbm": ("DLBM", "地类编码"),
-        "dlmc": ("DLMC", "地类名称"),
-        "zldwmc": ("ZLDWMC", "坐落单位名称"),
-        "yjjbntmj": ("YJJBNTMJ", "JBNTMJ", "MJ", "永久基本农田面积", "面积"),
-    },
-    "eco_redline": {
-        "code": ("HXBH", "HXBM", "BSM", "CODE", "红线编号", "红线编码", "编号"),
-        "name": ("HXMC", "MC", "NAME", "红线名称", "名称"),
-        "redline_type": ("LXDM", "HXLX", "HXLXMC", "LXMC", "TYPE", "红线类型", "类型"),
-        "area_m2": ("MJ", "QYMJ", "HXMJ", "AREA", "面积"),
-    },
-    "urban_boundary": {
-        "name": ("BJMC", "KFBJMC", "MC", "NAME", "名称"),
-    },
-    "projects": {
-        "name": ("XMMC", "MC", "NAME", "项目名称", "名称"),
-        "kind": ("XMLX", "LX", "KIND", "项目类型", "类型"),
-        "submitted_by": ("SBDW", "SUBMITTER", "申报单位"),
-        "status": ("XMZT", "ZT", "JSZT", "STATUS", "项目状态", "建设状态", "状态"),
-        "approval_no": ("PZWH", "PFWH", "APPROVAL", "批准文号", "批复文号", "用地批准文号"),
-        "approved_on": ("PZRQ", "PFRQ", "APPROVED", "批准日期", "批复日期", "批准时间"),
-    },
-}
 
 
 def _fold(name: str) -> str:
@@ -257,7 +156,7 @@ class MappedAttributes:
 def model_columns(spec: LayerSpec) -> list[Column]:
     """The layer's columns that come from the file's attributes (those with aliases), in
     table order; the others (``projects.submitted_at``, ``report``…) keep their defaults."""
-    known = FIELD_ALIASES.get(spec.key, {})
+    known = spec.aliases
     return [c for c in spec.model.__table__.columns if c.name in known]
 
 
@@ -276,7 +175,7 @@ def required_columns(spec: LayerSpec) -> list[str]:
 
 def accepted_names(layer: str, column: str) -> tuple[str, ...]:
     """Every source name accepted for ``column``, best first (for messages and matching)."""
-    names = (*FIELD_ALIASES.get(layer, {}).get(column, ()), column.upper(), column[:10].upper())
+    names = (*get_layer(layer).aliases.get(column, ()), column.upper(), column[:10].upper())
     return tuple(dict.fromkeys(names))
 
 

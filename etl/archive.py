@@ -21,6 +21,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from etl.gdal import without_directories
 from gis.errors import InvalidInputError
 
 MB = 1024 * 1024
@@ -68,7 +69,32 @@ def extract_zip(archive: Path, folder: Path, limits: ArchiveLimits) -> list[Path
             return _extract(zf, entries, folder.resolve())
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise InvalidInputError(
-            f"压缩包 {archive.name} 已损坏或格式不支持（corrupt zip: {exc}）。", hint=_HINT
+            f"压缩包 {archive.name} 已损坏或格式不支持"
+            f"（corrupt zip: {without_directories(str(exc))}）。",
+            hint=_HINT,
+        ) from exc
+
+
+def check_archive(archive: Path, limits: ArchiveLimits, kind: str = "压缩包") -> None:
+    """The same limits for a zip-based file that is read in place (an .xlsx workbook):
+    file size, entry count, per-entry ratio and total uncompressed size, all from the zip's
+    directory before a byte is inflated (a 616 KB workbook holding a 600 MB cell took the
+    server to 2.5 GB: issue 16, defect 5)."""
+    size = archive.stat().st_size
+    if size > limits.max_archive_bytes:
+        raise InvalidInputError(
+            f"{kind} {archive.name} 大小 {size / MB:.1f} MB，超过上限 "
+            f"{limits.max_archive_bytes / MB:g} MB（file too large）。",
+            hint="请拆分数据后分批导入，或调整 WATERSHED_MAX_UPLOAD_MB。",
+        )
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            _check_entries(archive.name, [e for e in zf.infolist() if not e.is_dir()], limits)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise InvalidInputError(
+            f"{kind} {archive.name} 已损坏或格式不支持"
+            f"（corrupt file: {without_directories(str(exc))}）。",
+            hint="请在 Excel 或 WPS 中另存为 .xlsx 后重试。",
         ) from exc
 
 

@@ -15,11 +15,13 @@ All steps work on whole shapely arrays (GEOS in C), never feature by feature:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
 from numpy.typing import NDArray
+from pyproj import CRS
 
 from gis.crs import CGCS2000, WGS84, transformer_to_storage
 from gis.errors import CrsError, InvalidInputError
@@ -80,7 +82,9 @@ def prepare_geometries(
     work = geoms[rows]
     if shapely.has_z(work).any():
         work = shapely.force_2d(work)
+    _check_finite(work, rows, layer_label)
     work = to_storage(work, epsg, gcj02)
+    _check_area_of_use(work, rows, epsg, layer_label)
     work, repaired = _repair(work, family)
     if family == "point":
         parts, part_rows = _parts_of_family(work, family)
@@ -125,6 +129,61 @@ def to_storage(geoms: NDArray[np.object_], epsg: int, gcj02: bool = False) -> ND
             hint="请核对坐标系（--crs）是否与数据一致。",
         )
     return out
+
+
+#: Geometries per chunk when every coordinate is looked at (bounds the arrays' memory).
+_CHUNK = 50_000
+#: How far (degrees) beyond a CRS's published area of use a feature may reach: a county cut
+#: by a Gauss–Krüger zone edge is still surveyed in the zone it mostly lies in.
+AREA_OF_USE_MARGIN = 0.5
+
+
+def _check_finite(geoms: NDArray, rows: NDArray, layer_label: str) -> None:
+    """Refuse NaN/±Inf coordinates: make_valid would drop them and change the shape."""
+    for start in range(0, len(geoms), _CHUNK):
+        chunk = geoms[start : start + _CHUNK]
+        coords = shapely.get_coordinates(chunk)
+        bad = ~np.isfinite(coords).all(axis=1)
+        if not bad.any():
+            continue
+        owner = np.repeat(np.arange(len(chunk)), shapely.get_num_coordinates(chunk))
+        features = np.unique(owner[bad]) + start
+        raise InvalidInputError(
+            f"图层 {layer_label}：第 {int(rows[features[0]]) + 1} 个要素含非有限坐标"
+            f"（NaN 或无穷大）（non-finite coordinates, feature {int(rows[features[0]]) + 1}）。",
+            hint="请在 GIS 软件中检查该要素的节点（坐标为空或溢出），修复后重新导出。",
+        )
+
+
+@functools.cache
+def area_of_use(epsg: int) -> tuple[float, float, float, float]:
+    """Lon/lat box where data in ``epsg`` may lie: the CRS's area of use within CGCS2000's
+    (China), widened by :data:`AREA_OF_USE_MARGIN`."""
+    bounds = [CRS.from_epsg(c).area_of_use for c in (epsg, CGCS2000)]
+    known = [b for b in bounds if b is not None]
+    west = max(b.west for b in known) - AREA_OF_USE_MARGIN
+    south = max(b.south for b in known) - AREA_OF_USE_MARGIN
+    east = min(b.east for b in known) + AREA_OF_USE_MARGIN
+    north = min(b.north for b in known) + AREA_OF_USE_MARGIN
+    return west, south, east, north
+
+
+def _check_area_of_use(geoms: NDArray, rows: NDArray, epsg: int, layer_label: str) -> None:
+    """Every feature (its bounds, in EPSG:4490) inside the source CRS's area of use."""
+    west, south, east, north = area_of_use(epsg)
+    b = shapely.bounds(geoms)
+    outside = (b[:, 0] < west) | (b[:, 1] < south) | (b[:, 2] > east) | (b[:, 3] > north)
+    if not outside.any():
+        return
+    first = int(np.argmax(outside))
+    lon, lat = (b[first, 0] + b[first, 2]) / 2, (b[first, 1] + b[first, 3]) / 2
+    raise CrsError(
+        f"图层 {layer_label}：{int(outside.sum())} 个要素超出坐标系 EPSG:{epsg} 的适用范围"
+        f"（经度 {west:.2f}～{east:.2f}、纬度 {south:.2f}～{north:.2f}），"
+        f"如第 {int(rows[first]) + 1} 个要素（约经度 {lon:.4f}、纬度 {lat:.4f}）"
+        "（features outside the CRS's area of use）。",
+        hint="请检查这些要素的坐标是否录错，或坐标系（--crs）是否选对。",
+    )
 
 
 def _check_types(geoms: NDArray, present: NDArray, family: str, layer_label: str) -> None:

@@ -40,7 +40,6 @@ from etl.pgload import (
     copy_kind,
     explain_error,
     identifiers,
-    query,
     require_table,
 )
 from etl.readers import VectorData, read_vector
@@ -50,6 +49,7 @@ from gis.crs import CGCS2000
 from gis.errors import InvalidInputError
 from layers.registry import LayerSpec, get_layer
 from layers.settings import Settings, get_settings
+from layers.sql import composed
 
 __all__ = ["LoadReport", "load_file"]
 
@@ -77,7 +77,10 @@ def load_file(
     progress = progress or silent
     if spec.geometry_type is None:
         from etl.samples import load_samples
+        from etl.tables import precheck_table
 
+        limits = ArchiveLimits.from_settings(settings or get_settings())
+        precheck_table(Path(path), sublayer, limits)  # empty CSV, XLSX limits and formulas
         return load_samples(
             engine, path, encoding=encoding, sheet=sublayer, actor=actor, progress=progress
         )
@@ -167,7 +170,13 @@ def _write(
     with engine.begin() as conn:
         pg: psycopg.Connection = conn.connection.driver_connection
         cur = pg.cursor()
+        # First: one writer per layer. A second load of the layer waits here until the first
+        # commits, then sees its rows and replaces them (no duplicates, no unique clash).
+        cur.execute(composed("lock_layer"), {"layer": spec.key})
         require_table(cur, spec.table)
+        previous = cur.execute(
+            composed("previous_load"), {"layer": spec.key, "source": report.source}
+        ).fetchone()
         rows = staged["_row"].to_numpy()
         bulk = bulk_replace(cur, spec.table, report.source, len(staged))
         if bulk is not None:  # a whole layer reloaded: straight into the table
@@ -176,15 +185,16 @@ def _write(
             rebuild_indexes(cur, bulk[1])
             report.replaced, report.loaded = bulk[0], len(direct)
         else:
-            cur.execute(query("stage_create", table=table, columns=identifiers(columns)))
+            cur.execute(composed("load_stage_create", table=table, columns=identifiers(columns)))
             _copy(cur, "_stage", staged, kinds, progress, label, rows, target=spec.table)
             progress("替换同源数据", 0.78)
             report.replaced, report.loaded = replace_rows(
                 pg, spec.table, columns, report.source, label
             )
+        report.note_previous(previous)
         progress("面积与统计", 0.9)
         if spec.geometry_type.upper().endswith("POLYGON"):
-            area = cur.execute(query("layer_area", table=table), _src(report)).fetchone()[0]
+            area = cur.execute(composed("load_layer_area", table=table), _src(report)).fetchone()[0]
             report.set_area(float(area))
         _record(cur, report, actor)
         cur.execute(sql.SQL("ANALYZE {}").format(table))
@@ -214,7 +224,7 @@ def _record(cur: psycopg.Cursor, report: LoadReport, actor: str | None) -> None:
         "actor": actor,
         "report": Jsonb(report.to_dict(), dumps=_dumps),
     }
-    report.load_id = cur.execute(query("record_load"), params).fetchone()[0]
+    report.load_id = cur.execute(composed("load_record_load"), params).fetchone()[0]
 
 
 def _dumps(value: object) -> str:

@@ -1,16 +1,15 @@
 """Writing to PostGIS (写库): packaged SQL, streamed COPY, and database errors explained.
 
-Shared by the layer loader and the samples loader. SQL lives in ``etl/sql/*.sql``; table and
-column names are filled in with :mod:`psycopg.sql` identifiers taken from the model (never
-from input), values are always bound.
+Shared by the layer loader and the samples loader. SQL lives in ``layers/sql/load_*.sql``,
+loaded by :func:`layers.sql.composed` (the one loader of packaged SQL); table and column names
+are filled in with :mod:`psycopg.sql` identifiers taken from the model (never from input),
+values are always bound.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cache
-from importlib.resources import files
 
 import numpy as np
 import pandas as pd
@@ -24,19 +23,10 @@ from sqlalchemy.dialects.postgresql import JSONB
 from etl.pgcopy import copy_payload
 from etl.report import Progress
 from gis.errors import DatabaseUnavailableError, InvalidInputError
+from layers.sql import composed
 
 COPY_CHUNK_ROWS = 20_000
 _COPY_LINE = re.compile(r"COPY \w+, line (\d+)")
-
-
-@cache
-def _template(name: str) -> str:
-    return files("etl").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
-
-
-def query(name: str, **parts: sql.Composable) -> sql.Composed:
-    """The packaged statement ``name`` with ``{placeholders}`` filled by ``parts``."""
-    return sql.SQL(_template(name)).format(**parts)
 
 
 def identifiers(names: Sequence[str]) -> sql.Composed:
@@ -44,7 +34,7 @@ def identifiers(names: Sequence[str]) -> sql.Composed:
 
 
 def require_table(cur: psycopg.Cursor, table: str) -> None:
-    if not cur.execute(query("table_exists"), {"table": table}).fetchone()[0]:
+    if not cur.execute(composed("load_table_exists"), {"table": table}).fetchone()[0]:
         raise DatabaseUnavailableError(
             f"数据库中没有表 {table}（schema not migrated）。",
             hint="请先运行 `watershed db upgrade`。",
@@ -128,7 +118,7 @@ def explain_error(
         what = f"违反约束 {constraint}（{definition or diag.message_primary}）"
     elif isinstance(exc, psycopg.errors.UniqueViolation):
         what = f"违反唯一约束 {constraint}：{diag.message_detail or diag.message_primary}"
-        where = where or "该值已存在于由其他来源文件导入的数据中"
+        where = where or _holder_of(cur, table, diag.message_detail)
     elif isinstance(exc, psycopg.errors.ForeignKeyViolation):
         what = f"违反外键约束 {constraint}：{diag.message_detail or diag.message_primary}"
     elif isinstance(exc, psycopg.errors.NotNullViolation):
@@ -143,6 +133,29 @@ def explain_error(
     )
 
 
+_KEY_DETAIL = re.compile(r"Key \((\w+)\)=\((.*)\) already exists\.")
+
+
+def _holder_of(cur: psycopg.Cursor, table: str, detail: str | None) -> str:
+    """Who already holds a unique key: a row of another source file (named), or, when no
+    stored row has it, the file itself (the key appears twice in it). Runs after the
+    failed statement's savepoint was rolled back, so the transaction is usable."""
+    match = _KEY_DETAIL.fullmatch(detail or "")
+    if not match:
+        return "该值与已有数据重复"
+    column, value = match.groups()
+    try:
+        found = cur.execute(
+            composed("unique_holder", table=sql.Identifier(table), column=sql.Identifier(column)),
+            {"value": value},
+        ).fetchone()
+    except psycopg.Error:  # the transaction is not usable after all: say no more than known
+        return "该值与已有数据重复"
+    if found is None:
+        return f"文件中 {column} = {value} 出现了不止一次"
+    return f"该值已存在于由来源文件 {found[0]} 导入的数据中"
+
+
 def _copy_row(context: str | None, copy_rows: np.ndarray | None, unit: str) -> str | None:
     match = _COPY_LINE.search(context or "")
     if not match or copy_rows is None:
@@ -152,7 +165,7 @@ def _copy_row(context: str | None, copy_rows: np.ndarray | None, unit: str) -> s
 
 
 def _constraint_definition(cur: psycopg.Cursor, name: str, table: str) -> str | None:
-    row = cur.execute(query("constraint_def"), {"name": name, "table": table}).fetchone()
+    row = cur.execute(composed("load_constraint_def"), {"name": name, "table": table}).fetchone()
     return row[0] if row else None
 
 
@@ -161,5 +174,5 @@ def _failing_rows(cur: psycopg.Cursor, definition: str | None, unit: str) -> str
     if not match:
         return None
     check = sql.SQL(match.group(1))  # from pg_constraint, not from input
-    rows = [r[0] for r in cur.execute(query("stage_violations", check=check)).fetchall()]
+    rows = [r[0] for r in cur.execute(composed("load_stage_violations", check=check)).fetchall()]
     return "、".join(f"第 {r} {unit}" for r in rows) if rows else None

@@ -34,6 +34,8 @@ from pyproj import CRS
 from etl.archive import ArchiveLimits, extract_zip
 from etl.dbf import read_dbf
 from etl.encoding import check_no_mojibake, detect_dbf_encoding
+from etl.gdal import gdal_messages, refuse_unless_benign, without_directories
+from etl.shapefile import verify_read, verify_shapefile
 from gis.crs import CrsDetection, detect_crs
 from gis.errors import InvalidInputError
 
@@ -69,7 +71,7 @@ def read_vector(
         raise InvalidInputError(f"找不到文件 {path}（file not found）。")
     source = path.name if sublayer is None else f"{path.name}:{sublayer}"
     suffix = path.suffix.lower()
-    digest = _shapefile_sha256(path) if suffix == ".shp" else file_sha256(path)
+    digest = shapefile_sha256(path) if suffix == ".shp" else file_sha256(path)
     if suffix == ".zip":
         with tempfile.TemporaryDirectory(prefix="watershed-zip-") as folder:
             files = extract_zip(path, Path(folder), limits)
@@ -92,7 +94,7 @@ def file_sha256(path: Path) -> str:
     return _sha256([path])
 
 
-def _shapefile_sha256(shp: Path) -> str:
+def shapefile_sha256(shp: Path) -> str:
     """Hash of the shapefile's parts in a fixed order (.shp, .shx, .dbf, .prj, .cpg)."""
     return _sha256([p for s in _SHAPEFILE_PARTS if (p := sibling(shp, s)) is not None])
 
@@ -153,16 +155,15 @@ def _read_shapefile(shp: Path, crs: int | None, encoding: str | None) -> VectorD
             "（打包为 zip 最方便）。",
         )
     detection = detect_dbf_encoding(shp, encoding)
-    table, notes = read_dbf(sibling(shp, ".dbf"), detection.encoding)
-    with _gdal_notes() as gdal:
+    dbf = sibling(shp, ".dbf")
+    table, notes = read_dbf(dbf, detection.encoding)
+    # What the headers promise, checked before GDAL reads and against what it read.
+    index = verify_shapefile(shp, sibling(shp, ".shx"), dbf, len(table))
+    with _gdal_notes() as gdal, gdal_messages() as messages:
         shapes = _pyogrio_read(shp, None, None, columns=[], fid_as_index=True)
+    gdal += refuse_unless_benign(shp.name, messages)
     fids = shapes.index.to_numpy()
-    if len(fids) and fids.max() >= len(table):
-        raise InvalidInputError(
-            f"{shp.name} 有 {len(fids)} 个几何，但属性表只有 {len(table)} 条记录"
-            "（.shp and .dbf do not match）。",
-            hint="请确认 .shp 与 .dbf 来自同一次导出。",
-        )
+    verify_read(shp, index, fids, shapely.is_missing(shapes.geometry.values))
     frame = gpd.GeoDataFrame(
         table.iloc[fids].reset_index(drop=True), geometry=shapes.geometry.to_numpy()
     )
@@ -186,9 +187,10 @@ def _read_utf8_dataset(
 ) -> VectorData:
     layer = _choose_layer(path, sublayer)
     declared = encoding or "utf-8"
-    with _gdal_notes() as notes:
+    with _gdal_notes() as notes, gdal_messages() as messages:
         frame = _pyogrio_read(path, layer, encoding)
         info = pyogrio.read_info(path, layer=layer)
+    notes += refuse_unless_benign(path.name, messages)
     wkt = CRS.from_user_input(info["crs"]).to_wkt() if info.get("crs") else None
     crs_detection = detect_crs(wkt, _sample_xy(frame.geometry.values), crs)
     frame = frame.set_crs(crs_detection.epsg, allow_override=True)
@@ -228,7 +230,7 @@ def _pyogrio_read(
         raise _unreadable(path, exc) from exc
     except (pyogrio.errors.GeometryError, shapely.errors.GEOSException) as exc:
         raise InvalidInputError(
-            f"{path.name} 含无法解析的几何（unreadable geometry）：{exc}",
+            f"{path.name} 含无法解析的几何（unreadable geometry）：{without_directories(str(exc))}",
             hint="请在 GIS 软件中检查并修复几何后重新导出。",
         ) from exc
     return frame if kwargs.get("fid_as_index") else frame.reset_index(drop=True)
@@ -236,7 +238,7 @@ def _pyogrio_read(
 
 def _unreadable(path: Path, exc: Exception) -> InvalidInputError:
     return InvalidInputError(
-        f"无法读取 {path.name}（unreadable file）：{exc}",
+        f"无法读取 {path.name}（unreadable file）：{without_directories(str(exc))}",
         hint="请确认文件完整、格式正确（可先用 QGIS 打开检查）。",
     )
 

@@ -21,8 +21,9 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
-from etl.pgload import explain_error, identifiers, query
+from etl.pgload import explain_error, identifiers
 from gis.errors import InvalidInputError
+from layers.sql import composed
 
 REBUILD_INDEXES_FROM = 50_000
 
@@ -39,12 +40,12 @@ def bulk_replace(cur: psycopg.Cursor, table: str, source: str, incoming: int) ->
     name, params = sql.Identifier(table), {"source": source}
     if incoming < REBUILD_INDEXES_FROM:
         return None
-    if cur.execute(query("dependents"), {"table": table}).fetchall():
+    if cur.execute(composed("load_dependents"), {"table": table}).fetchall():
         return None
-    if not cur.execute(query("source_owns_table", table=name), params).fetchone()[0]:
+    if not cur.execute(composed("load_source_owns_table", table=name), params).fetchone()[0]:
         return None
     replaced = cur.execute(sql.SQL("SELECT count(*) FROM {}").format(name)).fetchone()[0]
-    indexes = [tuple(r) for r in cur.execute(query("secondary_indexes"), {"table": table})]
+    indexes = [tuple(r) for r in cur.execute(composed("load_secondary_indexes"), {"table": table})]
     cur.execute(sql.SQL("TRUNCATE {}").format(name))
     for index, _ in indexes:
         cur.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(index)))  # name from the catalog
@@ -61,7 +62,7 @@ def replace_rows(
 ) -> tuple[int, int]:
     """Replace ``source``'s rows of ``table`` by the staged ones: (rows replaced, loaded)."""
     cur = pg.cursor()
-    dependents = cur.execute(query("dependents"), {"table": table}).fetchall()
+    dependents = cur.execute(composed("load_dependents"), {"table": table}).fetchall()
     try:
         with pg.transaction():  # a savepoint: violations are then traced in _stage
             if dependents:
@@ -76,11 +77,11 @@ def _delete_insert(
 ) -> tuple[int, int]:
     name, params = sql.Identifier(table), {"source": source}
     staged = cur.execute("SELECT count(*) FROM _stage").fetchone()[0]
-    deleted = cur.execute(query("replace_delete", table=name), params).rowcount
+    deleted = cur.execute(composed("load_replace_delete", table=name), params).rowcount
     rebuild = _indexes_to_rebuild(cur, table, staged, deleted)
     for index, _ in rebuild:
         cur.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(index)))  # name from the catalog
-    insert = query("replace_insert", table=name, columns=identifiers(columns))
+    insert = composed("load_replace_insert", table=name, columns=identifiers(columns))
     loaded = cur.execute(insert, params).rowcount
     rebuild_indexes(cur, [definition for _, definition in rebuild])
     return deleted, loaded
@@ -92,10 +93,10 @@ def _indexes_to_rebuild(
     """(name, definition) of the indexes to drop and rebuild; empty for ordinary loads."""
     if incoming < REBUILD_INDEXES_FROM:
         return []
-    existing = cur.execute(query("table_rows"), {"table": table}).fetchone()[0]
+    existing = cur.execute(composed("load_table_rows"), {"table": table}).fetchone()[0]
     if incoming < max(existing - deleted, 0):
         return []
-    return [tuple(row) for row in cur.execute(query("secondary_indexes"), {"table": table})]
+    return [tuple(row) for row in cur.execute(composed("load_secondary_indexes"), {"table": table})]
 
 
 def _merge(
@@ -108,8 +109,8 @@ def _merge(
     key = sql.Identifier(keys.pop())
     for child, child_column, _ in dependents:
         orphans = cur.execute(
-            query(
-                "merge_orphans",
+            composed(
+                "load_merge_orphans",
                 table=name,
                 key=key,
                 child=sql.Identifier(child),
@@ -124,10 +125,12 @@ def _merge(
                 f"（rows still referenced by {child}）。数据未作任何改动。",
                 hint=f"请在文件中保留这些要素，或先删除 {child} 中引用它们的数据再导入。",
             )
-    deleted = cur.execute(query("merge_delete", table=name, key=key), params).rowcount
+    deleted = cur.execute(composed("load_merge_delete", table=name, key=key), params).rowcount
     staged = sql.SQL(", ").join(sql.Identifier("s", c) for c in columns)
-    update = query("merge_update", table=name, key=key, columns=identifiers(columns), staged=staged)
+    update = composed(
+        "load_merge_update", table=name, key=key, columns=identifiers(columns), staged=staged
+    )
     updated = cur.execute(update, params).rowcount
-    insert = query("merge_insert", table=name, key=key, columns=identifiers(columns))
+    insert = composed("load_merge_insert", table=name, key=key, columns=identifiers(columns))
     inserted = cur.execute(insert, params).rowcount
     return deleted + updated, updated + inserted

@@ -36,13 +36,14 @@ from psycopg.types.json import Jsonb
 from sqlalchemy import Engine
 
 from etl import values
-from etl.pgload import copy_frame, copy_kind, explain_error, query, require_table
+from etl.pgload import copy_frame, copy_kind, explain_error, require_table
 from etl.readers import file_sha256
 from etl.report import LoadReport, Progress, silent
 from gis.errors import EncodingError, InvalidInputError
 from gis.lab_values import parse_lab_value
 from gis.water_quality import DRINKING_KEYS, INDICATORS, indicator_key
-from layers.models.sections import Sample, SampleExtra
+from layers.models.samples import Sample, SampleExtra
+from layers.sql import composed
 
 _SECTION_CODE = ("断面编码", "断面代码", "断面编号", "section_code", "dmbm", "code")
 _SECTION_NAME = (
@@ -131,8 +132,10 @@ def load_samples(
         codes = _section_codes(cur)
         rows = _validate(long, codes, report)
         kept = _extras(extras, codes, report)
-        report.replaced = cur.execute(query("samples_delete"), {"source": report.source}).rowcount
-        cur.execute(query("sample_extras_delete"), {"source": report.source})
+        report.replaced = cur.execute(
+            composed("load_samples_delete"), {"source": report.source}
+        ).rowcount
+        cur.execute(composed("load_sample_extras_delete"), {"source": report.source})
         rows["source"] = report.source
         kept["source"] = report.source
         for table, frame, kinds, span in (
@@ -155,7 +158,7 @@ def load_samples(
         report.loaded = len(rows)
         params = {"layer": "samples", "source": report.source, "sha256": report.sha256}
         params |= {"actor": actor, "report": Jsonb(report.to_dict())}
-        report.load_id = cur.execute(query("record_load"), params).fetchone()[0]
+        report.load_id = cur.execute(composed("load_record_load"), params).fetchone()[0]
         cur.execute("ANALYZE samples")
     report.seconds = round(time.perf_counter() - started, 3)
     progress("完成", 1.0)
@@ -290,7 +293,7 @@ def _melt_wide(frame: pd.DataFrame, roles: dict, base: dict) -> tuple[pd.DataFra
 def _section_codes(cur: psycopg.Cursor) -> dict[str, str]:
     """Section code or name → code."""
     lookup: dict[str, str] = {}
-    for code, name in cur.execute(query("sections_lookup")).fetchall():
+    for code, name in cur.execute(composed("load_sections_lookup")).fetchall():
         lookup.setdefault(name, code)
         lookup[code] = code
     return lookup

@@ -41,6 +41,38 @@ _CRS_HINT = (
     "--crs 4526（3度带 带号38，X含带号）、--crs 4547（3度带 中央经线114°E，X不含带号）。"
 )
 
+#: How to name a CRS in a request (GeoJSON crs member or the crs parameter).
+CRS_PARAMETER_HINT = (
+    '请在 GeoJSON 中写明 crs 成员（如 {"type": "name", "properties": {"name": "EPSG:4526"}}），'
+    "或用参数 crs 指定：4490（CGCS2000 经纬度）、4526（3度带 带号38，X含带号）、4547（中央经线114°E）。"
+)
+_EPSG_PATTERN = re.compile(
+    r"^(?:urn:ogc:def:crs:)?EPSG:{1,2}(?:[0-9.]*:)?(\d{4,6})$|^(\d{4,6})$", re.I
+)
+_CRS84 = re.compile(r"^(?:urn:ogc:def:crs:OGC:(?:1\.3:)?CRS84|OGC:CRS84|CRS84)$", re.I)
+
+
+def parse_crs(text: str | int) -> int:
+    """EPSG code from ``4526``, ``"EPSG:4526"``, an OGC URN or CRS84 (= WGS84 lon/lat)."""
+    value = str(text).strip()
+    if _CRS84.match(value):
+        return WGS84
+    match = _EPSG_PATTERN.match(value)
+    if not match:
+        raise CrsError(f"无法识别的坐标系 '{value[:60]}' (unknown CRS).", hint=CRS_PARAMETER_HINT)
+    epsg = int(match.group(1) or match.group(2))
+    try:
+        crs = CRS.from_epsg(epsg)
+    except PyprojCRSError:
+        raise CrsError(
+            f"EPSG:{epsg} 不是已知的坐标系 (unknown EPSG code).", hint=CRS_PARAMETER_HINT
+        ) from None
+    if not (crs.is_geographic or crs.is_projected):
+        raise CrsError(
+            f"EPSG:{epsg}（{crs.name}）不是平面或经纬度坐标系。", hint=CRS_PARAMETER_HINT
+        )
+    return epsg
+
 
 @dataclass(frozen=True)
 class CrsDetection:

@@ -9,7 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 
 from gis.compliance import STATUS_LABELS, Period, parse_period
 from gis.errors import InvalidInputError, NotFoundError
@@ -136,14 +136,7 @@ def list_sections(engine: Engine) -> list[dict[str, Any]]:
 
 
 def _section(conn: Connection, code: str):
-    row = conn.execute(
-        text(
-            "SELECT id, code, name, control_level, waterbody, target_grade, river, reservoir_code, "
-            "drinking_source, drinking_source_level, ST_X(geom) AS lon, ST_Y(geom) AS lat "
-            "FROM sections WHERE code = :code"
-        ),
-        {"code": code},
-    ).one_or_none()
+    row = conn.execute(query("section_one"), {"code": code}).one_or_none()
     if row is None:
         raise NotFoundError(
             f"没有编码为 '{code[:60]}' 的监测断面 (unknown section).",
@@ -155,13 +148,8 @@ def _section(conn: Connection, code: str):
 def _latest_month(conn: Connection, code: str) -> Period | None:
     """The section's default period: its latest month with an indicator that counts in the
     class (a month needs one sample), else its latest month with any sample (数据不足 then)."""
-    last = conn.execute(
-        text(
-            "SELECT coalesce(max(sampled_on) FILTER (WHERE indicator = ANY(:evaluated)),"
-            " max(sampled_on)) FROM samples WHERE section_code = :code"
-        ),
-        {"code": code, "evaluated": list(EVALUATED_KEYS)},
-    ).scalar_one()
+    params = {"code": code, "evaluated": list(EVALUATED_KEYS)}
+    last = conn.execute(query("section_last_sampled"), params).scalar_one()
     return None if last is None else parse_period(last.strftime("%Y-%m"))
 
 
@@ -279,9 +267,7 @@ def reservoir_trophic(engine: Engine, code: str, period: str | None = None) -> d
     """
     keys = list(TLI_PARAMETERS)
     with engine.connect() as conn:
-        reservoir = conn.execute(
-            text("SELECT code, name, bloom_risk FROM reservoirs WHERE code = :code"), {"code": code}
-        ).one_or_none()
+        reservoir = conn.execute(query("reservoir_one"), {"code": code}).one_or_none()
         if reservoir is None:
             raise NotFoundError(
                 f"没有编码为 '{code[:60]}' 的水库 (unknown reservoir).",

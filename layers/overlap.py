@@ -2,8 +2,9 @@
 
 One set-based statement (``sql/overlap.sql``) measures, for each protected layer of the
 registry, the overlapping area (ellipsoidal, m² and 亩), the share of the project, the
-features touched and the intersection geometry; :func:`verdict` turns the figures into the
-answer a land-use officer files. The map, the API and the CLI all call :func:`overlap_report`.
+features touched and the intersection geometry; :func:`gis.overlap.verdict` (pure) turns the
+figures into the answer a land-use officer files, with each layer card's rule. The map, the
+API and the CLI all call :func:`overlap_report`.
 
 Coverage: a verdict speaks only for the part of the project the data cover. Each layer's
 coverage (:data:`COVERAGE`) is either the district (a layer declared for the whole district:
@@ -17,9 +18,8 @@ they are carried as :class:`orjson.Fragment` and written into the response as th
 never parsed into Python lists and serialised again (:func:`report_json`).
 """
 
-from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
 import orjson
 import shapely
@@ -27,58 +27,36 @@ from sqlalchemy import Engine, text
 
 from gis.area import m2_to_mu
 from gis.compliance import MIN_OVERLAP_M2, PROJECT_STATUSES
+
+# The pure rules moved to gis.overlap; their old names here are re-exported for a while.
+from gis.overlap import OUT_OF_COVERAGE as OUT_OF_COVERAGE
+from gis.overlap import PROPOSED_NOTE, CoverageBasis, OverlapRule
+from gis.overlap import VERDICT_LABELS as VERDICT_LABELS
+from gis.overlap import finding as _finding
+from gis.overlap import shares as _shares
+from gis.overlap import verdict as overlap_verdict
 from layers.db import reading
 from layers.project_geometry import ProjectGeometry
 from layers.registry import LAYERS, PROTECTED_LAYERS, LayerSpec
 from layers.sql import quote_identifier, template
 
-Severity = Literal["prohibited", "restricted", "informational"]
+Rule = OverlapRule  # the name this module used before the rules moved onto the cards
 
-
-@dataclass(frozen=True)
-class Rule:
-    """How an overlap with a layer weighs in the verdict, and what to tell the officer."""
-
-    severity: Severity
-    advice: str
-
-
-#: Layers not listed count as "restricted" (a new protected layer is never silently ignored).
-RULES: dict[str, Rule] = {
-    "eco_redline": Rule(
-        "prohibited",
-        "生态保护红线内原则上禁止开发性、生产性建设活动，须按有限人为活动管控要求论证。",
-    ),
-    "basic_farmland": Rule(
-        "prohibited", "永久基本农田一经划定不得擅自占用或改变用途，重大建设项目须论证并补划。"
-    ),
-    "water_source_zones": Rule(
-        "prohibited", "饮用水水源保护区内禁止建设与供水设施和保护水源无关的项目。"
-    ),
-    "farmland": Rule("restricted", "占用耕地须落实“占一补一、占优补优”的耕地占补平衡。"),
-    "urban_boundary": Rule(
-        "informational", "城镇开发边界内为城镇集中建设区；边界外的建设须符合国土空间规划。"
-    ),
-}
-_DEFAULT_RULE = Rule("restricted", "涉及受保护图层，请核实管控要求。")
-VERDICT_LABELS = {
-    "conflict": "冲突",
-    "review": "需审查",
-    "clear": "不涉及",
-    "undetermined": "无法判定",
-}
-OUT_OF_COVERAGE = "无法判定（超出数据范围）"
-#: What stands for a layer's loaded coverage: "district" = the district boundary (the layer is
-#: declared for the whole district, so no feature there means none exists), "features" = the
-#: layer's own features (a wall-to-wall survey: no parcel means no data). Layers not listed:
-#: "district".
-COVERAGE: dict[str, Literal["district", "features"]] = {"farmland": "features"}
-#: Proposed outlines checked here are 拟建: a siting question, never occupation in the list.
-PROPOSED_NOTE = "拟建项目不计入底线清单（只有已批、在建、已建项目计入占用）。"
+#: Each protected layer's severity and advice, from its card (layers/registry.py).
+RULES: dict[str, Rule] = {k: s.overlap for k, s in LAYERS.items() if s.overlap is not None}
+#: What stands for each protected layer's loaded coverage (gis.overlap.CoverageBasis), from
+#: its card.
+COVERAGE: dict[str, CoverageBasis] = {k: r.coverage for k, r in RULES.items()}
 
 
 def _rule(key: str) -> Rule:
-    return RULES.get(key, _DEFAULT_RULE)
+    return RULES[key]
+
+
+def verdict(layers: list[dict[str, Any]], district: dict[str, Any]) -> dict[str, Any]:
+    """The report's verdict from its layer entries (:func:`gis.overlap.verdict`), with the
+    cards' rules."""
+    return overlap_verdict(layers, district, RULES)
 
 
 @cache
@@ -169,26 +147,6 @@ def overlap_report(engine: Engine, project: ProjectGeometry) -> dict[str, Any]:
     }
 
 
-def _shares(covered_m2: float, project_m2: float) -> dict[str, Any]:
-    """Covered and uncovered area and shares; an uncovered rest under the noise floor (shared
-    edges, coordinate rounding) counts as covered."""
-    covered = min(max(covered_m2, 0.0), project_m2)
-    uncovered = project_m2 - covered
-    if uncovered < MIN_OVERLAP_M2:
-        covered, uncovered = project_m2, 0.0
-    share = covered / project_m2 if project_m2 > 0 else 0.0
-    extent = "full" if uncovered == 0 else "none" if covered < MIN_OVERLAP_M2 else "partial"
-    return {
-        "covered_m2": covered,
-        "covered_mu": m2_to_mu(covered),
-        "covered_share": share,
-        "uncovered_m2": uncovered,
-        "uncovered_mu": m2_to_mu(uncovered),
-        "uncovered_share": 1.0 - share if project_m2 > 0 else 1.0,
-        "extent": extent,
-    }
-
-
 def _district_coverage(row: Any, project_m2: float) -> dict[str, Any]:
     """The part of the project inside the district layer, and the part outside as GeoJSON."""
     shares = _shares(float(row.district_m2), project_m2)
@@ -210,27 +168,6 @@ def _coverage(key: str, loaded: dict[str, Any], district: dict[str, Any]) -> dic
         covered = district["covered_m2"]
     project_m2 = district["covered_m2"] + district["uncovered_m2"]
     return {"basis": basis, "loaded": bool(loaded["loaded"]), **_shares(covered, project_m2)}
-
-
-def _finding(area_m2: float, coverage: dict[str, Any]) -> dict[str, str]:
-    """The layer's own answer: 涉及 / 不涉及 for the covered part, 无法判定 for the rest."""
-    if coverage["extent"] == "none":
-        why = (
-            "图层未导入"
-            if not coverage["loaded"]
-            else "项目范围内没有图斑数据"
-            if coverage["basis"] == "features"
-            else "项目在行政区界之外"
-        )
-        return {"status": "undetermined", "label": f"{OUT_OF_COVERAGE}：{why}"}
-    found = "涉及" if area_m2 > 0 else "不涉及"
-    if coverage["extent"] == "full":
-        return {"status": "overlap" if area_m2 > 0 else "clear", "label": found}
-    rest = f"{coverage['uncovered_share']:.2%}"
-    return {
-        "status": "partial",
-        "label": f"数据范围内{found}；其余 {rest} {OUT_OF_COVERAGE}",
-    }
 
 
 def _layer_entry(
@@ -277,93 +214,3 @@ def report_json(report: dict[str, Any]) -> bytes:
 def report_document(report: dict[str, Any]) -> dict[str, Any]:
     """The report as plain JSON values (geometries parsed), for storing it as a record."""
     return orjson.loads(report_json(report))
-
-
-def verdict(layers: list[dict[str, Any]], district: dict[str, Any]) -> dict[str, Any]:
-    """冲突 when a prohibited layer is touched, 需审查 for a restricted one; 无法判定 when the
-    project lies wholly outside the district, or touches nothing but lies partly outside a
-    layer's coverage (that part could hold anything); 不涉及 only when every layer that
-    weighs covers the whole project and none is touched."""
-    reasons = [_overlap_reason(entry) for entry in layers if entry["area_m2"] > 0]
-    reasons += _coverage_reasons(layers, district)
-    severities = {r["severity"] for r in reasons}
-    weighing = [e for e in layers if _rule(e["layer"]).severity != "informational"]
-    uncovered = max((e["coverage"]["uncovered_share"] for e in weighing), default=0.0)
-    if district["extent"] == "none":
-        status = "undetermined"
-    elif "prohibited" in severities:
-        status = "conflict"
-    elif "restricted" in severities:
-        status = "review"
-    elif any(e["coverage"]["extent"] != "full" for e in weighing):
-        status = "undetermined"
-    else:
-        status = "clear"
-    names = "、".join(LAYERS[e["layer"]].name_zh for e in weighing)
-    summary = {
-        "conflict": "项目与禁止占用的保护图层重叠，原则上不予通过。",
-        "review": "项目占用受限图层，须补充论证或落实补偿后方可通过。",
-        "clear": f"项目未压占{names}。",
-        "undetermined": f"在数据覆盖的部分未压占{names}；超出各图层数据范围的部分"
-        f"（最多占项目 {uncovered:.2%}，见各图层）{OUT_OF_COVERAGE}。",
-    }[status]
-    if district["extent"] == "none":
-        summary = (
-            f"项目全部位于行政区界（数据范围）之外，{OUT_OF_COVERAGE}。请核对项目坐标和坐标系。"
-            if district["district_loaded"]
-            else f"未导入行政区界（district 图层），{OUT_OF_COVERAGE}。"
-        )
-    elif status in ("conflict", "review") and uncovered > 0:
-        summary += f"超出各图层数据范围的部分（最多占项目 {uncovered:.2%}）{OUT_OF_COVERAGE}。"
-    return {
-        "status": status,
-        "label": VERDICT_LABELS[status],
-        "summary": summary,
-        "reasons": reasons,
-    }
-
-
-def _overlap_reason(entry: dict[str, Any]) -> dict[str, Any]:
-    rule = _rule(entry["layer"])
-    net = entry.get("net_area_mu")
-    net_text = "" if net is None else f"，扣除田坎等后 {net:.2f} 亩"
-    return {
-        "layer": entry["layer"],
-        "severity": rule.severity,
-        "text": f"涉及{entry['name']} {entry['area_mu']:.2f} 亩"
-        f"（{entry['area_m2']:.1f} m²，占项目 {entry['share']:.2%}）{net_text}。{rule.advice}",
-    }
-
-
-def _coverage_reasons(layers: list[dict[str, Any]], district: dict[str, Any]) -> list[dict]:
-    """One reason for the part outside the district, one per layer whose coverage falls
-    short of the district's (a layer not loaded, parcels missing)."""
-    reasons = []
-    if district["uncovered_m2"] > 0:
-        reasons.append(
-            {
-                "layer": "district",
-                "severity": "undetermined",
-                "text": f"项目 {district['uncovered_mu']:.2f} 亩（占项目 "
-                f"{district['uncovered_share']:.2%}）位于行政区界之外，各保护图层在该部分"
-                f"{OUT_OF_COVERAGE}。",
-            }
-        )
-    for entry in layers:
-        coverage = entry["coverage"]
-        if coverage["uncovered_m2"] - district["uncovered_m2"] < MIN_OVERLAP_M2:
-            continue
-        why = (
-            "该图层未导入（空图层不覆盖任何范围）"
-            if not coverage["loaded"]
-            else "该部分没有图斑数据"
-        )
-        reasons.append(
-            {
-                "layer": entry["layer"],
-                "severity": "undetermined",
-                "text": f"{entry['name']}：项目 {coverage['uncovered_mu']:.2f} 亩（占项目 "
-                f"{coverage['uncovered_share']:.2%}）超出数据范围，{why}，{OUT_OF_COVERAGE}。",
-            }
-        )
-    return reasons

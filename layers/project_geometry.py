@@ -8,30 +8,27 @@ to fix it; a self-intersecting outline is repaired and the repair is reported.
 """
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import shapely
-from pyproj import CRS
-from pyproj.exceptions import CRSError as PyprojCRSError
 from shapely.errors import GEOSException
 
-from gis.crs import CGCS2000, CHINA_BOUNDS, WGS84, is_geographic, transformer_to_storage
+from gis.crs import (
+    CGCS2000,
+    CHINA_BOUNDS,
+    CRS_PARAMETER_HINT,
+    is_geographic,
+    parse_crs,  # re-exported: it lived here before the move to gis
+    transformer_to_storage,
+)
 from gis.errors import CrsError, InvalidInputError
 from gis.gcj02 import gcj02_to_wgs84_geometry
 
-_CRS_HINT = (
-    '请在 GeoJSON 中写明 crs 成员（如 {"type": "name", "properties": {"name": "EPSG:4526"}}），'
-    "或用参数 crs 指定：4490（CGCS2000 经纬度）、4526（3度带 带号38，X含带号）、4547（中央经线114°E）。"
-)
+_CRS_HINT = CRS_PARAMETER_HINT
 _POLYGONAL = ("Polygon", "MultiPolygon")
-_EPSG_PATTERN = re.compile(
-    r"^(?:urn:ogc:def:crs:)?EPSG:{1,2}(?:[0-9.]*:)?(\d{4,6})$|^(\d{4,6})$", re.I
-)
-_CRS84 = re.compile(r"^(?:urn:ogc:def:crs:OGC:(?:1\.3:)?CRS84|OGC:CRS84|CRS84)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -44,26 +41,6 @@ class ProjectGeometry:
     repaired: bool
     notes: tuple[str, ...]
     name: str | None = None
-
-
-def parse_crs(text: str | int) -> int:
-    """EPSG code from ``4526``, ``"EPSG:4526"``, an OGC URN or CRS84 (= WGS84 lon/lat)."""
-    value = str(text).strip()
-    if _CRS84.match(value):
-        return WGS84
-    match = _EPSG_PATTERN.match(value)
-    if not match:
-        raise CrsError(f"无法识别的坐标系 '{value[:60]}' (unknown CRS).", hint=_CRS_HINT)
-    epsg = int(match.group(1) or match.group(2))
-    try:
-        crs = CRS.from_epsg(epsg)
-    except PyprojCRSError:
-        raise CrsError(
-            f"EPSG:{epsg} 不是已知的坐标系 (unknown EPSG code).", hint=_CRS_HINT
-        ) from None
-    if not (crs.is_geographic or crs.is_projected):
-        raise CrsError(f"EPSG:{epsg}（{crs.name}）不是平面或经纬度坐标系。", hint=_CRS_HINT)
-    return epsg
 
 
 def from_geojson(

@@ -1,5 +1,6 @@
 """`watershed load PATH --layer NAME`: load one file into one layer (数据导入)."""
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +10,7 @@ from rich.table import Table
 from api.cli.common import console, friendly_errors, print_json, progress_bar
 from api.cli.db import ensure_up
 from etl.loader import LoadReport, load_file
+from gis.errors import InvalidInputError
 from layers.db import make_engine
 from layers.registry import LAYERS
 from layers.settings import get_settings
@@ -50,6 +52,7 @@ def load(
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出导入报告"),
 ) -> None:
     """导入一个文件到一个图层（一次事务；同一来源文件重复导入会替换旧数据）。"""
+    _require_utf8_name(path)
     ensure_up()
     engine = make_engine(get_settings())
     try:
@@ -72,6 +75,20 @@ def load(
         _print_report(report)
 
 
+def _require_utf8_name(path: Path) -> None:
+    """A name that is not UTF-8 (a GBK name unpacked from a Windows zip) reaches Python as
+    surrogates: printing it, or storing it as the layer's source, would fail mid-way."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+        raise InvalidInputError(
+            f"文件名不是有效的 UTF-8 编码：{shown}（file name is not valid UTF-8）。",
+            hint="请把文件（及同名的 .shx/.dbf/.prj/.cpg）重命名为 UTF-8 名称后再导入，"
+            "例如在解压时选择 GBK 编码，或改用英文/拼音文件名。",
+        ) from None
+
+
 def _print_report(report: LoadReport) -> None:
     data = report.to_dict()
     table = Table(title="导入报告", show_header=False)
@@ -85,5 +102,7 @@ def _print_report(report: LoadReport) -> None:
             value = f"{value:,.2f}"
         table.add_row(label, str(value))
     console.print(table)
+    for note in report.notes:
+        console.print(f"[cyan]说明[/]：{note}", highlight=False)
     for warning in report.warnings:
         console.print(f"[yellow]注意[/]：{warning}", highlight=False)

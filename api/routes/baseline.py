@@ -5,9 +5,9 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.auth import ReaderDep
-from api.check_schemas import ListOut
+from api.check_schemas import BaselineOut, ListOut
 from api.deps import SettingsDep
-from api.queries import ListQuery
+from api.params import ListQuery
 from gis.baseline import load_baseline
 from gis.errors import WatershedError
 
@@ -39,7 +39,7 @@ def baselines(settings: SettingsDep, _: ReaderDep) -> list[ListOut]:
     return out
 
 
-@router.get("/baseline", summary="底线管控清单（全区与各片区）")
+@router.get("/baseline", response_model=BaselineOut, summary="底线管控清单（全区与各片区）")
 def baseline(settings: SettingsDep, _: ReaderDep, list_name: ListQuery = None) -> dict[str, Any]:
     """A list as loaded and validated from ``data/baselines/<name>.yaml`` (default: the one in
     force): the district's lines and each unit's, each with its ``type``, target and the

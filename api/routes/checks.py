@@ -7,7 +7,7 @@ from api.auth import ReaderDep
 from api.check_schemas import ChecksOut
 from api.deps import EngineDep, SettingsDep
 from api.evaluations import run_checks
-from api.queries import ListQuery, PeriodQuery, UnitQuery
+from api.params import ListQuery, PeriodQuery, UnitQuery
 
 router = APIRouter(prefix="/api", tags=["checks"])
 

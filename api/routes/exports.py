@@ -12,14 +12,13 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import CallerDep, ReaderDep
 from api.deps import EngineDep, SettingsDep
 from api.evaluations import run_checks
-from api.queries import ListQuery, PeriodQuery, UnitQuery
+from api.params import XLSX, ListQuery, PeriodQuery, UnitQuery
 from api.report_page import overlap_html
-from api.routes.overlap import saved_report
+from api.saved_reports import get_report
 from api.workbooks import checks_workbook, overlap_workbook
 
 router = APIRouter(prefix="/api", tags=["exports"])
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ProjectId = Annotated[int, Path(ge=1, le=2**31 - 1, description="项目编号")]
 
 
@@ -60,7 +59,7 @@ async def checks_xlsx(
 async def overlap_xlsx(project_id: ProjectId, engine: EngineDep, caller: CallerDep) -> Response:
     """A saved report as a workbook: summary per protected layer and the features touched
     (whoever may open the report: its owner, an admin)."""
-    report = await run_in_threadpool(saved_report, engine, project_id, caller)
+    report = await run_in_threadpool(get_report, engine, caller, project_id)
     return _attachment(overlap_workbook(report), f"overlap-{project_id}.xlsx")
 
 
@@ -72,5 +71,5 @@ async def overlap_xlsx(project_id: ProjectId, engine: EngineDep, caller: CallerD
 async def overlap_page(project_id: ProjectId, engine: EngineDep, caller: CallerDep) -> str:
     """A saved report as a printable page with an inline map (no external assets; whoever
     may open the report: its owner, an admin)."""
-    report = await run_in_threadpool(saved_report, engine, project_id, caller)
+    report = await run_in_threadpool(get_report, engine, caller, project_id)
     return overlap_html(report)

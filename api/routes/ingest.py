@@ -5,24 +5,19 @@ the same file again replaces the rows it brought. The loader runs in one transac
 refused file leaves the layer as it was. Every attempt is written to the audit log.
 """
 
-import pathlib
-import tempfile
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from api.audit import record_separately, sha256_of
 from api.auth import EditorDep, ReaderDep
 from api.deps import EngineDep, SettingsDep
 from api.evaluations import warm_checks
+from api.responses import LoadRecord, LoadReport
+from api.services.ingest import ingest_upload, list_loads
 from api.uploads import form_file, multipart_file_schema
-from etl.loader import load_file
-from gis.errors import WatershedError
-from layers.models import Load
-from layers.project_geometry import parse_crs
-from layers.registry import LAYERS, get_layer
+from gis.crs import parse_crs
+from layers.registry import get_layer
 
 router = APIRouter(prefix="/api/ingest", tags=["ingest"])
 
@@ -40,6 +35,7 @@ _BODY_DOC = {
 
 @router.post(
     "/{layer}",
+    response_model=LoadReport,
     summary="上传并导入图层文件或水质监测数据（需 editor 角色）",
     openapi_extra=_BODY_DOC,
     responses={413: {"description": "上传内容过大"}},
@@ -63,78 +59,40 @@ async def ingest(
             max_length=100, description="GeoPackage/KML 图层、zip 中的 shapefile 名或 Excel 工作表"
         ),
     ] = None,
-) -> dict[str, Any]:
+) -> dict:
     """Load one file into one layer (``samples`` for a CSV/XLSX of water-quality results)
     and return the loader's report: features read, loaded, repaired, dropped and replaced,
     the CRS and encoding detected and why, the loaded area (m², 亩), warnings."""
     spec = get_layer(layer)
     epsg = parse_crs(crs) if crs else None
     name, content = await form_file(request)
-    digest = sha256_of(content)
-    target = f"layers/{spec.key}"
-    with tempfile.TemporaryDirectory(prefix="watershed-ingest-") as folder:
-        path = pathlib.Path(folder) / name
-        path.write_bytes(content)
-        try:
-            report = await run_in_threadpool(
-                load_file,
-                engine,
-                path,
-                spec.key,
-                crs=epsg,
-                encoding=encoding,
-                gcj02=gcj02,
-                sublayer=sublayer,
-                actor=editor.name,
-                settings=settings,
-            )
-        except WatershedError as exc:
-            detail = {"file": name, "refused": exc.message}
-            await run_in_threadpool(
-                record_separately,
-                engine,
-                editor,
-                "ingest.refused",
-                target,
-                source_sha256=digest,
-                detail=detail,
-            )
-            raise
-    detail = {
-        "file": name,
-        "load_id": report.load_id,
-        "loaded": report.loaded,
-        "replaced": report.replaced,
-    }
-    await run_in_threadpool(
-        record_separately, engine, editor, "ingest", target, source_sha256=digest, detail=detail
+    report = await run_in_threadpool(
+        ingest_upload,
+        engine,
+        settings,
+        editor,
+        spec,
+        name,
+        content,
+        crs=epsg,
+        encoding=encoding,
+        gcj02=gcj02,
+        sublayer=sublayer,
     )
     background.add_task(warm_checks, engine, settings)  # after the response: the map's next view
     return report.to_dict()
 
 
-@router.get("/loads", summary="数据导入记录（最近 100 次）")
+@router.get(
+    "/loads",
+    response_model=list[LoadRecord],
+    response_model_exclude_unset=True,
+    summary="数据导入记录（最近 100 次）",
+)
 def loads(
     engine: EngineDep,
     _: ReaderDep,
     layer: Annotated[str | None, Query(max_length=32, description="只看某一图层")] = None,
-) -> list[dict[str, Any]]:
+) -> list[dict]:
     """The latest loads with who loaded them and the loader's report."""
-    query = select(Load).order_by(Load.id.desc()).limit(100)
-    if layer is not None:
-        query = query.where(Load.layer == get_layer(layer).key)
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return [
-        {
-            "id": r.id,
-            "layer": r.layer,
-            "layer_name": LAYERS[r.layer].name_zh if r.layer in LAYERS else r.layer,
-            "source": r.source,
-            "sha256": r.sha256,
-            "loaded_at": r.loaded_at,
-            "actor": r.actor,
-            "report": r.report,
-        }
-        for r in rows
-    ]
+    return list_loads(engine, get_layer(layer) if layer is not None else None)

@@ -2,18 +2,20 @@
 
 import shutil
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import ReaderDep
 from api.deps import EngineDep, SettingsDep
 from api.ogc import PREFIX, TILE_MATRIX_SET, collection_id
+from etl.provenance import DEMO_NOTE, demo_layers
 from layers.export import FORMATS, export_layer, layer_geojson
 from layers.registry import SPATIAL_LAYERS
 
@@ -27,7 +29,25 @@ class LayerLinks(BaseModel):
     export: str
 
 
+class PopupFieldInfo(BaseModel):
+    column: str
+    label: str = Field(description="中文标签")
+    format: str = Field(description="text / area_m2 / datetime")
+
+
+class OverlapRuleInfo(BaseModel):
+    severity: Literal["prohibited", "restricted", "informational"] = Field(
+        description="压占分析中的分量：prohibited 禁止占用 / restricted 受限 / informational 仅提示"
+    )
+    advice: str = Field(description="压占时给出的管控要求")
+    coverage: Literal["district", "features"] = Field(
+        description="数据覆盖范围的依据：district 行政区界 / features 图层自身要素"
+    )
+
+
 class LayerInfo(BaseModel):
+    """A layer's card (layers/registry.py) as the API shows it."""
+
     key: str
     name: str
     table: str
@@ -35,12 +55,19 @@ class LayerInfo(BaseModel):
     protected: bool
     delivery: str
     label_field: str | None
+    code_field: str | None = Field(description="要素编码字段（BSM、SKBM、红线编码…）")
+    location_field: str | None = Field(description="坐落字段")
+    map_order: int | None = Field(description="图层控件中的顺序（小者在上）")
+    popup_fields: list[PopupFieldInfo]
+    overlap: OverlapRuleInfo | None = Field(description="受保护图层的压占规则；非保护图层为空")
     style: dict[str, Any]
     collection: str
     links: LayerLinks
+    demo: bool = False  # the layer holds the synthetic demonstration dataset (示例数据)
+    data_note: str | None = None  # then: what people must be told, in Chinese and English
 
 
-def _info(request: Request, key: str) -> LayerInfo:
+def _info(request: Request, key: str, demo: bool = False) -> LayerInfo:
     spec = SPATIAL_LAYERS[key]
     base = str(request.base_url).rstrip("/")
     collection = collection_id(spec.table)
@@ -53,6 +80,11 @@ def _info(request: Request, key: str) -> LayerInfo:
         protected=spec.protected,
         delivery=spec.delivery,
         label_field=spec.label_field,
+        code_field=spec.code_field,
+        location_field=spec.location_field,
+        map_order=spec.map_order,
+        popup_fields=[PopupFieldInfo(**f._asdict()) for f in spec.popup_fields],
+        overlap=OverlapRuleInfo(**asdict(spec.overlap)) if spec.overlap else None,
         style=dict(spec.style),
         collection=collection,
         links=LayerLinks(
@@ -61,17 +93,23 @@ def _info(request: Request, key: str) -> LayerInfo:
             ogc_items=f"{ogc}/items",
             export=f"{base}/api/layers/{key}/export?format=gpkg",
         ),
+        demo=demo,
+        data_note=DEMO_NOTE if demo else None,
     )
 
 
 @router.get("", response_model=list[LayerInfo], summary="图层目录（样式、GeoJSON 与瓦片地址）")
-def list_layers(request: Request, _: ReaderDep) -> list[LayerInfo]:
+def list_layers(
+    request: Request, engine: EngineDep, settings: SettingsDep, _: ReaderDep
+) -> list[LayerInfo]:
     """Every map layer of the registry with its style and the URLs the map and QGIS use.
 
     ``delivery`` tells the map how to fetch it: ``geojson`` (small layers, whole) or
-    ``tiles`` (big layers, MVT from ``/ogc``).
+    ``tiles`` (big layers, MVT from ``/ogc``). ``demo`` marks a layer holding the synthetic
+    demonstration dataset, with ``data_note`` saying so (示例数据).
     """
-    return [_info(request, key) for key in SPATIAL_LAYERS]
+    demo = set(demo_layers(engine, settings.data_dir))
+    return [_info(request, key, key in demo) for key in SPATIAL_LAYERS]
 
 
 @router.get(

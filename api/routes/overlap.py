@@ -71,7 +71,7 @@ def _reject_constant(name: str) -> None:
 def _parse_json(body: bytes) -> Any:
     try:
         return json.loads(body, parse_constant=_reject_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, ValueError) as exc:  # ValueError: also a >4300-digit number
         raise InvalidInputError(
             f"请求体不是合法的 JSON：{exc} (malformed JSON).",
             hint="请提交 GeoJSON（UTF-8），或以 multipart/form-data 上传文件。",

@@ -5,6 +5,7 @@ When ``Settings.read_requires_token`` is true the page asks for a token first
 every API call of the page carries it; ``Authorization: Bearer`` works as well.
 """
 
+import html
 from pathlib import Path
 from typing import Annotated
 
@@ -16,9 +17,11 @@ import webmap
 from api import ogc
 from api.auth import TOKEN_COOKIE, Principal, ReaderDep, principal_for
 from api.deps import EngineDep, SettingsDep
-from api.routes.exports import XLSX
+from api.params import XLSX
 from api.schemas import OverlapReport
 from api.workbooks import overlap_workbook
+from etl.provenance import DEMO_LABEL, demo_layers
+from layers.registry import LAYERS
 from webmap.page import PageOptions, build_page
 from webmap.signin import safe_next, signin_page
 
@@ -61,7 +64,26 @@ def map_page(request: Request, engine: EngineDep, settings: SettingsDep) -> Resp
     principal = _caller(request, engine)
     if settings.read_requires_token and principal is None:
         return RedirectResponse("/signin", status_code=303, headers=NO_STORE)
-    return HTMLResponse(build_page(_options(settings, principal)), headers=NO_STORE)
+    page = build_page(_options(settings, principal))
+    return HTMLResponse(_with_demo_banner(page, engine, settings), headers=NO_STORE)
+
+
+def _with_demo_banner(page: str, engine, settings) -> str:
+    """A banner over the map naming the layers that hold the synthetic demonstration data
+    (示例数据), so they are never taken for a bureau's own data (issue 16, defect 10)."""
+    keys = demo_layers(engine, settings.data_dir)
+    if not keys:
+        return page
+    names = "、".join(LAYERS[k].name_zh for k in keys)
+    banner = (
+        '<div id="ws-demo-banner" role="alert" data-layers="' + ",".join(keys) + '" '
+        'style="position:fixed;top:0;left:50%;transform:translateX(-50%);z-index:2000;'
+        "background:#b71c1c;color:#fff;padding:4px 14px;font-weight:bold;"
+        'border-radius:0 0 6px 6px;font-size:14px;pointer-events:none">'
+        f"{DEMO_LABEL}：{html.escape(names)} 为程序生成的示例数据，不是真实成果"
+        "（synthetic demonstration data）</div>"
+    )
+    return page.replace("<body>", "<body>\n" + banner, 1)
 
 
 @router.get("/signin", response_class=HTMLResponse)

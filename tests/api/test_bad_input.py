@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 
@@ -191,3 +192,95 @@ def test_too_many_vertices(small_client, viewer) -> None:
 )
 def test_bad_parameters(client, viewer, path: str, status: int) -> None:
     assert_clear_4xx(client.get(path, headers=viewer), status)
+
+
+# --- issue 16, defect 6: fifteen inputs that answered 500 -------------------------------------
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_ENGLISH = re.compile(r"\([^()]*[A-Za-z]{3,}[^()]*\)|（[^（）]*[A-Za-z]{3,}[^（）]*）")
+_INTERNAL = re.compile(
+    r"/tmp/|/work/|/var/|site-packages|watershed-ingest-|Traceback|SELECT |INSERT |"
+    r"psycopg|asyncpg|sqlalchemy|File \"",
+    re.IGNORECASE,
+)
+_ITEMS = "/ogc/collections/public.sections/items"
+_TILES = "/ogc/collections/public.farmland/tiles/WebMercatorQuad"
+_TILEJSON = "/ogc/collections/public.farmland/tiles/WebMercatorQuad/tilejson.json"
+
+
+def _raw_multipart(filename: bytes) -> dict:
+    """A multipart body written by hand: httpx would percent-encode a NUL in the name."""
+    boundary = b"reliab-boundary"
+    body = (
+        b"--" + boundary + b"\r\n"
+        b'Content-Disposition: form-data; name="file"; filename="' + filename + b'"\r\n'
+        b"Content-Type: application/octet-stream\r\n\r\n"
+        + json.dumps(polygon()).encode()
+        + b"\r\n--"
+        + boundary
+        + b"--\r\n"
+    )
+    return {
+        "content": body,
+        "headers": {"content-type": f"multipart/form-data; boundary={boundary.decode()}"},
+    }
+
+
+BAD_REQUESTS = {
+    "empty CSV": ("post", "/api/ingest/samples", {"files": {"file": ("s.csv", b"", "text/csv")}}),
+    "NUL in an upload's file name": ("post", "/api/ingest/rivers", _raw_multipart(b"a\x00.shp")),
+    "5,000-digit number in GeoJSON": (
+        "post",
+        "/api/overlap",
+        {
+            "content": b'{"type": "Polygon", "coordinates": [[[1' + b"0" * 5000 + b", 24.5]]]}",
+            "headers": {"content-type": "application/json"},
+        },
+    ),
+    "encoding=utf-16": (
+        "post",
+        "/api/ingest/samples?encoding=utf-16",
+        {"files": {"file": ("s.csv", "断面编码,采样日期\nA,2024-01-01\n".encode(), "text/csv")}},
+    ),
+    "%00 in a path": ("get", "/api/sections/%00/assessment", {}),
+    "items filter=-1": ("get", f"{_ITEMS}?filter=-1", {}),
+    "items filter=1e309": ("get", f"{_ITEMS}?filter=1e309", {}),
+    "items bbox=nan": ("get", f"{_ITEMS}?bbox=nan,nan,nan,nan", {}),
+    "items simplify=-1": ("get", f"{_ITEMS}?simplify=-1", {}),
+    "items 20-digit id": ("get", f"{_ITEMS}/12345678901234567890", {}),
+    "tile at zoom -1": ("get", f"{_TILES}/-1/0/0", {}),
+    "tile at zoom 99": ("get", f"{_TILES}/99/0/0", {}),
+    "tilejson unknown geom-column": ("get", f"{_TILEJSON}?geom-column=nope", {}),
+    "tilejson 20-digit maxzoom": ("get", f"{_TILEJSON}?maxzoom=12345678901234567890", {}),
+}
+
+
+@pytest.mark.parametrize("cause", list(BAD_REQUESTS))
+def test_bad_input_answers_4xx_in_chinese_and_english_without_internals(
+    client, tokens, cause: str
+) -> None:
+    method, path, kwargs = BAD_REQUESTS[cause]
+    kwargs = dict(kwargs)
+    kwargs["headers"] = {**kwargs.get("headers", {}), **bearer(tokens["editor"])}
+    response = getattr(client, method)(path, **kwargs)
+    assert 400 <= response.status_code < 500, (cause, response.status_code, response.text[:300])
+    body = response.json()
+    message = json.dumps(body, ensure_ascii=False)
+    text_ = body.get("detail") or body.get("description")
+    assert text_, body
+    assert _CJK.search(message) and _ENGLISH.search(message), (cause, message)
+    assert not _INTERNAL.search(message), (cause, message)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("bad.gpkg", b"not a geopackage"),
+        ("bad.geojson", b'{"type": "FeatureCollection", "features": ['),
+    ],
+)
+def test_an_unreadable_upload_names_the_file_but_no_server_folder(client, tokens, name, content):
+    files = {"file": (name, content, "application/octet-stream")}
+    response = client.post("/api/ingest/rivers", files=files, headers=bearer(tokens["editor"]))
+    body = assert_clear_4xx(response, 422, name)
+    assert not _INTERNAL.search(json.dumps(body, ensure_ascii=False)), body

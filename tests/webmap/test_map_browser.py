@@ -2,6 +2,7 @@
 
 import io
 import json
+import math
 import re
 from urllib.parse import urlsplit
 
@@ -135,6 +136,30 @@ def _click_at(page, lat: float, lon: float) -> None:
     page.mouse.click(origin["x"] + point["x"], origin["y"] + point["y"])
 
 
+# The topmost element at a map position, and the layer pane it belongs to ("" if none).
+_PANE_AT = """([lat, lon]) => {
+    const p = WS.map.latLngToContainerPoint([lat, lon]);
+    const r = WS.map.getContainer().getBoundingClientRect();
+    const top = document.elementFromPoint(r.left + p.x, r.top + p.y);
+    const pane = top && top.closest('.leaflet-pane[class*="ws-"]');
+    const name = pane && [...pane.classList].find(c => c.startsWith('leaflet-ws-'));
+    return name ? name.slice('leaflet-'.length).replace(/-pane$/, '') : '';
+}"""
+
+
+def _click_feature(page, key: str, lat: float, lon: float) -> None:
+    """One click on ``key``'s feature at (lat, lon), once it is the topmost thing there.
+
+    Tiles and GeoJSON arrive in any order, so a click sent as soon as *some* feature is drawn can
+    land on the layer beneath (a 流域片区 polygon instead of a parcel). Waiting until the
+    element under the pointer belongs to the expected pane makes the click say what it means.
+    """
+    page.wait_for_function(
+        f"([lat, lon, pane]) => ({_PANE_AT})([lat, lon]) === pane", arg=[lat, lon, f"ws-{key}"]
+    )
+    _click_at(page, lat, lon)
+
+
 def test_every_layer_in_the_control_renders_features(map_page):
     labels = map_page.eval_on_selector_all(
         ".leaflet-control-layers-overlays label",
@@ -145,7 +170,7 @@ def test_every_layer_in_the_control_renders_features(map_page):
     for key, spec in SPATIAL_LAYERS.items():
         if spec.delivery == "geojson":
             assert pane_count(map_page, key) == LAYER_COUNTS[key], key
-    _click_at(map_page, 31.78, 113.42)  # the red line's middle: its popup, in Chinese
+    _click_feature(map_page, "eco_redline", 31.78, 113.42)  # the red line's middle: its popup
     popup = map_page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert "生态保护红线" in popup.inner_text() and "红线类型" in popup.inner_text()
@@ -159,7 +184,7 @@ def test_every_layer_in_the_control_renders_features(map_page):
                 "key => WS.map.getPane('ws-' + key).querySelectorAll('path').length > 0", arg=key
             )
             assert pane_count(map_page, key) >= 1, key
-    _click_at(map_page, 31.6425, 113.3225)  # a parcel from the tiles: its attributes
+    _click_feature(map_page, "farmland", 31.6425, 113.3225)  # a parcel from the tiles
     popup = map_page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert "农村宅基地" in popup.inner_text() and "0702" in popup.inner_text()
@@ -536,3 +561,36 @@ def test_an_analyst_saves_the_report_as_a_project(browser, server, map_engine, t
         with session_scope(map_engine) as session:
             session.execute(delete(AuditEntry).where(AuditEntry.target == f"projects/{project_id}"))
             session.execute(delete(Project).where(Project.id == project_id))
+
+
+def _tile_of(lat: float, lon: float, z: int) -> tuple[int, int]:
+    """The WebMercatorQuad tile holding (lat, lon) at zoom z (the slippy-map formula)."""
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
+def test_a_parcel_click_waits_for_the_tile_under_the_pointer(context, server):
+    """The flaky case made certain: the parcel's own tile arrives 1.5 s after the others, so
+    a click sent once *some* farmland is drawn lands on the 流域片区 beneath. The click helper
+    waits until the parcel is the topmost element there; the popup is the parcel's."""
+    lat, lon = 31.6425, 113.3225
+    x, y = _tile_of(lat, lon, TILE_VIEW[2])
+    late = f"public.farmland/tiles/WebMercatorQuad/{TILE_VIEW[2]}/{x}/{y}"
+    context.add_init_script(
+        f"""(() => {{
+            const late = {json.dumps(late)};
+            const plain = window.fetch;
+            window.fetch = (url, opts) => String(url).includes(late)
+                ? new Promise(r => setTimeout(r, 1500)).then(() => plain(url, opts))
+                : plain(url, opts);
+        }})();"""
+    )
+    page = open_map(context, server)
+    set_view(page, *TILE_VIEW)
+    page.wait_for_function("WS.map.getPane('ws-farmland').querySelectorAll('path').length > 0")
+    _click_feature(page, "farmland", lat, lon)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "农村宅基地" in popup.inner_text() and "0702" in popup.inner_text()

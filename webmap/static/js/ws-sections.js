@@ -52,7 +52,8 @@
       e.feature = feature;
       e.marker = marker;
       marker.bindPopup(() => popupHtml(e), Object.assign({ minWidth: 260, className: "ws-section-popup" }, WS.POPUP));
-      marker.bindTooltip(feature.properties.name, { direction: "top", offset: [0, -14] });
+      // Leaflet puts a string tooltip in as HTML: the name is the bureau's data, never markup.
+      marker.bindTooltip(WS.esc(feature.properties.name), { direction: "top", offset: [0, -14] });
       marker.on("popupopen", (ev) => {
         marker.closeTooltip();
         fillCharts(ev.popup, e);

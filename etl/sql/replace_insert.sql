@@ -1,5 +1,0 @@
--- Set-based move from staging into the layer, in file order; the table's constraints run here.
-INSERT INTO {table} ({columns}, source)
-SELECT {columns}, %(source)s
-FROM _stage
-ORDER BY _row

@@ -1,0 +1,2 @@
+-- Reloading a samples file replaces the readings it brought last time.
+DELETE FROM samples WHERE source = :source

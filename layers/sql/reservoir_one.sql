@@ -1,0 +1,2 @@
+-- One reservoir by its code (SKBM).
+SELECT code, name, bloom_risk FROM reservoirs WHERE code = :code

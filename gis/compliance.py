@@ -392,6 +392,8 @@ def figure_text(value: float | str | None, uom: str, signed: bool = False) -> st
     ``Ⅳ类``, ``3 座``, ``66.67%``; ``—`` when there is none."""
     if value is None or value == "":
         return "—"
+    if isinstance(value, str) and uom != "class":
+        return value  # a target given by reference: its own text, no unit to add
     text = number_text(value, uom, signed)
     label = uom_label(uom)
     return f"{text}{label}" if uom in ("%", "class") else f"{text} {label}"

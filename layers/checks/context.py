@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Row, text
 from gis.baseline import Area, Baseline
 from gis.compliance import Evidence, LineResult, Period
 from gis.lines import LineSpec
-from layers.registry import SPATIAL_LAYERS
+from layers.registry import PRESENCE_LAYERS
 from layers.settings import Settings
 from layers.sql import query, quote_identifier, template
 
@@ -47,7 +47,9 @@ class CheckContext:
         fields.setdefault("subject", spec.subject_text())
         fields.setdefault("target", getattr(spec, "target", None))
         if spec.by_reference:
-            fields |= {"status": "pending", "margin": None, "target": spec.target_text()}
+            # Nothing measured: nothing to show against the reference either.
+            status = "pending" if fields.get("measured") is not None else "nodata"
+            fields |= {"status": status, "margin": None, "target": spec.target_text()}
             fields["detail"] = {**fields.get("detail", {}), "reference": spec.target.model_dump()}
         return LineResult(
             unit=area.name, unit_code=area.code, line=spec.key(), part=suffix, type=spec.type,
@@ -77,8 +79,10 @@ class CheckContext:
         return memo[key]
 
     def has(self, area: Area, *layers: str) -> bool:
-        """Whether the area's unit and every named layer have data, i.e. a check can be made."""
-        return all(c in self.units for c in self.unit_codes(area)) and set(layers) <= self.present
+        """Whether the area's unit and every named layer have data, i.e. a check can be made.
+        The district is measured as the sum of the loaded units: with none, nothing is."""
+        codes = self.unit_codes(area)
+        return bool(codes) and all(c in self.units for c in codes) and set(layers) <= self.present
 
     def areas(self) -> list[Area]:
         """The district, then each unit of the list."""
@@ -106,9 +110,6 @@ def _hashable(value: Any) -> Any:
 def load_units(conn: Connection) -> dict[str, UnitRow]:
     rows = conn.execute(text("SELECT id, code, name FROM units ORDER BY code")).all()
     return {r.code: UnitRow(r.id, r.code, r.name) for r in rows}
-
-
-PRESENCE_LAYERS = tuple(k for k, spec in SPATIAL_LAYERS.items() if spec.geometry_type)
 
 
 def load_present(conn: Connection) -> frozenset[str]:

@@ -301,6 +301,7 @@ def three_lines_result(ctx: CheckContext, area, spec) -> LineResult:
         ctx.has(area, *layers),
         _as_of(land_as_of(ctx), *[x for x in layers if x in AS_OF_LAYERS]),
         tuple(evidence.values()),
+        what="重叠",
     )
     line.detail["pairs"] = [list(p) for p in spec.pairs]
     line.detail["overlaps"] = [
@@ -316,7 +317,9 @@ def three_lines_result(ctx: CheckContext, area, spec) -> LineResult:
     return line
 
 
-def _zero_area_line(ctx, area, spec, hits, has_data, as_of, evidence=None) -> LineResult:
+def _zero_area_line(
+    ctx, area, spec, hits, has_data, as_of, evidence=None, what: str = "占用"
+) -> LineResult:
     """A line whose target is no area at all (occupation, 三线 overlap), measured in 亩."""
     total_m2 = sum(h.area_m2 for h in hits)
     status, _ = judge_zero(total_m2) if has_data else ("nodata", None)
@@ -332,7 +335,7 @@ def _zero_area_line(ctx, area, spec, hits, has_data, as_of, evidence=None) -> Li
         evidence=_evidence(hits) if evidence is None else evidence,
         detail={
             "area_m2": total_m2 if has_data else None,
-            "summary": None if mu is None else f"{_mu_text(mu)}（应为 0）",
+            "summary": None if mu is None else f"{what} {_mu_text(mu)}（应为 0）",
             # Occupation rows (the 三线 line lists its overlaps itself).
             **({"occupations": [_hit_detail(h) for h in hits]} if evidence is None else {}),
         },

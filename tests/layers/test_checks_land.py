@@ -154,6 +154,7 @@ def test_only_construction_is_occupation_of_basic_farmland(results) -> None:
     # Only the 0702 house: the K-coded parcels, 设施农用地, 林地, 坑塘 and 河流水面 are not occupation.
     assert line.detail["area_m2"] == pytest.approx(_m2("construction"), rel=1e-6)
     assert {o["code"] for o in line.detail["occupations"]} == {"T6"}
+    assert line.detail["summary"] == f"占用 {line.measured:,.2f} 亩（应为 0）"
     house = next(e for e in line.evidence if e.layer == "farmland")
     assert (house.code, house.location, house.name) == ("T6", "甲村", "农村宅基地")
     patch = next(e for e in line.evidence if e.layer == "basic_farmland")

@@ -260,6 +260,7 @@ def test_district_only_reference_and_one_pair(own_db) -> None:
     assert three.detail["area_m2"] == pytest.approx(overlap, rel=1e-4)
     assert three.measured == pytest.approx(round(overlap / M2_PER_MU, 4), abs=1e-3)
     assert three.detail["pairs"] == [["eco_redline", "basic_farmland"]]
+    assert three.detail["summary"] == f"重叠 {three.measured:,.2f} 亩（应为 0）"
     assert [(o["a"]["code"], o["b"]["code"]) for o in three.detail["overlaps"]] == [("HX1", "JB1")]
     assert area_m2(TOWN.intersection(BF2)) > 0  # the unnamed pair does overlap
 

@@ -29,7 +29,7 @@ def measure(ctx: CheckContext, items: list[Item]) -> list[LineResult]:
         key: r
         for r in ctx.fetch("checks_reservoirs")
         for key in (r.code, r.name)
-        if r.code in readings or r.name in names
+        if r.code in names or r.name in names  # named by SKBM or name, with data or not
     }
     return [
         _result(ctx, area, spec, name, rows.get(name), readings)

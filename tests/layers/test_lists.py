@@ -11,6 +11,7 @@ each section sampled every month of 2025 with one value, so its annual mean is t
 import copy
 import datetime as dt
 import importlib
+import math
 import pkgutil
 from collections.abc import Iterator
 
@@ -427,3 +428,93 @@ def test_every_line_type_has_its_measuring_module_and_nothing_else_does() -> Non
     for name, spec in LINE_TYPES.items():
         assert spec.__module__ == f"gis.lines.{name}"
         assert measurer(name) is importlib.import_module(f"layers.checks.{name}").measure
+
+
+# --- trophic_state: the bloom-risk reservoirs no worse than 中营养 ---
+
+#: TLI(j) = 10 (a + b ln x), weights from r² with chlorophyll a (1, 0.84, 0.82, −0.83, 0.83)
+#: of the 2001 技术规定, written out here to work the expected index by hand.
+TLI = {
+    "chla": (2.5, 1.086, 1.0),
+    "tp": (9.436, 1.624, 0.84**2),
+    "tn": (5.453, 1.694, 0.82**2),
+    "sd": (5.118, -1.94, 0.83**2),
+    "codmn": (0.109, 2.661, 0.83**2),
+}
+CLEAR = {"chla": 10.0, "tp": 0.05, "tn": 1.0, "sd": 1.0, "codmn": 4.0}  # ≈ 48.0: 中营养
+GREEN = {"chla": 30.0, "tp": 0.1, "tn": 2.0, "sd": 0.5, "codmn": 4.0}  # ≈ 57.9: 轻度富营养
+
+
+def tli(values: dict[str, float]) -> float:
+    total = sum(r2 for _, _, r2 in TLI.values())
+    return sum(10 * (a + b * math.log(values[k])) * r2 / total for k, (a, b, r2) in TLI.items())
+
+
+def trophic_rows() -> list:
+    rows = []
+    for code, x, values in (("K1", 113.05, CLEAR), ("K2", 113.15, GREEN), ("K3", 113.16, {}),
+                            ("K4", 113.17, {"tp": 0.05, "tn": 1.0})):  # fmt: skip
+        rows.append(
+            models.Reservoir(code=code, name=f"{code}水库", scale="小型", geom=pt(x, 31.05))
+        )
+        rows.append(
+            models.Section(
+                code=f"{code}-库心",
+                name=f"{code}库心",
+                control_level="县控",
+                waterbody="lake",
+                target_grade=3,
+                reservoir_code=code,
+                geom=pt(x, 31.051),
+            )
+        )
+        rows += [
+            models.Sample(
+                section_code=f"{code}-库心",
+                sampled_on=dt.date(2025, m, 10),
+                indicator=key,
+                value=value,
+            )
+            for m in range(1, 13)
+            for key, value in values.items()
+        ]
+    return rows
+
+
+@pytest.mark.parametrize("own_db", ["trophic"], indirect=True)
+def test_trophic_state_of_named_reservoirs(own_db) -> None:
+    own, own_settings = own_db
+    fill(own, trophic_rows())
+    baseline = parse_baseline(
+        {
+            "name": "营养状态测试清单",
+            "district": {
+                "code": "T001",
+                "name": "测试甲区",
+                "lines": [
+                    {
+                        "type": "trophic_state",
+                        "label": "水华风险水库营养状态",
+                        # by code, by name, one without data, one with two parameters
+                        "reservoirs": ["K1", "K2水库", "K3", "K4"],
+                        "target": "中营养",
+                    }
+                ],
+            },
+        }
+    )
+    assert 47 < tli(CLEAR) < 49 and 57 < tli(GREEN) < 59  # the hand-worked grades' margins
+    results = {r.part: r for r in evaluate(own, baseline, own_settings, period="2025")}
+    assert list(results) == ["K1", "K2水库", "K3", "K4"]
+    k1, k2, k3, k4 = results.values()
+    assert (k1.status, k1.detail["grade"]) == ("pass", "中营养")
+    assert k1.detail["index"] == pytest.approx(tli(CLEAR), abs=0.05)
+    assert k1.measured == f"中营养（TLI {tli(CLEAR):.1f}）"
+    assert [e.code for e in k1.evidence] == ["K1"]
+    assert (k2.status, k2.detail["grade"]) == ("fail", "轻度富营养")
+    assert k2.detail["index"] == pytest.approx(tli(GREEN), abs=0.05)
+    # No samples at all: 无数据, and the reservoir is said to exist (it does).
+    assert (k3.status, k3.measured) == ("nodata", None)
+    assert "没有营养状态参数的监测数据" in k3.detail["reason"]
+    # Two of five parameters: an index exists but is only indicative (参数不全) → 数据不足.
+    assert k4.status == "insufficient" and "参数不全" in k4.detail["reason"]

@@ -29,6 +29,7 @@ from gis.baseline import load_baseline, parse_baseline
 from gis.errors import BaselineError
 from gis.lines import LINE_TYPES
 from layers import models
+from layers.baseline_fit import check_fit
 from layers.checks import evaluate, measurer
 from layers.settings import REPO_ROOT, Settings
 from tests.conftest import fresh_database
@@ -400,6 +401,22 @@ def test_an_unknown_section_is_refused(water_db) -> None:
     message = _refusal(water_db, raw)
     assert "断面 NOPE 不在已导入的数据中" in message
     assert "G1" not in message.split("：", 1)[1]  # a section found by code is not named
+
+
+def test_a_section_named_only_by_name_fits_with_a_warning(water_db) -> None:
+    own, own_settings = water_db
+    raw = _raw("levels_sources_rivermean.yaml")
+    raw["district"]["lines"].append(
+        {"type": "section_class", "sections": [{"name": "G1"}, {"code": "P1"}]}
+    )
+    baseline = parse_baseline(raw)
+    with own.connect() as conn:
+        assert check_fit(conn, baseline).warnings == [
+            "断面 G1 按名称匹配；建议在清单中写明编码（code）"
+        ]
+    found = evaluate(own, baseline, own_settings, period="2025")
+    shown = {r.part: (r.measured, r.status) for r in found if r.type == "section_class"}
+    assert shown == {"G1": ("Ⅱ", "pass"), "P1": ("Ⅳ", "pass")}  # P1 against its own Ⅳ
 
 
 def test_every_misfit_is_named_at_once(water_db) -> None:

@@ -107,6 +107,10 @@ def test_the_panel_and_the_workbook_render_an_unseen_list(browser, strange_serve
         shown = {
             row[col["底线"]].value: (row[col["结论"]].value, row[col["结论"]].fill) for row in body
         }
+        area = next(row for row in body if row[col["底线"]].value == "耕地保有量（参照）")
+        assert area[col["单位"]].value == "公顷"
+        assert area[col["实测"]].value == pytest.approx(0.27)  # Σ TBDLMJ 900 + 1800 m²
+        assert area[col["实测"]].number_format == "#,##0.00"  # rounded as people are shown
         assert {label: s for label, (s, _) in shown.items()} == {
             label: status_label for label, _, status_label in EXPECTED.values()
         }

@@ -8,20 +8,26 @@ import pytest
 from gis.area import m2_to_mu
 from gis.baseline import load_baseline
 from layers.checks import evaluate
+from layers.settings import REPO_ROOT
 from tests.conftest import demo_figures
 
 YUN, LI, DISTRICT = "421303-01", "421303-02", "421303"
 FARMLAND = "area_at_least:farmland"
 ON_BASIC, IN_RED = "occupation:basic_farmland", "occupation:eco_redline"
-GUO, SHI = "group_rate:国控断面优良率", "group_rate:市控断面优良率"
 SMALL, MEDIUM = "reservoir_count:小型", "reservoir_count:中型"
 SOURCES = "drinking_sources:县级及以上集中式饮用水水源地"
 
 
-def key(r) -> tuple[str, str, str | None]:
-    """(unit code, line, part): the line's key in its area, except a group line, named by its
-    label in the list (its key spells out its members)."""
-    return (r.unit_code, f"group_rate:{r.label}" if r.type == "group_rate" else r.line, r.part)
+ZENGDU = load_baseline(REPO_ROOT / "data" / "baselines" / "zengdu.yaml")
+
+
+def group(unit: str, label: str) -> str:
+    """The key of the area's group line with this label (a group's key spells out its
+    members, so each area's differs)."""
+    return ZENGDU.unit(unit).find("group_rate", label=label).key()
+
+
+GUO, SHI = "国控断面优良率", "市控断面优良率"
 
 
 # (unit code, line, part) -> status, for every line that is not 达标.
@@ -37,16 +43,16 @@ EXPECTED_FINDINGS = {
     (DISTRICT, "three_lines", None): "fail",
     (LI, "section_class", "浆溪店河出境"): "fail",  # planted 5
     (DISTRICT, "section_class", "浆溪店河出境"): "fail",
-    (LI, SHI, None): "fail",  # planted 5 seen as a group
-    (DISTRICT, SHI, None): "fail",
+    (LI, group(LI, SHI), None): "fail",  # planted 5 seen as a group
+    (DISTRICT, group(DISTRICT, SHI), None): "fail",
     (LI, "dam_appraisal", None): "fail",  # planted 6
     (DISTRICT, "dam_appraisal", None): "fail",
     # No verdict (README, 数据不足): the 国控 section lacks 2025-01, so 2025 has no class and
     # the 国控 优良率 cannot be 达标 while it has none.
     (YUN, "section_class", "洛阳揭家垄村"): "insufficient",
     (DISTRICT, "section_class", "洛阳揭家垄村"): "insufficient",
-    (YUN, GUO, None): "insufficient",
-    (DISTRICT, GUO, None): "insufficient",
+    (YUN, group(YUN, GUO), None): "insufficient",
+    (DISTRICT, group(DISTRICT, GUO), None): "insufficient",
 }
 
 
@@ -54,7 +60,7 @@ EXPECTED_FINDINGS = {
 def results(demo_engine, demo_settings):
     baseline = load_baseline(demo_settings.baseline_path)
     found = evaluate(demo_engine, baseline, demo_settings, period="2025")
-    keyed = {key(r): r for r in found}
+    keyed = {(r.unit_code, r.line, r.part): r for r in found}
     assert len(keyed) == len(found)  # every result has a key of its own
     return keyed
 
@@ -117,9 +123,9 @@ def test_section_and_reservoir_findings(results) -> None:
     (readme,) = [s for s in demo_figures()["sections"] if s["name"] == "洛阳揭家垄村"]
     assert short.detail["month_count"] == readme["annual_rule"]["2025"]["months"] == 11
     assert short.measured is None and short.detail["sample_count"] == readme["samples"]["2025"]
-    assert results[(YUN, GUO, None)].detail["lacking"] == ["洛阳揭家垄村"]
-    assert results[(LI, SHI, None)].measured == 50.0
-    assert results[(DISTRICT, SHI, None)].measured == pytest.approx(66.67)
+    assert results[(YUN, group(YUN, GUO), None)].detail["lacking"] == ["洛阳揭家垄村"]
+    assert results[(LI, group(LI, SHI), None)].measured == 50.0
+    assert results[(DISTRICT, group(DISTRICT, SHI), None)].measured == pytest.approx(66.67)
     overdue = results[(LI, "dam_appraisal", None)]
     assert [e.name for e in overdue.evidence] == ["黄家垱水库"]
     assert overdue.detail["overdue"][0]["due"] == "2024-05-16"

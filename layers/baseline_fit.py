@@ -13,6 +13,10 @@ from sqlalchemy import Connection, text
 
 from gis.baseline import Baseline
 from gis.errors import BaselineError
+from layers.registry import SPATIAL_LAYERS
+
+#: Layers a line may measure an area of (``layer`` of area_at_least): the polygon layers.
+AREA_LAYERS = tuple(k for k, s in SPATIAL_LAYERS.items() if s.geometry_type == "MULTIPOLYGON")
 
 
 @dataclass
@@ -42,9 +46,25 @@ def check_fit(conn: Connection, baseline: Baseline) -> Fit:
                     f"片区编码 {unit.code}（{unit.name}）不在已导入的流域片区中"
                     f"（已导入：{'、'.join(sorted(unit_codes))}）"
                 )
+    fit.problems += _layer_problems(baseline)
     _named(fit, conn, "sections", "断面", _section_refs(baseline))
     _named(fit, conn, "reservoirs", "水库", _reservoir_refs(baseline))
     return fit
+
+
+def _layer_problems(baseline: Baseline) -> list[str]:
+    """A line naming a layer the platform does not have, or one without areas (lines,
+    points): gis/lines cannot know the registry, so the list is checked against it here."""
+    problems = []
+    for area in baseline.areas():
+        for n, line in enumerate(area.lines, 1):
+            layer = getattr(line, "layer", None)
+            if layer is not None and layer not in AREA_LAYERS:
+                problems.append(
+                    f"{area.name} 第{n}条底线（{line.title()}）：图层 '{layer}' 不是可计算面积的"
+                    f"面图层（可用：{'、'.join(AREA_LAYERS)}）"
+                )
+    return problems
 
 
 def _section_refs(baseline: Baseline) -> list[tuple[str | None, str | None]]:

@@ -270,6 +270,28 @@ def test_district_only_reference_and_one_pair(own_db) -> None:
     small = r[("T001", "reservoir_count:小型", None)]
     assert (small.status, small.measured, small.margin) == ("pass", 3, 1)
 
+    # Any registry polygon layer: 城镇开发边界 by the ellipsoidal area of its union, in km².
+    other = parse_baseline(
+        {
+            "name": "其他图层",
+            "district": {
+                "code": "T001",
+                "name": "测试甲区",
+                "lines": [
+                    {
+                        "type": "area_at_least",
+                        "layer": "urban_boundary",
+                        "target": 2.0,
+                        "unit": "km²",
+                    }
+                ],
+            },
+        }
+    )
+    (town,) = evaluate(own, other, own_settings, period="2025")
+    assert town.detail["area_m2"] == pytest.approx(area_m2(TOWN), rel=1e-4)
+    assert (town.measured, town.status) == (pytest.approx(area_m2(TOWN) / 1e6, abs=1e-4), "pass")
+
 
 @pytest.mark.parametrize("own_db", ["nounits"], indirect=True)
 def test_district_only_list_without_units_in_the_data_is_nodata(own_db) -> None:
@@ -417,6 +439,18 @@ def test_a_section_named_only_by_name_fits_with_a_warning(water_db) -> None:
     found = evaluate(own, baseline, own_settings, period="2025")
     shown = {r.part: (r.measured, r.status) for r in found if r.type == "section_class"}
     assert shown == {"G1": ("Ⅱ", "pass"), "P1": ("Ⅳ", "pass")}  # P1 against its own Ⅳ
+
+
+@pytest.mark.parametrize("layer", ["moon", "rivers", "sections"])
+def test_an_area_of_a_layer_without_areas_is_refused(water_db, layer: str) -> None:
+    raw = _raw("levels_sources_rivermean.yaml")
+    raw["district"]["lines"].append({"type": "area_at_least", "layer": layer, "target": 1})
+    message = _refusal(water_db, raw)
+    assert (
+        f"测试甲区 第3条底线（{layer}面积（不少于））：图层 '{layer}' 不是可计算面积的面图层"
+        in message
+    )
+    assert "eco_redline" in message  # the layers that can be used are named
 
 
 def test_every_misfit_is_named_at_once(water_db) -> None:

@@ -146,3 +146,22 @@ def test_checks_workbook(demo_client, demo_viewer) -> None:
     for row, result in zip(table, data["results"], strict=True):
         assert row[unit] == result["unit"] and row[status] == STATUS_LABELS[result["status"]]
         assert row[line] == result["line_label"]
+
+
+def test_an_invalid_list_is_listed_as_such(settings, viewer, tmp_path) -> None:
+    baselines = tmp_path / "baselines"
+    baselines.mkdir()
+    (baselines / "zengdu.yaml").write_text(
+        settings.baseline_path.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (baselines / "broken.yaml").write_text(
+        "name: 坏清单\ndistrict: {code: X, name: 某区, lines: [{type: nope}]}\n", encoding="utf-8"
+    )
+    own = settings.model_copy(update={"data_dir": tmp_path})
+    with TestClient(create_app(own)) as client:
+        lists = {x["name"]: x for x in client.get("/api/baselines", headers=viewer).json()}
+        assert (lists["zengdu"]["valid"], lists["broken"]["valid"]) == (True, False)
+        assert "未知的底线类型 'nope'" in lists["broken"]["error"]
+        response = client.get("/api/baseline?list=broken", headers=viewer)
+        assert response.status_code == 422
+        assert "第1条底线（nope）" in response.json()["detail"]

@@ -29,7 +29,8 @@ def reservoirs_in(ctx: CheckContext, area) -> list:
 
 def count_result(ctx: CheckContext, area, spec) -> LineResult:
     counted = [r for r in reservoirs_in(ctx, area) if r.scale == spec.scale]
-    measured = len(counted) if ctx.has(area) else None
+    # No reservoir loaded at all is no count (a 0 would read 达标 against a target of 0).
+    measured = len(counted) if ctx.has(area, "reservoirs") else None
     if spec.by_reference:
         status, margin = "pending", None
     elif spec.compare == "exactly":

@@ -441,6 +441,21 @@ def test_a_section_named_only_by_name_fits_with_a_warning(water_db) -> None:
     assert shown == {"G1": ("Ⅱ", "pass"), "P1": ("Ⅳ", "pass")}  # P1 against its own Ⅳ
 
 
+def test_counts_without_the_reservoir_layer_are_nodata(water_db) -> None:
+    """No reservoir loaded at all is not "0 reservoirs": a count of 0 would read 达标 against
+    a target of 0 and 不达标 against any other."""
+    own, own_settings = water_db
+    raw = _raw("levels_sources_rivermean.yaml")
+    raw["district"]["lines"] = [
+        {"type": "reservoir_count", "scale": "小型", "target": 0},
+        {"type": "reservoir_count", "scale": "中型", "target": 2, "compare": "at_least"},
+        {"type": "dam_appraisal"},
+    ]
+    raw["units"] = []
+    results = evaluate(own, parse_baseline(raw), own_settings, period="2025")
+    assert [(r.status, r.measured) for r in results] == [("nodata", None)] * 3
+
+
 @pytest.mark.parametrize("layer", ["moon", "rivers", "sections"])
 def test_an_area_of_a_layer_without_areas_is_refused(water_db, layer: str) -> None:
     raw = _raw("levels_sources_rivermean.yaml")

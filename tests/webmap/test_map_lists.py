@@ -67,7 +67,7 @@ def strange_server(map_database, tmp_path_factory) -> Iterator[Server]:
     text = yaml.safe_dump(LIST, allow_unicode=True, sort_keys=False)
     Path(data_dir / "baselines" / "strange.yaml").write_text(text, encoding="utf-8")
     own = settings.model_copy(update={"data_dir": data_dir, "baseline": "strange"})
-    with serve(engine, own) as running:
+    with serve(engine, own, token_name="webmap-test-lists") as running:
         yield running
 
 

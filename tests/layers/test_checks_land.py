@@ -13,6 +13,7 @@ from geoalchemy2.shape import from_shape
 from pyproj import Geod
 from shapely import box
 from shapely.geometry import MultiPolygon
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from gis.baseline import parse_baseline
@@ -109,6 +110,9 @@ def land(db: Session) -> Session:
         models.LandParcel(bsm=bsm, dlbm=code, dlmc=name, extra={"GXSJ": "2023-09-30"}, geom=mp(g))
         for bsm, code, name, _, g in IN_REDLINE
     )
+    # This load is the layer's only one (other tests' loads in this database, if any, are
+    # removed with this test's transaction rolled back).
+    db.execute(delete(models.Load).where(models.Load.layer.in_(("basic_farmland", "farmland"))))
     db.add(
         models.Load(
             layer="basic_farmland",

@@ -19,6 +19,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -44,15 +45,20 @@ def data_version(engine: Engine) -> tuple:
 
 
 def cached(
-    engine: Engine, settings: Settings, key: tuple, compute: Callable[[Memo | None], Any]
+    engine: Engine,
+    settings: Settings,
+    key: tuple,
+    compute: Callable[[Memo | None], Any],
+    list_path: Path | None = None,
 ) -> Any:
-    """``compute(memo)``, or its result from an earlier call with the same key and data;
-    ``memo`` holds the statement rows already computed on these data (None: caching is off)."""
+    """``compute(memo)``, or its result from an earlier call with the same key, list file and
+    data; ``memo`` holds the statement rows already computed on these data (None: caching is
+    off). The rows do not depend on the list, so every list shares them."""
     if settings.checks_cache_seconds <= 0:
         return compute(None)
-    path = settings.baseline_path
-    data = (str(engine.url), str(path), path.stat().st_mtime_ns, data_version(engine))
-    full_key = (*key, *data)
+    path = list_path or settings.baseline_path
+    rows_key = (str(engine.url), data_version(engine))
+    full_key = (*key, str(path), path.stat().st_mtime_ns, *rows_key)
     while True:
         now = time.monotonic()
         with _lock:
@@ -62,10 +68,10 @@ def cached(
             running = _running.get(full_key)
             if running is None:  # ours to compute
                 running = _running[full_key] = threading.Event()
-                memo = _fresh(_memos, data, now, settings)
+                memo = _fresh(_memos, rows_key, now, settings)
                 if memo is None:
                     memo = {}
-                    _store(_memos, data, (now, memo), MAX_MEMOS)
+                    _store(_memos, rows_key, (now, memo), MAX_MEMOS)
                 break
         running.wait()  # the same evaluation is under way (a warm-up, another user): take it
     try:

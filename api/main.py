@@ -9,6 +9,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from api import ogc
 from api.errors import register_error_handlers
+from api.evaluations import warm_checks
 from api.limits import BodyLimitMiddleware
 from api.routes import (
     baseline,
@@ -37,7 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             await ogc.start_ogc(ogc_app, settings, app.state.engine)
             app.state.warming = threading.Thread(
-                target=checks.warm_checks, args=(app.state.engine, settings), daemon=True
+                target=warm_checks, args=(app.state.engine, settings), daemon=True
             )
             app.state.warming.start()
             try:

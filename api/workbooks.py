@@ -24,10 +24,20 @@ STATUS_FILLS = {
     "review": "F8CBAD",
     "insufficient": "BDD7EE",
     "undetermined": "D9C3E9",
+    "pending": "9BC2E6",  # 待定（参照指标）: a deeper blue than 数据不足, as on the map
     "nodata": "D9D9D9",
 }
 #: Excel number formats matching the rounding people are shown (gis.compliance.UOM_DIGITS).
-NUMBER_FORMATS = {"亩": "#,##0.00", "万亩": "0.0000", "%": "0.00", "座": "0", "count": "0"}
+NUMBER_FORMATS = {
+    "亩": "#,##0.00",
+    "万亩": "0.0000",
+    "公顷": "#,##0.00",
+    "万公顷": "0.000000",
+    "km²": "0.0000",
+    "%": "0.00",
+    "座": "0",
+    "count": "0",
+}
 VERDICT_FILLS = {
     "clear": "C6EFCE",
     "review": "FFEB9C",
@@ -119,6 +129,7 @@ CHECKS_HEADER = (
     "单位",
     "余量",
     "结论",
+    "说明",
     "数据时点",
     "依据（编码 名称 坐落）",
 )
@@ -144,12 +155,13 @@ def checks_workbook(title: str, period: str | None, results: list[dict[str, Any]
             uom_label(r["uom"]),
             _figure(r.get("margin"), r["uom"]),
             STATUS_LABELS.get(r["status"], r["status"]),
+            _reason(r),
             as_of_text(r.get("as_of") or []),
             _evidence_text(r.get("evidence") or []),
         )
         for r in results
     ]
-    first = _table(sheet, CHECKS_HEADER, rows, (12, 22, 16, 10, 12, 8, 10, 10, 36, 60))
+    first = _table(sheet, CHECKS_HEADER, rows, (12, 22, 16, 10, 12, 8, 10, 10, 40, 36, 60))
     for offset, result in enumerate(results, start=1):
         row = first + offset
         colour = STATUS_FILLS.get(result.get("status"), "FFFFFF")
@@ -158,9 +170,19 @@ def checks_workbook(title: str, period: str | None, results: list[dict[str, Any]
         for column in (4, 5, 7):
             if number_format and isinstance(sheet.cell(row=row, column=column).value, float | int):
                 sheet.cell(row=row, column=column).number_format = number_format
-        for column in (9, 10):
+        for column in (9, 10, 11):
             sheet.cell(row=row, column=column).alignment = _WRAP
     return _bytes(book)
+
+
+def _reason(result: dict[str, Any]) -> str:
+    """Why a line has the status it has, where the line says (数据不足 counts, a reference
+    target's text, the shortfall of a group)."""
+    detail = result.get("detail") or {}
+    reference = detail.get("reference")
+    if reference:
+        return f"参照指标：{reference.get('text') or reference.get('reference')}"
+    return detail.get("reason") or ""
 
 
 def _share(value: float | None) -> float | None:

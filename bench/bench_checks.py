@@ -50,9 +50,12 @@ def raw_script(period) -> str:
     parts = [
         "SET jit = off;",  # as the platform's own connections do (layers/db.py)
         "SELECT id, code, name FROM units;",
-        "SELECT id, code, name, control_level, waterbody, target_grade, drinking_source FROM sections;",
+        "SELECT code, name FROM district;",  # the list's fit (layers/baseline_fit.py)
+        "SELECT code, name FROM sections;",
+        "SELECT code, name FROM reservoirs;",
     ]
     for name in (
+        "checks_sections",
         "checks_reservoirs",
         "checks_samples",
         "checks_areas",

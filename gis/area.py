@@ -93,3 +93,13 @@ def _check_areal_lonlat(geoms: NDArray) -> None:
         raise InvalidInputError(
             "面积计算需要经纬度坐标（EPSG:4490），但坐标超出 ±180/±90，像是投影坐标（米）。"
         )
+
+
+#: Square metres per unit of area a bottom-line list may use for its targets.
+AREA_UNITS: dict[str, float] = {
+    "亩": M2_PER_MU,
+    "万亩": M2_PER_MU * MU_PER_WANMU,
+    "公顷": M2_PER_HA,
+    "万公顷": M2_PER_HA * 10_000,
+    "km²": 1_000_000.0,
+}

@@ -13,11 +13,15 @@ from typing import Any, Literal
 
 from gis.errors import InvalidInputError
 
-Status = Literal["pass", "warn", "fail", "review", "insufficient", "undetermined", "nodata"]
+Status = Literal[
+    "pass", "warn", "fail", "review", "insufficient", "undetermined", "pending", "nodata"
+]
 # Only pass/warn/fail are verdicts. The others say why there is none, or who must decide:
 # review = a person must verify (e.g. permitted works inside the 生态保护红线);
 # insufficient = data exist but too few for the method (e.g. samples below the period's rule);
-# undetermined = outside what the data cover; nodata = nothing to judge from.
+# undetermined = outside what the data cover; pending = the target is given by reference
+# (e.g. 省下达指标): the figure is measured and shown, the verdict left to whoever holds it;
+# nodata = nothing to judge from.
 STATUS_LABELS: dict[str, str] = {
     "pass": "达标",
     "warn": "预警",
@@ -25,23 +29,8 @@ STATUS_LABELS: dict[str, str] = {
     "review": "需核实",
     "insufficient": "数据不足",
     "undetermined": "无法判定",
+    "pending": "待定（参照指标）",
     "nodata": "无数据",
-}
-
-LINE_LABELS: dict[str, str] = {
-    "reservoirs_medium": "中型水库数量",
-    "reservoirs_small": "小型水库数量",
-    "reservoir_appraisal": "水库大坝安全鉴定",
-    "section": "断面水质",
-    "section_group": "断面优良率",
-    "drinking_water": "集中式饮用水水源地水质",
-    "farmland": "耕地保护红线",
-    "basic_farmland": "永久基本农田",
-    "eco_redline": "生态保护红线",
-    "farmland_occupation": "永久基本农田占用",
-    "eco_redline_occupation": "生态保护红线占用",
-    "basic_farmland_nonfood": "永久基本农田非粮化",
-    "three_lines": "三线不交叉",
 }
 
 FARMLAND_CODES = ("0101", "0102", "0103")  # 耕地: 水田, 水浇地, 旱地 (三调)
@@ -185,6 +174,11 @@ class Evidence:
 
 @dataclass(frozen=True)
 class LineResult:
+    """One line of a list judged for one area. ``line`` is the line's key in its area and
+    ``part`` which of its results this is when a line gives several (a section of a
+    section_class line, the 非粮化 finding of an occupation line); ``type`` is its line type
+    (gis/lines) and ``label`` what people read, from the list."""
+
     unit: str
     unit_code: str
     line: str
@@ -197,13 +191,16 @@ class LineResult:
     evidence: tuple[Evidence, ...] = ()
     detail: dict[str, Any] = field(default_factory=dict)
     as_of: tuple[DataAsOf, ...] = ()  # land lines: survey year and load date of their layers
+    type: str = ""
+    label: str = ""
+    part: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["evidence"] = [asdict(e) for e in self.evidence]
         data["as_of"] = [asdict(a) for a in self.as_of]
         data["as_of_text"] = as_of_text(self.as_of) if self.as_of else None
-        data["line_label"] = LINE_LABELS[self.line]
+        data["line_label"] = self.label or self.line
         data["status_label"] = STATUS_LABELS[self.status]
         data["uom_label"] = uom_label(self.uom)
         data["target_text"] = figure_text(self.target, self.uom)
@@ -355,9 +352,22 @@ UOM_LABELS: dict[str, str] = {
     "%": "%",
     "万亩": "万亩",
     "亩": "亩",
+    "公顷": "公顷",
+    "万公顷": "万公顷",
+    "km²": "km²",
 }
 #: Decimals shown to people per unit: 亩 to 0.01, 万亩 to 0.0001 (1 亩), shares to 0.01 %.
-UOM_DIGITS: dict[str, int] = {"亩": 2, "万亩": 4, "%": 2, "座": 0, "count": 0}
+#: 公顷 to 0.01 (0.15 亩), 万公顷 to 0.000001 (1 公顷 ÷ 100), km² to 0.0001 (100 m²).
+UOM_DIGITS: dict[str, int] = {
+    "亩": 2,
+    "万亩": 4,
+    "公顷": 2,
+    "万公顷": 6,
+    "km²": 4,
+    "%": 2,
+    "座": 0,
+    "count": 0,
+}
 
 
 def uom_label(uom: str) -> str:
@@ -382,6 +392,8 @@ def figure_text(value: float | str | None, uom: str, signed: bool = False) -> st
     ``Ⅳ类``, ``3 座``, ``66.67%``; ``—`` when there is none."""
     if value is None or value == "":
         return "—"
+    if isinstance(value, str) and uom != "class":
+        return value  # a target given by reference: its own text, no unit to add
     text = number_text(value, uom, signed)
     label = uom_label(uom)
     return f"{text}{label}" if uom in ("%", "class") else f"{text} {label}"

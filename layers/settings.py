@@ -4,11 +4,14 @@ Every variable is prefixed ``WATERSHED_`` except ``DATABASE_URL``, the conventio
 Tests build ``Settings(_env_file=None, ...)`` so a developer's ``.env`` never leaks in.
 """
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from gis.errors import BaselineError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,7 +92,24 @@ class Settings(BaseSettings):
 
     @property
     def baseline_path(self) -> Path:
-        return self.data_dir / "baselines" / f"{self.baseline}.yaml"
+        return self.list_path(self.baseline)
+
+    @property
+    def baselines_dir(self) -> Path:
+        return self.data_dir / "baselines"
+
+    def list_path(self, name: str) -> Path:
+        """The file of the list called ``name`` (``data/baselines/<name>.yaml``); a name is a
+        file stem, never a path."""
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name or ""):
+            raise BaselineError(
+                f"清单名称 '{name}' 无效 (bad list name).",
+                hint="名称为 data/baselines/ 下 YAML 文件名（不含 .yaml），如 zengdu。",
+            )
+        return self.baselines_dir / f"{name}.yaml"
+
+    def list_names(self) -> list[str]:
+        return sorted(p.stem for p in self.baselines_dir.glob("*.yaml"))
 
 
 @lru_cache

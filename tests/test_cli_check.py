@@ -31,9 +31,11 @@ def test_table_for_people(output) -> None:
     appraisal = lines[("㵐水片区", "水库大坝安全鉴定", "逾期未鉴定水库")]
     assert appraisal[5] == "座" and appraisal[7] == "不达标"
     assert appraisal[8] == "SK421303070"  # the planted overdue reservoir, by its SKBM
-    farmland = lines[("㵐水片区", "耕地保护红线", "")]
+    farmland = lines[("㵐水片区", "耕地保护红线（不少于）", "")]  # the list's own label
     assert farmland[5] == "万亩" and re.fullmatch(r"\d+\.\d{4}", farmland[4])
     assert "年度" in farmland[9] and "导入" in farmland[9]  # as-of: survey year, load date
     house = lines[("㵐水片区", "永久基本农田占用", "")]
     assert house[5] == "亩" and re.fullmatch(r"\d+\.\d{2}", house[4])
     assert not re.search(r"\b(count|class)\b|[a-z_]+#\d+", output)
+    # Lines and their subjects as the list words them: no line key or layer key for people.
+    assert not re.search(r"\b(farmland|eco_redline|area_at_least|occupation)\b", output)

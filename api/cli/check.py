@@ -6,7 +6,6 @@ from rich.table import Table
 from api.cli.common import console, friendly_errors, print_json
 from gis.baseline import load_baseline
 from gis.compliance import (
-    LINE_LABELS,
     STATUS_LABELS,
     LineResult,
     as_of_text,
@@ -26,6 +25,7 @@ STATUS_STYLE = {
     "review": "bold dark_orange",
     "insufficient": "cyan",
     "undetermined": "magenta",
+    "pending": "blue",
     "nodata": "dim",
 }
 
@@ -52,21 +52,27 @@ def _evidence(r: LineResult, limit: int = 3) -> str:
 def check(
     unit: str | None = typer.Option(None, "--unit", help="片区代码或名称（默认全区及各片区）"),
     period: str | None = typer.Option(
-        None, "--period", help="时段：2025 或 2025-06（默认最近有数据的年份）"
+        None,
+        "--period",
+        help="时段：年份 2025、季度 2025-Q2 或年月 2025-06（默认：有断面满足年度样本数要求的最近一年）",
+    ),
+    list_name: str | None = typer.Option(
+        None, "--list", help="清单名称（data/baselines/<名称>.yaml；默认在用的清单）"
     ),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
 ) -> None:
     """核查底线管控清单：每条底线的目标、实测、差额与状态。"""
     settings = get_settings()
+    baseline = load_baseline(settings.list_path(list_name or settings.baseline))
     engine = make_engine(settings)
     try:
-        results = evaluate(engine, load_baseline(settings.baseline_path), settings, unit, period)
+        results = evaluate(engine, baseline, settings, unit, period)
     finally:
         engine.dispose()
     if as_json:
         print_json([r.to_dict() for r in results])
         return
-    table = Table(title="底线管控清单核查结果")
+    table = Table(title=f"{baseline.name} 核查结果")
     columns = ("片区", "底线", "对象", "目标", "实测", "单位", "差额", "状态", "依据", "数据时点")
     for column in columns:
         table.add_column(column, justify="right" if column in ("目标", "实测", "差额") else "left")
@@ -74,7 +80,7 @@ def check(
         style = STATUS_STYLE[r.status]
         table.add_row(
             r.unit,
-            LINE_LABELS[r.line],
+            r.label or r.line,
             r.subject or "",
             _figure(r, r.target),
             _figure(r, r.measured),

@@ -11,9 +11,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import CallerDep, ReaderDep
 from api.deps import EngineDep, SettingsDep
-from api.params import XLSX
+from api.evaluations import run_checks
+from api.params import XLSX, ListQuery, PeriodQuery, UnitQuery
 from api.report_page import overlap_html
-from api.routes.checks import PeriodQuery, UnitQuery, run_checks
 from api.saved_reports import get_report
 from api.workbooks import checks_workbook, overlap_workbook
 
@@ -42,9 +42,10 @@ async def checks_xlsx(
     _: ReaderDep,
     unit: UnitQuery = None,
     period: PeriodQuery = None,
+    list_name: ListQuery = None,
 ) -> Response:
     """The evaluation of ``GET /api/checks`` as a workbook: one row per unit and line."""
-    data = await run_in_threadpool(run_checks, engine, settings, unit, period)
+    data = await run_in_threadpool(run_checks, engine, settings, unit, period, list_name)
     body = checks_workbook(data["baseline"], data["period"], data["results"])
     return _attachment(body, f"checks-{data['period'] or 'latest'}.xlsx")
 

@@ -12,8 +12,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import EditorDep, ReaderDep
 from api.deps import EngineDep, SettingsDep
+from api.evaluations import warm_checks
 from api.responses import LoadRecord, LoadReport
-from api.routes.checks import warm_checks
 from api.services.ingest import ingest_upload, list_loads
 from api.uploads import form_file, multipart_file_schema
 from gis.crs import parse_crs

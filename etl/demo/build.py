@@ -38,14 +38,14 @@ DEFAULT_SEED = 3838
 
 #: Where each met area line lands above its target: a clear 达标, outside the 0.5 % 预警 band.
 MARGINS = {
-    ("421303-01", "farmland_wanmu"): 0.012,
-    ("421303-01", "basic_farmland_wanmu"): 0.010,
-    ("421303-02", "basic_farmland_wanmu"): 0.012,
-    ("421303-01", "eco_redline_wanmu"): 0.010,
-    ("421303-02", "eco_redline_wanmu"): 0.013,
+    ("421303-01", "farmland"): 0.012,
+    ("421303-01", "basic_farmland"): 0.010,
+    ("421303-02", "basic_farmland"): 0.012,
+    ("421303-01", "eco_redline"): 0.010,
+    ("421303-02", "eco_redline"): 0.013,
 }
 #: The planted shortfall: 㵐水片区 耕地 at 29.30 万亩 against its line of 29.51.
-SHORTFALLS = {("421303-02", "farmland_wanmu"): 29.30}
+SHORTFALLS = {("421303-02", "farmland"): 29.30}
 #: The planted land cases: unit (and, for the houses, a spot to search from).
 HOUSING_CASE = ("421303-02", (113.500, 31.600))
 OVERLAP_CASE_UNIT = "421303-01"
@@ -81,13 +81,15 @@ class DemoData:
     planted: dict[str, int] = field(default_factory=dict)  # parcel indices of the cases
 
 
-def targets(baseline: Baseline, line: str) -> dict[str, float]:
-    """Per unit code, the area in m² the generator aims at for ``line``."""
+def targets(baseline: Baseline, layer: str) -> dict[str, float]:
+    """Per unit code, the area in m² the generator aims at for the area line on ``layer``."""
     out = {}
     for unit in baseline.units:
-        key = (unit.code, line)
-        wanmu = SHORTFALLS.get(key) or getattr(unit.lines, line) * (1 + MARGINS[key])
-        out[unit.code] = wanmu_to_m2(wanmu)
+        key = (unit.code, layer)
+        if key in SHORTFALLS:
+            out[unit.code] = wanmu_to_m2(SHORTFALLS[key])
+        else:
+            out[unit.code] = unit.area_target_m2(layer) * (1 + MARGINS[key])
     return out
 
 
@@ -107,7 +109,13 @@ def build(
     relief = Relief.build([rivers[n].line for n in ("府澴河", "㵐水", "漂水")], next(rngs))
     strips = river_strips(rivers, outline)
     avoid = shapely.union_all([city_avoid_zone(), *(buffer_m(s, 600.0) for s in strips.values())])
-    counts = {u.code: (u.lines.reservoirs_medium, u.lines.reservoirs_small) for u in baseline.units}
+    counts = {
+        u.code: (
+            u.target("reservoir_count", scale="中型"),
+            u.target("reservoir_count", scale="小型"),
+        )
+        for u in baseline.units
+    }
     reservoirs = build_reservoirs(units, counts, avoid, relief, next(rngs))
     progress("地类图斑剖分", 0.1)
     carves = _carves(reservoirs, strips, outline)
@@ -196,15 +204,15 @@ def _protected(baseline, land: _Land, villages, named, rngs):
         return [TOWNS[t].name for t in townships(*shapely.get_coordinates(points).T, villages)[0]]
 
     excluded = land.growth | parcels.straddle
-    targets_red = targets(baseline, "eco_redline_wanmu")
+    targets_red = targets(baseline, "eco_redline")
     redline, in_redline = select_redline(parcels, excluded, targets_red, town_of, named, next(rngs))
     parcels.locked |= in_redline
-    parcels.calibrate_farmland(targets(baseline, "farmland_wanmu"), next(rngs))
+    parcels.calibrate_farmland(targets(baseline, "farmland"), next(rngs))
     basic = select_basic(
         parcels,
         land.growth | in_redline,
         land.shapes,
-        targets(baseline, "basic_farmland_wanmu"),
+        targets(baseline, "basic_farmland"),
         next(rngs),
     )
     return redline, basic

@@ -189,14 +189,14 @@ def _unit_lines(data: DemoData, figures: dict) -> str:
         "|---|---|---:|---:|---:|---:|---|",
     ]
     names = {
-        "farmland": ("耕地保护红线", "farmland_wanmu"),
-        "basic_farmland": ("永久基本农田", "basic_farmland_wanmu"),
-        "eco_redline": ("生态保护红线", "eco_redline_wanmu"),
+        "farmland": "耕地保护红线",
+        "basic_farmland": "永久基本农田",
+        "eco_redline": "生态保护红线",
     }
     for row in figures["units"]:
         unit = data.baseline.unit(row["code"])
-        for key, (label, line) in names.items():
-            target = getattr(unit.lines, line)
+        for key, label in names.items():
+            target = unit.target("area_at_least", layer=key)
             margin = row[key]["m2"] / wanmu_to_m2(target) - 1
             status = _status(margin)
             rows.append(
@@ -204,9 +204,9 @@ def _unit_lines(data: DemoData, figures: dict) -> str:
                 f"{row[key]['wanmu']:.4f} | {margin:+.2%} | {status} |"
             )
     district = data.baseline.district
-    for key, (label, line) in names.items():
+    for key, label in names.items():
         total = sum(row[key]["m2"] for row in figures["units"])
-        target = getattr(district.lines, line)
+        target = district.target("area_at_least", layer=key)
         margin = total / wanmu_to_m2(target) - 1
         status = _status(margin)
         rows.append(
@@ -235,7 +235,7 @@ def _planted(data: DemoData, figures: dict) -> str:
     ((short_code, _),) = SHORTFALLS
     short_unit = data.baseline.unit(short_code)
     short = units[short_code]["farmland"]
-    line = short_unit.lines.farmland_wanmu
+    line = short_unit.target("area_at_least", layer="farmland")
     houses = ov["construction_on_basic_farmland"][0]
     park = ov["projects_on_basic_farmland"]
     park_total = sum(r["m2"] for r in park)

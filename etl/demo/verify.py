@@ -12,7 +12,6 @@ import shapely
 from etl.demo.build import SHORTFALLS, DemoData
 from etl.demo.report import area_m2
 from etl.demo.samples import FAILING_SECTION
-from gis.area import wanmu_to_m2
 
 WARN_BAND = 0.005  # the checks' default 预警 threshold
 MAX_MARGIN = 0.02
@@ -51,7 +50,10 @@ def _reservoirs(data: DemoData, figures) -> list[str]:
     problems = []
     for unit in data.baseline.units:
         got = figures["reservoirs"]["counts"][unit.code]
-        want = (unit.lines.reservoirs_medium, unit.lines.reservoirs_small)
+        want = (
+            unit.target("reservoir_count", scale="中型"),
+            unit.target("reservoir_count", scale="小型"),
+        )
         if (got["medium"], got["small"]) != want:
             problems.append(f"{unit.name} reservoirs {got} != {want}")
     if len(figures["reservoirs"]["overdue"]) != 1:
@@ -63,20 +65,13 @@ def _reservoirs(data: DemoData, figures) -> list[str]:
 
 def _areas(data: DemoData, figures) -> list[str]:
     problems = []
-    lines = {
-        "farmland": "farmland_wanmu",
-        "basic_farmland": "basic_farmland_wanmu",
-        "eco_redline": "eco_redline_wanmu",
-    }
     for row in figures["units"]:
         unit = data.baseline.unit(row["code"])
-        for key, line in lines.items():
-            target = wanmu_to_m2(getattr(unit.lines, line))
+        for key in ("farmland", "basic_farmland", "eco_redline"):
+            target = unit.area_target_m2(key)
             margin = row[key]["m2"] / target - 1
-            if (row["code"], line) in SHORTFALLS:
-                ok = margin < 0
-            else:
-                ok = WARN_BAND < margin < MAX_MARGIN
+            planted = (row["code"], key) in SHORTFALLS
+            ok = margin < 0 if planted else WARN_BAND < margin < MAX_MARGIN
             if not ok:
                 problems.append(f"{unit.name} {key}: margin {margin:+.4%}")
     return problems
@@ -124,7 +119,7 @@ def _sections(data: DemoData, figures) -> list[str]:
             problems.append(f"{row['name']} is not clean: {bad_years} {bad_months}")
     units = {s.name: s.unit for s in data.sections}
     for unit in data.baseline.units:
-        for listed in unit.lines.sections:
+        for listed in unit.listed_sections():
             if units.get(listed.name) != unit.code:
                 problems.append(f"{listed.name} is not in {unit.name}")
     return problems

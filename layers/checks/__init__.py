@@ -1,8 +1,16 @@
 """The bottom-line list evaluation (底线管控清单核查): measure in PostGIS, judge in ``gis``.
 
-``evaluate`` runs a fixed, small number of set-based queries whatever the data size (one per
-family of lines), then judges each line of the list for the district and each unit.
+Each line type of ``gis/lines`` has its measuring module here, under the same name, with a
+``measure(ctx, items)`` taking every line of that type in the list at once (so a fixed, small
+number of set-based statements runs whatever the data size and the number of units).
+``evaluate`` checks that the list fits the data, groups its lines by type, measures, and
+returns the results in the list's own order.
 """
+
+import importlib
+from collections import defaultdict
+from collections.abc import Callable
+from functools import cache
 
 from sqlalchemy import Connection, Engine, text
 
@@ -11,10 +19,8 @@ from gis.compliance import LineResult, Period, parse_period
 from gis.errors import NotFoundError
 from gis.sampling import DRY, MIN_SAMPLES, NATIONAL, NORMAL, WATER_PERIODS, WET
 from gis.water_quality import EVALUATED_KEYS
-from layers.checks.context import CheckContext, Memo, load_present, load_units
-from layers.checks.land import check_areas, check_occupation, check_three_lines
-from layers.checks.reservoirs import check_reservoirs
-from layers.checks.water import check_water
+from layers.baseline_fit import require_fit
+from layers.checks.context import CheckContext, Item, Memo, load_present, load_units
 from layers.settings import Settings
 from layers.sql import query
 
@@ -63,20 +69,25 @@ def evaluate(
     if chosen is None:
         chosen = parse_period(str(_today_year(bind)))
     units, present = load_units(bind), load_present(bind)
+    require_fit(bind, baseline)
     ctx = CheckContext(bind, baseline, settings, chosen, units, present, memo)
-    results = [
-        *check_reservoirs(ctx),
-        *check_water(ctx),
-        *check_areas(ctx),
-        *check_occupation(ctx),
-        *check_three_lines(ctx),
-    ]
-    if area is not None:
-        results = [r for r in results if r.unit_code == area.code]
-        if not results:
-            raise NotFoundError(f"片区 {unit} 没有可核查的底线")
-    order = {a.code: i for i, a in enumerate([baseline.district, *baseline.units])}
-    return sorted(results, key=lambda r: order.get(r.unit_code, 99))
+    areas = [area] if area is not None else list(baseline.areas())
+    by_type: dict[str, list[Item]] = defaultdict(list)
+    position: dict[tuple[str, str], tuple[int, int]] = {}
+    for i, a in enumerate(areas):
+        for j, spec in enumerate(a.lines):
+            by_type[spec.type].append((a, spec))
+            position[(a.code, spec.key())] = (i, j)
+    if area is not None and not by_type:
+        raise NotFoundError(f"片区 {unit} 没有可核查的底线")
+    results = [r for type_, items in by_type.items() for r in measurer(type_)(ctx, items)]
+    return sorted(results, key=lambda r: position[(r.unit_code, r.line)])
+
+
+@cache
+def measurer(type_: str) -> Callable[[CheckContext, list[Item]], list[LineResult]]:
+    """The ``measure`` of a line type: ``layers/checks/<type>.py``, found by its name."""
+    return importlib.import_module(f"{__name__}.{type_}").measure
 
 
 def _today_year(conn) -> int:

@@ -7,12 +7,16 @@ from typing import Any
 from sqlalchemy import Connection, Row, text
 
 from gis.baseline import Area, Baseline
-from gis.compliance import Evidence, Period
+from gis.compliance import Evidence, LineResult, Period
+from gis.lines import LineSpec
+from layers.registry import PRESENCE_LAYERS
 from layers.settings import Settings
-from layers.sql import query
+from layers.sql import query, quote_identifier, template
 
 #: Rows of already-run statements by (statement name, parameters), valid for one data version.
 Memo = MutableMapping[tuple, list[Row]]
+#: A line of the list and the area it is set for.
+Item = tuple[Area, LineSpec]
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,24 @@ class CheckContext:
     memo: Memo | None = None
     # Rows already fetched during this evaluation, when no longer-lived memo is given.
     _rows: dict = field(default_factory=dict, compare=False, repr=False)
+    # Figures several line types share within this evaluation (e.g. the sections' periods).
+    shared: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def result(self, area: Area, spec: LineSpec, suffix: str | None = None, **fields) -> LineResult:
+        """A :class:`LineResult` of ``spec`` for ``area``: key, type and label from the list.
+        A target given by reference keeps the measured figure but gets no verdict: the
+        status is 待定（参照指标） and the target reads as the reference's text."""
+        fields.setdefault("subject", spec.subject_text())
+        fields.setdefault("target", getattr(spec, "target", None))
+        if spec.by_reference:
+            # Nothing measured: nothing to show against the reference either.
+            status = "pending" if fields.get("measured") is not None else "nodata"
+            fields |= {"status": status, "margin": None, "target": spec.target_text()}
+            fields["detail"] = {**fields.get("detail", {}), "reference": spec.target.model_dump()}
+        return LineResult(
+            unit=area.name, unit_code=area.code, line=spec.key(), part=suffix, type=spec.type,
+            label=spec.title(), **fields,
+        )  # fmt: skip
 
     def fetch(self, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         """The rows of statement ``name`` (layers/sql) with ``params``: from :attr:`memo` when
@@ -46,9 +68,21 @@ class CheckContext:
             memo[key] = self.conn.execute(query(name), params).all()
         return memo[key]
 
+    def fetch_template(self, name: str, **identifiers: str) -> list[Row]:
+        """The rows of template ``name`` (layers/sql) with its ``{…}`` slots filled by
+        identifiers from the registry (quoted; never user input), memoised like :meth:`fetch`."""
+        key = (name, *sorted(identifiers.items()))
+        memo = self.memo if self.memo is not None else self._rows
+        if key not in memo:
+            quoted = {k: quote_identifier(v) for k, v in identifiers.items()}
+            memo[key] = self.conn.execute(text(template(name).format(**quoted))).all()
+        return memo[key]
+
     def has(self, area: Area, *layers: str) -> bool:
-        """Whether the area's unit and every named layer have data, i.e. a check can be made."""
-        return all(c in self.units for c in self.unit_codes(area)) and set(layers) <= self.present
+        """Whether the area's unit and every named layer have data, i.e. a check can be made.
+        The district is measured as the sum of the loaded units: with none, nothing is."""
+        codes = self.unit_codes(area)
+        return bool(codes) and all(c in self.units for c in codes) and set(layers) <= self.present
 
     def areas(self) -> list[Area]:
         """The district, then each unit of the list."""
@@ -76,9 +110,6 @@ def _hashable(value: Any) -> Any:
 def load_units(conn: Connection) -> dict[str, UnitRow]:
     rows = conn.execute(text("SELECT id, code, name FROM units ORDER BY code")).all()
     return {r.code: UnitRow(r.id, r.code, r.name) for r in rows}
-
-
-PRESENCE_LAYERS = ("basic_farmland", "eco_redline", "urban_boundary", "farmland", "projects")
 
 
 def load_present(conn: Connection) -> frozenset[str]:

@@ -4,7 +4,7 @@ Every land line carries the as-of of the layers it was measured from (:func:`lan
 
 from collections import defaultdict
 
-from gis.area import m2_to_mu, m2_to_wanmu
+from gis.area import m2_to_mu
 from gis.compliance import (
     ADJUSTABLE_SUFFIX,
     BASIC_FARMLAND_CATEGORY_LABELS,
@@ -19,20 +19,19 @@ from gis.compliance import (
     REDLINE_CATEGORY_LABELS,
     REDLINE_LINEAR_CODES,
     REDLINE_WATER_WORKS_CODES,
+    UOM_DIGITS,
     DataAsOf,
     Evidence,
     LineResult,
+    figure_text,
     judge_minimum,
     judge_occupation,
     judge_zero,
 )
 from layers.checks.context import CheckContext
+from layers.registry import get_layer
 
-AREA_LINES = {
-    "farmland": "farmland_wanmu",
-    "basic_farmland": "basic_farmland_wanmu",
-    "eco_redline": "eco_redline_wanmu",
-}
+NONFOOD_LABEL = "永久基本农田非粮化"
 
 LAYER_LABELS = {
     "farmland": "地类图斑",
@@ -40,76 +39,80 @@ LAYER_LABELS = {
     "eco_redline": "生态保护红线",
     "projects": "建设项目",
 }
-THREE_LINES = ("eco_redline", "basic_farmland", "urban_boundary")
 PERMITTED_IN_REDLINE = ("linear", "water_works")  # categories of checks_occupation.sql
 
 
-def check_areas(ctx: CheckContext) -> list[LineResult]:
-    rows = ctx.fetch("checks_areas", {"farmland_codes": list(FARMLAND_CODES)})
-    measured_m2 = {(r.line, r.unit_code): float(r.area_m2) for r in rows}
-    as_of = land_as_of(ctx)
-    results = []
-    for area in ctx.areas():
-        for line, key in AREA_LINES.items():
-            target = getattr(area.lines, key)
-            if target is None:
-                continue
-            parts = [measured_m2.get((line, c)) for c in ctx.unit_codes(area)]
-            present = [p for p in parts if p is not None]
-            m2 = sum(present) if present else None
-            wanmu = None if m2 is None else round(m2_to_wanmu(m2), 4)
-            status, margin = judge_minimum(wanmu, target, ctx.settings.warn_margin)
-            results.append(
-                LineResult(
-                    unit=area.name,
-                    unit_code=area.code,
-                    line=line,
-                    status=status,
-                    target=target,
-                    measured=wanmu,
-                    uom="万亩",
-                    margin=None if margin is None else round(margin, 4),
-                    evidence=ctx.unit_evidence(area),
-                    detail={"area_m2": m2, "area_mu": None if m2 is None else m2_to_mu(m2)},
-                    as_of=_as_of(as_of, line),
-                )
-            )
-    return results
+#: Layers whose area follows a declared-area rule (checks_areas.sql): 耕地 Σ TBDLMJ of the
+#: 三调 farmland classes, 永久基本农田 Σ YJJBNTMJ, 生态保护红线 the union's ellipsoidal area.
+RULED_AREAS = ("farmland", "basic_farmland", "eco_redline")
 
 
-def check_occupation(ctx: CheckContext) -> list[LineResult]:
-    """永久基本农田占用, 永久基本农田非粮化 and 生态保护红线占用, per area.
+def area_m2(ctx: CheckContext, area, layer: str) -> float | None:
+    """The layer's area within the area (m²), None when the layer or a unit has no data."""
+    if layer in RULED_AREAS:
+        rows = ctx.fetch("checks_areas", {"farmland_codes": list(FARMLAND_CODES)})
+        measured = {(r.line, r.unit_code): float(r.area_m2) for r in rows}
+    else:
+        rows = ctx.fetch_template("checks_layer_area", table=get_layer(layer).table)
+        measured = {(layer, r.unit_code): float(r.area_m2) for r in rows}
+    if not ctx.has(area, layer):
+        return None
+    return sum(measured.get((layer, c), 0.0) for c in ctx.unit_codes(area))
+
+
+def area_result(ctx: CheckContext, area, spec) -> LineResult:
+    """At least the list's figure, in the list's own unit of area (亩, 万亩, 公顷, 万公顷, km²)."""
+    m2 = area_m2(ctx, area, spec.layer)
+    digits = UOM_DIGITS.get(spec.unit, 4)
+    measured = None if m2 is None else round(spec.to_unit(m2), digits)
+    status, margin = (
+        ("pending", None)
+        if spec.by_reference
+        else judge_minimum(measured, spec.target, ctx.settings.warn_margin)
+    )
+    return ctx.result(
+        area,
+        spec,
+        status=status,
+        measured=measured,
+        uom=spec.unit,
+        margin=None if margin is None else round(margin, digits),
+        evidence=ctx.unit_evidence(area),
+        detail={"area_m2": m2, "area_mu": None if m2 is None else m2_to_mu(m2)},
+        as_of=_as_of(land_as_of(ctx), spec.layer),
+    )
+
+
+def occupation_results(ctx: CheckContext, area, spec) -> list[LineResult]:
+    """The occupation of 永久基本农田 (with its 非粮化 finding, a line of its own) or of the
+    生态保护红线, for one area.
 
     The land-class category of each overlap (gis.compliance groups) decides its line:
     construction and approved projects are occupation; 园地/林地/草地/坑塘 under 永久基本农田
     are 非粮化 (需核实, a figure of its own); 可调整地类 and 设施农用地 there are neither; linear
     infrastructure and water works inside the red line are 需核实, other construction 不达标.
     """
-    rows = ctx.fetch("checks_occupation", occupation_params())
-    by_key = defaultdict(list)
-    for r in rows:
-        by_key[(r.protected_layer, r.unit_code)].append(r)
+    by_key = ctx.shared.get("occupation")
+    if by_key is None:
+        by_key = ctx.shared["occupation"] = defaultdict(list)
+        for r in ctx.fetch("checks_occupation", occupation_params()):
+            by_key[(r.protected_layer, r.unit_code)].append(r)
     as_of = land_as_of(ctx)
-    results = []
-    for area in ctx.areas():
-        hits = {
-            layer: [h for c in ctx.unit_codes(area) for h in by_key.get((layer, c), [])]
-            for layer in ("basic_farmland", "eco_redline")
-        }
-        on_basic, in_red = hits["basic_farmland"], hits["eco_redline"]
-        occupying = [h for h in on_basic if h.category in ("project", "construction")]
-        results.append(
-            _zero_area_line(
-                area,
-                "farmland_occupation",
-                occupying,
-                ctx.has(area, "basic_farmland"),
-                _as_of(as_of, "basic_farmland", "farmland", "projects"),
-            )
-        )
-        results.append(_nonfood_line(ctx, area, on_basic, as_of))
-        results.append(_redline_line(ctx, area, in_red, as_of))
-    return results
+    hits = [h for c in ctx.unit_codes(area) for h in by_key.get((spec.protected, c), [])]
+    if spec.protected == "eco_redline":
+        return [_redline_line(ctx, area, spec, hits, as_of)]
+    occupying = [h for h in hits if h.category in ("project", "construction")]
+    return [
+        _zero_area_line(
+            ctx,
+            area,
+            spec,
+            occupying,
+            ctx.has(area, "basic_farmland"),
+            _as_of(as_of, "basic_farmland", "farmland", "projects"),
+        ),
+        _nonfood_line(ctx, area, spec, hits, as_of),
+    ]
 
 
 def occupation_params() -> dict:
@@ -129,7 +132,7 @@ def occupation_params() -> dict:
     }
 
 
-def _nonfood_line(ctx: CheckContext, area, on_basic, as_of) -> LineResult:
+def _nonfood_line(ctx: CheckContext, area, spec, on_basic, as_of) -> LineResult:
     """非粮化 under 永久基本农田: a person must verify (需核实), never counted as occupation.
     Classes outside every group ('other', e.g. 河流水面 under 永久基本农田) are shown with it."""
     found = [h for h in on_basic if h.category in ("nonfood", "other")]
@@ -141,7 +144,11 @@ def _nonfood_line(ctx: CheckContext, area, on_basic, as_of) -> LineResult:
     return LineResult(
         unit=area.name,
         unit_code=area.code,
-        line="basic_farmland_nonfood",
+        line=spec.key(),
+        part="nonfood",
+        type=spec.type,
+        label=NONFOOD_LABEL,
+        subject=None,
         status=status,
         target=0,
         measured=mu,
@@ -152,6 +159,7 @@ def _nonfood_line(ctx: CheckContext, area, on_basic, as_of) -> LineResult:
             "area_m2": total if has_data else None,
             "by_category": by_category,
             "parcels": [_hit_detail(h) for h in found],
+            "summary": None if mu is None else f"非粮化 {_mu_text(mu)}（不计为占用）",
             "rule": "园地、林地、草地、坑塘水面位于永久基本农田内为非粮化，需核实整改；"
             "可调整地类与设施农用地不计为占用",
         },
@@ -159,7 +167,7 @@ def _nonfood_line(ctx: CheckContext, area, on_basic, as_of) -> LineResult:
     )
 
 
-def _redline_line(ctx: CheckContext, area, in_red, as_of) -> LineResult:
+def _redline_line(ctx: CheckContext, area, spec, in_red, as_of) -> LineResult:
     """生态保护红线占用: 不达标 when anything but permitted works occupies it, 需核实 when only
     linear infrastructure or water works do (自然资发〔2022〕142号)."""
     has_data = ctx.has(area, "eco_redline")
@@ -172,10 +180,9 @@ def _redline_line(ctx: CheckContext, area, in_red, as_of) -> LineResult:
     else:
         status = "nodata"
     mu = round(m2_to_mu(occupied_m2), 4) if has_data else None
-    return LineResult(
-        unit=area.name,
-        unit_code=area.code,
-        line="eco_redline_occupation",
+    return ctx.result(
+        area,
+        spec,
         status=status,
         target=0,
         measured=mu,
@@ -186,12 +193,24 @@ def _redline_line(ctx: CheckContext, area, in_red, as_of) -> LineResult:
             "area_m2": occupied_m2 if has_data else None,
             "permitted_m2": permitted_m2 if has_data else None,
             "permitted_mu": round(m2_to_mu(permitted_m2), 4) if has_data else None,
+            "summary": None
+            if mu is None
+            else f"占用 {_mu_text(mu)}（应为 0）"
+            + (
+                f"；线性基础设施、水工建筑 {_mu_text(m2_to_mu(permitted_m2))}（需核实）"
+                if permitted_m2
+                else ""
+            ),
             "by_category": _by_category(in_red, REDLINE_CATEGORY_LABELS) if has_data else {},
             "occupations": [_hit_detail(h) for h in occupying],
             "permitted": [_hit_detail(h) for h in permitted],
         },
         as_of=_as_of(as_of, "eco_redline", "farmland", "projects"),
     )
+
+
+def _mu_text(mu: float) -> str:
+    return figure_text(mu, "亩")
 
 
 def _by_category(hits, labels=BASIC_FARMLAND_CATEGORY_LABELS) -> dict:
@@ -245,60 +264,69 @@ def _evidence(hits) -> tuple[Evidence, ...]:
     return tuple(seen.values())
 
 
-def check_three_lines(ctx: CheckContext) -> list[LineResult]:
-    rows = ctx.fetch("checks_three_lines", {"min_area_m2": MIN_OVERLAP_M2})
-    by_unit = defaultdict(list)
-    for r in rows:
-        by_unit[r.unit_code].append(r)
-    as_of = land_as_of(ctx)
-    results = []
-    for area in ctx.areas():
-        hits = [h for c in ctx.unit_codes(area) for h in by_unit.get(c, [])]
-        evidence = {}
-        for h in hits:
-            for side in ("a", "b"):
-                layer, fid = getattr(h, f"layer_{side}"), getattr(h, f"id_{side}")
-                evidence.setdefault(
-                    (layer, fid),
-                    Evidence(
-                        layer,
-                        fid,
-                        getattr(h, f"name_{side}"),
-                        code=getattr(h, f"code_{side}"),
-                        location=getattr(h, f"location_{side}"),
-                    ),
-                )
-        line = _zero_area_line(
-            area,
-            "three_lines",
-            hits,
-            ctx.has(area, *THREE_LINES),
-            _as_of(as_of, "eco_redline", "basic_farmland"),
-            tuple(evidence.values()),
-        )
-        line.detail["overlaps"] = [
-            {
-                "a": {"layer": h.layer_a, "id": h.id_a, "code": h.code_a, "name": h.name_a},
-                "b": {"layer": h.layer_b, "id": h.id_b, "code": h.code_b, "name": h.name_b},
-                "area_m2": h.area_m2,
-                "area_mu": round(m2_to_mu(h.area_m2), 4),
-                "location": [h.lon, h.lat],
-            }
-            for h in hits
-        ]
-        results.append(line)
-    return results
+def three_lines_result(ctx: CheckContext, area, spec) -> LineResult:
+    """The overlaps of the pairs the line names, within the area."""
+    by_unit = ctx.shared.get("three_lines")
+    if by_unit is None:
+        by_unit = ctx.shared["three_lines"] = defaultdict(list)
+        for r in ctx.fetch("checks_three_lines", {"min_area_m2": MIN_OVERLAP_M2}):
+            by_unit[r.unit_code].append(r)
+    pairs = {frozenset(p) for p in spec.pairs}
+    hits = [
+        h
+        for c in ctx.unit_codes(area)
+        for h in by_unit.get(c, [])
+        if frozenset((h.layer_a, h.layer_b)) in pairs
+    ]
+    layers = sorted({layer for p in spec.pairs for layer in p})
+    evidence = {}
+    for h in hits:
+        for side in ("a", "b"):
+            layer, fid = getattr(h, f"layer_{side}"), getattr(h, f"id_{side}")
+            evidence.setdefault(
+                (layer, fid),
+                Evidence(
+                    layer,
+                    fid,
+                    getattr(h, f"name_{side}"),
+                    code=getattr(h, f"code_{side}"),
+                    location=getattr(h, f"location_{side}"),
+                ),
+            )
+    line = _zero_area_line(
+        ctx,
+        area,
+        spec,
+        hits,
+        ctx.has(area, *layers),
+        _as_of(land_as_of(ctx), *[x for x in layers if x in AS_OF_LAYERS]),
+        tuple(evidence.values()),
+        what="重叠",
+    )
+    line.detail["pairs"] = [list(p) for p in spec.pairs]
+    line.detail["overlaps"] = [
+        {
+            "a": {"layer": h.layer_a, "id": h.id_a, "code": h.code_a, "name": h.name_a},
+            "b": {"layer": h.layer_b, "id": h.id_b, "code": h.code_b, "name": h.name_b},
+            "area_m2": h.area_m2,
+            "area_mu": round(m2_to_mu(h.area_m2), 4),
+            "location": [h.lon, h.lat],
+        }
+        for h in hits
+    ]
+    return line
 
 
-def _zero_area_line(area, line, hits, has_data, as_of, evidence=None) -> LineResult:
+def _zero_area_line(
+    ctx, area, spec, hits, has_data, as_of, evidence=None, what: str = "占用"
+) -> LineResult:
     """A line whose target is no area at all (occupation, 三线 overlap), measured in 亩."""
     total_m2 = sum(h.area_m2 for h in hits)
     status, _ = judge_zero(total_m2) if has_data else ("nodata", None)
     mu = round(m2_to_mu(total_m2), 4) if has_data else None
-    return LineResult(
-        unit=area.name,
-        unit_code=area.code,
-        line=line,
+    return ctx.result(
+        area,
+        spec,
         status=status,
         target=0,
         measured=mu,
@@ -307,6 +335,7 @@ def _zero_area_line(area, line, hits, has_data, as_of, evidence=None) -> LineRes
         evidence=_evidence(hits) if evidence is None else evidence,
         detail={
             "area_m2": total_m2 if has_data else None,
+            "summary": None if mu is None else f"{what} {_mu_text(mu)}（应为 0）",
             # Occupation rows (the 三线 line lists its overlaps itself).
             **({"occupations": [_hit_detail(h) for h in hits]} if evidence is None else {}),
         },

@@ -1,4 +1,5 @@
-"""水安全: reservoir counts by scale and the dam-safety appraisal line, per unit."""
+"""水安全: what the reservoir lines share: the reservoirs of an area, their counts by scale
+(reservoir_count) and the dam-safety appraisal line (dam_appraisal)."""
 
 from collections import defaultdict
 
@@ -10,43 +11,41 @@ from gis.compliance import (
     Status,
     appraisal_state,
     judge_count,
+    judge_minimum,
 )
 from layers.checks.context import CheckContext
 
-SCALE_LINES = {"中型": "reservoirs_medium", "小型": "reservoirs_small"}
+
+def reservoirs_in(ctx: CheckContext, area) -> list:
+    """The reservoirs of an area (each dam point in one unit; the district: every unit)."""
+    if "reservoirs" not in ctx.shared:
+        by_unit = defaultdict(list)
+        for row in ctx.fetch("checks_reservoirs"):
+            by_unit[row.unit_code].append(row)
+        ctx.shared["reservoirs"] = by_unit
+    by_unit = ctx.shared["reservoirs"]
+    return [r for code in ctx.unit_codes(area) for r in by_unit.get(code, [])]
 
 
-def check_reservoirs(ctx: CheckContext) -> list[LineResult]:
-    rows = ctx.fetch("checks_reservoirs")
-    by_unit = defaultdict(list)
-    for row in rows:
-        by_unit[row.unit_code].append(row)
-    results: list[LineResult] = []
-    for area in ctx.areas():
-        mine = [r for code in ctx.unit_codes(area) for r in by_unit.get(code, [])]
-        for scale, line in SCALE_LINES.items():
-            target = getattr(area.lines, line)
-            if target is None:
-                continue
-            counted = [r for r in mine if r.scale == scale]
-            measured = len(counted) if ctx.units else None
-            status, margin = judge_count(measured, target)
-            results.append(
-                LineResult(
-                    unit=area.name,
-                    unit_code=area.code,
-                    line=line,
-                    status=status,
-                    target=target,
-                    measured=measured,
-                    uom="座",
-                    subject=f"{scale}水库",
-                    margin=margin,
-                    evidence=tuple(_evidence(r) for r in counted),
-                )
-            )
-        results.append(_appraisal(ctx, area, mine))
-    return results
+def count_result(ctx: CheckContext, area, spec) -> LineResult:
+    counted = [r for r in reservoirs_in(ctx, area) if r.scale == spec.scale]
+    # No reservoir loaded at all is no count (a 0 would read 达标 against a target of 0).
+    measured = len(counted) if ctx.has(area, "reservoirs") else None
+    if spec.by_reference:
+        status, margin = "pending", None
+    elif spec.compare == "exactly":
+        status, margin = judge_count(measured, spec.target)
+    else:
+        status, margin = judge_minimum(measured, spec.target, 0)
+    return ctx.result(
+        area,
+        spec,
+        status=status,
+        measured=measured,
+        uom="座",
+        margin=margin,
+        evidence=tuple(_evidence(r) for r in counted),
+    )
 
 
 def _evidence(r) -> Evidence:
@@ -65,7 +64,8 @@ def _line_status(states: list[Status], unsafe: bool) -> Status:
     return "warn" if "warn" in states or unsafe else "pass"
 
 
-def _appraisal(ctx: CheckContext, area, reservoirs) -> LineResult:
+def appraisal_result(ctx: CheckContext, area, spec) -> LineResult:
+    reservoirs = reservoirs_in(ctx, area)
     s = ctx.settings
     as_of = ctx.period.as_of
     states = [
@@ -86,10 +86,9 @@ def _appraisal(ctx: CheckContext, area, reservoirs) -> LineResult:
     status = _line_status([st.status for _, st in states], bool(unsafe))
     overdue = [(r, st) for r, st in states if st.status == "fail"]
     flagged = [r for r, st in states if st.status != "pass"] + unsafe
-    return LineResult(
-        unit=area.name,
-        unit_code=area.code,
-        line="reservoir_appraisal",
+    return ctx.result(
+        area,
+        spec,
         status=status,
         target=0,
         measured=len(overdue) if reservoirs else None,
@@ -104,6 +103,7 @@ def _appraisal(ctx: CheckContext, area, reservoirs) -> LineResult:
                 f"{s.appraisal_warn_years}–{s.appraisal_interval_years}年鉴定一次"
                 "（《水库大坝安全鉴定办法》第五条）"
             ),
+            "summary": _appraisal_summary(overdue, states, unsafe, s.appraisal_warn_years),
             "counts": {
                 key: sum(st.status == key for _, st in states)
                 for key in ("pass", "warn", "fail", "nodata")
@@ -119,6 +119,19 @@ def _appraisal(ctx: CheckContext, area, reservoirs) -> LineResult:
             },
         },
     )
+
+
+def _appraisal_summary(overdue, states, unsafe, warn_years: int) -> str:
+    parts = [f"逾期 {len(overdue)} 座"]
+    due = sum(st.status == "warn" for _, st in states)
+    unknown = sum(st.status == "nodata" for _, st in states)
+    if due:
+        parts.append(f"应鉴定（满{warn_years}年） {due} 座")
+    if unknown:
+        parts.append(f"缺鉴定日期 {unknown} 座")
+    if unsafe:
+        parts.append("三类坝 " + "、".join(r.code or r.name for r in unsafe))
+    return "；".join(parts)
 
 
 def _state(r, st) -> dict:

@@ -1,5 +1,6 @@
 """The API serves a repeated evaluation from its cache, and computes afresh once data change
-through the platform (a load, a saved project) or the entry expires."""
+through the platform (a load, a saved project) or the entry expires. On the demonstration data
+(they fit the shipped list; what a test adds there is removed afterwards)."""
 
 import json
 import threading
@@ -10,12 +11,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, text
 
-import api.routes.checks
+import api.evaluations
 import layers.sql
+from api.auth import create_token
 from api.checks_cache import cached, clear, data_version
 from api.main import create_app
 from tests.api import data
 from tests.api.conftest import bearer
+
+TOKEN = "test-cache"
 
 SQUARE = {
     "type": "Polygon",
@@ -31,22 +35,55 @@ SQUARE = {
 }
 
 
+@pytest.fixture(scope="module")
+def tokens(demo_engine) -> dict[str, str]:
+    """Tokens on the demo database, removed with what the tests saved there."""
+    yield {
+        role: create_token(demo_engine, role, name=TOKEN) for role in ("viewer", "editor", "admin")
+    }
+    with demo_engine.begin() as conn:
+        conn.execute(text("DELETE FROM projects WHERE submitted_by = :n"), {"n": TOKEN})
+        conn.execute(text("DELETE FROM audit_log WHERE actor = :n"), {"n": TOKEN})
+        conn.execute(text("DELETE FROM api_tokens WHERE name = :n"), {"n": TOKEN})
+
+
+@pytest.fixture(scope="module")
+def viewer(tokens) -> dict[str, str]:
+    return bearer(tokens["viewer"])
+
+
+@pytest.fixture(scope="module")
+def admin(tokens) -> dict[str, str]:
+    return bearer(tokens["admin"])
+
+
+@pytest.fixture(scope="module")
+def client(demo_settings):
+    with TestClient(create_app(demo_settings)) as client:
+        yield client
+
+
 @pytest.fixture
 def evaluations(monkeypatch) -> list[tuple]:
+    """(unit, period, memo) of every evaluation actually computed."""
     clear()
     calls: list[tuple] = []
-    original = api.routes.checks._evaluate
+    original = api.evaluations._evaluate
 
     def counting(*args):
-        calls.append(args[2:])
+        calls.append(args[3:])
         return original(*args)
 
-    monkeypatch.setattr(api.routes.checks, "_evaluate", counting)
+    monkeypatch.setattr(api.evaluations, "_evaluate", counting)
     return calls
 
 
-def test_repeat_is_cached_until_data_change(client, viewer, admin, engine, evaluations) -> None:
+def test_repeat_is_cached_until_data_change(
+    client, viewer, admin, demo_engine, evaluations
+) -> None:
+    engine = demo_engine
     first = client.get("/api/checks?period=2024", headers=viewer).json()
+    assert first["results"], first
     again = client.get("/api/checks?period=2024", headers=viewer).json()
     assert again == first and len(evaluations) == 1
     client.get("/api/checks?period=2023", headers=viewer)  # another key: computed
@@ -61,18 +98,22 @@ def test_repeat_is_cached_until_data_change(client, viewer, admin, engine, evalu
     assert len(evaluations) == 2
 
     # a project that occupies (loaded from a register as 在建) changes the data: computed afresh
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO projects (name, status, submitted_by, geom) VALUES "
-                "('缓存测试在建', '在建', 'test-cache', "
-                "ST_SetSRID(ST_Multi(ST_GeomFromGeoJSON(:g)), 4490))"
-            ),
-            {"g": json.dumps(SQUARE)},
-        )
-    assert data_version(engine) != before
-    client.get("/api/checks?period=2024", headers=viewer)
-    assert len(evaluations) == 3
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO projects (name, status, submitted_by, geom) VALUES "
+                    "('缓存测试在建', '在建', :n, "
+                    "ST_SetSRID(ST_Multi(ST_GeomFromGeoJSON(:g)), 4490))"
+                ),
+                {"g": json.dumps(SQUARE), "n": TOKEN},
+            )
+        assert data_version(engine) != before
+        client.get("/api/checks?period=2024", headers=viewer)
+        assert len(evaluations) == 3
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM projects WHERE submitted_by = :n"), {"n": TOKEN})
 
 
 def test_cache_can_be_turned_off(client, viewer, settings, evaluations, monkeypatch) -> None:
@@ -114,10 +155,13 @@ def test_other_units_and_periods_reuse_the_land_statements(
     assert answers == fresh
 
 
-def test_start_up_and_an_ingest_warm_the_cache(settings, tokens, engine, evaluations) -> None:
+def test_start_up_and_an_ingest_warm_the_cache(
+    demo_settings, tokens, demo_engine, evaluations
+) -> None:
     """With ``warm_checks`` the district's evaluation is computed at start-up and again after
     a load through the API, so the map's next request is served from the cache."""
     viewer, editor = bearer(tokens["viewer"]), bearer(tokens["editor"])
+    settings, engine = demo_settings, demo_engine
     app = create_app(settings.model_copy(update={"warm_checks": True}))
     try:
         with TestClient(app) as client:

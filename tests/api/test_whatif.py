@@ -80,7 +80,7 @@ def test_saved_what_if_on_the_red_line_leaves_the_list_unchanged(
         line = next(
             r
             for r in before["results"]
-            if r["unit"] == LI and r["line"] == "eco_redline_occupation"
+            if r["unit"] == LI and (r["line"], r["part"]) == ("occupation:eco_redline", None)
         )
         assert line["status"] == "pass"
     finally:

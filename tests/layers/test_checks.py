@@ -57,58 +57,79 @@ def wanmu(m2: float) -> float:
     return m2 / MU / 10000
 
 
+def area_lines(farmland: float, basic: float, eco: float) -> list[dict]:
+    return [
+        {"type": "area_at_least", "layer": "farmland", "target": farmland, "unit": "万亩"},
+        {"type": "area_at_least", "layer": "basic_farmland", "target": basic, "unit": "万亩"},
+        {"type": "area_at_least", "layer": "eco_redline", "target": eco, "unit": "万亩"},
+    ]
+
+
+#: What every area of the test list holds besides its figures: the opt-in lines.
+HELD = [
+    {"type": "dam_appraisal"},
+    {"type": "occupation", "protected": "basic_farmland"},
+    {"type": "occupation", "protected": "eco_redline"},
+    {"type": "three_lines"},
+]
+JIA = {"name": "甲断面", "control_level": "国控"}
+YI = {"name": "乙断面", "control_level": "市控"}
+GUO = {"type": "group_rate", "id": "国控优良率", "label": "国控断面优良率", "target": 100}
+SHI = {"type": "group_rate", "id": "市控优良率", "label": "市控断面优良率", "target": 90}
+
+
 def baseline(farm_u1: float, farm_u2: float, basic_u1: float, eco_u2: float):
-    def lines(**kw):
-        return {k: v for k, v in kw.items() if v is not None}
+    """The list: 国控 100 %, 市控 90 % 优良率 per unit and district-wide, the 县级及以上
+    sources at 100 % district-wide, the three areas in 万亩 and every opt-in line."""
 
     def total(a, b):
         return round(a + b, 4)
+
+    def count(medium: int, small: int) -> list[dict]:
+        return [
+            {"type": "reservoir_count", "scale": "中型", "target": medium},
+            {"type": "reservoir_count", "scale": "小型", "target": small},
+        ]
 
     return parse_baseline(
         {
             "name": "测试清单",
             "source": "test",
-            "good_rate_targets": {"国控": 100, "市控": 90},
             "district": {
                 "code": "D",
                 "name": "测试区",
-                "lines": lines(
-                    reservoirs_medium=1,
-                    reservoirs_small=3,
-                    drinking_water_good_rate=100,
-                    farmland_wanmu=total(farm_u1, farm_u2),
-                    basic_farmland_wanmu=total(basic_u1, 0),
-                    eco_redline_wanmu=total(0, eco_u2),
-                    sections=[
-                        {"name": "甲断面", "control_level": "国控"},
-                        {"name": "乙断面", "control_level": "市控"},
-                    ],
-                ),
+                "lines": [
+                    *count(1, 3),
+                    {"type": "section_class", "sections": [JIA, YI]},
+                    {**GUO, "members": {"control_levels": ["国控"], "sections": [JIA]}},
+                    {**SHI, "members": {"control_levels": ["市控"], "sections": [YI]}},
+                    {"type": "drinking_sources", "levels": "县级及以上", "target": 100},
+                    *area_lines(total(farm_u1, farm_u2), total(basic_u1, 0), total(0, eco_u2)),
+                    *HELD,
+                ],
             },
             "units": [
                 {
                     "code": "U1",
                     "name": "甲片区",
-                    "lines": lines(
-                        reservoirs_medium=1,
-                        reservoirs_small=2,
-                        farmland_wanmu=farm_u1,
-                        basic_farmland_wanmu=basic_u1,
-                        eco_redline_wanmu=0,
-                        sections=[{"name": "甲断面", "control_level": "国控"}],
-                    ),
+                    "lines": [
+                        *count(1, 2),
+                        {"type": "section_class", "sections": [JIA]},
+                        {**GUO, "members": {"control_levels": ["国控"], "sections": [JIA]}},
+                        *area_lines(farm_u1, basic_u1, 0),
+                        *HELD,
+                    ],
                 },
                 {
                     "code": "U2",
                     "name": "乙片区",
-                    "lines": lines(
-                        reservoirs_medium=0,
-                        reservoirs_small=1,
-                        farmland_wanmu=farm_u2,
-                        basic_farmland_wanmu=0,
-                        eco_redline_wanmu=eco_u2,
-                        sections=[{"name": "乙断面", "control_level": "市控"}],
-                    ),
+                    "lines": [
+                        *count(0, 1),
+                        {"type": "section_class", "sections": [YI]},
+                        {**SHI, "members": {"control_levels": ["市控"], "sections": [YI]}},
+                        *area_lines(farm_u2, 0, eco_u2),
+                        *HELD,
+                    ],
                 },
             ],
         }
@@ -264,7 +285,10 @@ def dataset(db: Session) -> Session:
 
 
 def by_key(results):
-    return {(r.unit_code, r.line, r.subject): r for r in results}
+    """Results by (unit code, line key, part): every result once."""
+    keyed = {(r.unit_code, r.line, r.part): r for r in results}
+    assert len(keyed) == len(results)
+    return keyed
 
 
 def test_evaluation_of_every_line(dataset: Session, settings) -> None:
@@ -278,59 +302,61 @@ def test_evaluation_of_every_line(dataset: Session, settings) -> None:
     )
     results = by_key(evaluate(dataset.connection(), base, settings, period="2025"))
 
-    farm1 = results[("U1", "farmland", None)]
+    farm1 = results[("U1", "area_at_least:farmland", None)]
     assert farm1.status == "pass"
     assert farm1.detail["area_m2"] == pytest.approx(FARM_U1, rel=1e-4)
-    farm2 = results[("U2", "farmland", None)]
+    farm2 = results[("U2", "area_at_least:farmland", None)]
     assert farm2.status == "fail" and farm2.margin < 0
     assert farm2.detail["area_m2"] == pytest.approx(FARM_U2, rel=1e-4)
-    assert results[("D", "farmland", None)].detail["area_m2"] == pytest.approx(
+    assert results[("D", "area_at_least:farmland", None)].detail["area_m2"] == pytest.approx(
         FARM_U1 + FARM_U2, rel=1e-4
     )
-    assert results[("U1", "basic_farmland", None)].status == "warn"
-    assert results[("U1", "basic_farmland", None)].detail["area_m2"] == pytest.approx(
+    assert results[("U1", "area_at_least:basic_farmland", None)].status == "warn"
+    assert results[("U1", "area_at_least:basic_farmland", None)].detail["area_m2"] == pytest.approx(
         BASIC_U1, rel=1e-4
     )
-    assert results[("U2", "eco_redline", None)].detail["area_m2"] == pytest.approx(ECO_U2, rel=1e-4)
+    assert results[("U2", "area_at_least:eco_redline", None)].detail["area_m2"] == pytest.approx(
+        ECO_U2, rel=1e-4
+    )
     # The overlap (0.01° × 0.01°, about 1 km²) is not counted twice.
     doubled = area_m2(E1) + area_m2(E2)
-    measured_eco = results[("U2", "eco_redline", None)].detail["area_m2"]
+    measured_eco = results[("U2", "area_at_least:eco_redline", None)].detail["area_m2"]
     assert doubled - measured_eco > 0.99 * area_m2(E1.intersection(E2))
 
-    assert results[("U1", "reservoirs_medium", "中型水库")].status == "pass"
-    assert results[("U1", "reservoirs_small", "小型水库")].measured == 2
-    assert results[("D", "reservoirs_small", "小型水库")].measured == 3
-    appraisal = results[("U1", "reservoir_appraisal", "逾期未鉴定水库")]
+    assert results[("U1", "reservoir_count:中型", None)].status == "pass"
+    assert results[("U1", "reservoir_count:小型", None)].measured == 2
+    assert results[("D", "reservoir_count:小型", None)].measured == 3
+    appraisal = results[("U1", "dam_appraisal", None)]
     # R2: last appraised 2014-06-30, due 2024-06-30 < 2025-12-31. R3: built 2022, due 2027.
     assert appraisal.status == "fail"
     assert [e.name for e in appraisal.evidence] == ["小库一"]
     assert appraisal.detail["overdue"][0]["due"] == "2024-06-30"
     # R4 (乙片区): last appraised 2019-01-01, almost 7 years before 2025-12-31: the next is due
     # (6–10 years), 预警 — not yet overdue (2029-01-01).
-    due = results[("U2", "reservoir_appraisal", "逾期未鉴定水库")]
+    due = results[("U2", "dam_appraisal", None)]
     assert (due.status, due.measured) == ("warn", 0)
     assert [(d["code"], d["due"]) for d in due.detail["due"]] == [("R4", "2029-01-01")]
 
-    jia = results[("U1", "section", "甲断面")]
+    jia = results[("U1", "section_class", "甲断面")]
     assert (jia.status, jia.measured) == ("pass", "Ⅱ")
-    yi = results[("U2", "section", "乙断面")]
+    yi = results[("U2", "section_class", "乙断面")]
     assert (yi.status, yi.measured, yi.margin) == ("fail", "Ⅳ", -1)
     assert yi.detail["assessment"]["main_pollutants"][0]["key"] == "nh3n"
     assert yi.detail["assessment"]["main_pollutants"][0]["exceedance"] == pytest.approx(0.2)
-    assert results[("U2", "section_group", "市控断面")].measured == 0
-    assert results[("U2", "section_group", "市控断面")].status == "fail"
-    assert results[("D", "section_group", "国控断面")].status == "pass"
-    drinking = results[("D", "drinking_water", "县级及以上集中式饮用水水源地")]
+    assert results[("U2", "市控优良率", None)].measured == 0
+    assert results[("U2", "市控优良率", None)].status == "fail"
+    assert results[("D", "国控优良率", None)].status == "pass"
+    drinking = results[("D", "drinking_sources:县级及以上集中式饮用水水源地", None)]
     assert (drinking.status, drinking.measured) == ("pass", 100)
     assert [e.name for e in drinking.evidence] == ["水源库心"]
-    assert drinking.detail["not_counted"] == [{"name": "乡镇水源", "level": "乡镇级"}]
+    assert drinking.detail["not_counted"] == [{"name": "乡镇水源", "code": "S4", "level": "乡镇级"}]
 
-    occupation = results[("U1", "farmland_occupation", None)]
+    occupation = results[("U1", "occupation:basic_farmland", None)]
     overlap = area_m2(P4.intersection(B2))
     assert occupation.status == "fail"
     assert occupation.detail["area_m2"] == pytest.approx(overlap, rel=1e-4)
     assert {(e.layer, e.name) for e in occupation.evidence} >= {("farmland", "农村宅基地")}
-    eco_occupation = results[("U2", "eco_redline_occupation", None)]
+    eco_occupation = results[("U2", "occupation:eco_redline", None)]
     assert eco_occupation.detail["area_m2"] == pytest.approx(area_m2(PJ) + area_m2(P5), rel=1e-4)
     assert {e.name for e in eco_occupation.evidence} >= {"测试项目", "工业用地"}
     three = results[("U2", "three_lines", None)]
@@ -338,7 +364,7 @@ def test_evaluation_of_every_line(dataset: Session, settings) -> None:
     assert three.detail["area_m2"] == pytest.approx(area_m2(E1.intersection(UB)), rel=1e-4)
     assert results[("U1", "three_lines", None)].status == "pass"
 
-    payload = results[("U2", "section", "乙断面")].to_dict()
+    payload = results[("U2", "section_class", "乙断面")].to_dict()
     assert payload["status_label"] == "不达标" and payload["line_label"] == "断面水质"
 
 
@@ -346,10 +372,10 @@ def test_month_period_and_missing_data(dataset: Session, settings) -> None:
     base = baseline(0.1, 0.01, 0.1, 0.1)
     results = by_key(evaluate(dataset.connection(), base, settings, period="2025-03"))
     # March alone: NH3-N 1.1 is still Ⅳ.
-    assert results[("U2", "section", "乙断面")].measured == "Ⅳ"
+    assert results[("U2", "section_class", "乙断面")].measured == "Ⅳ"
     results = by_key(evaluate(dataset.connection(), base, settings, period="2024-06"))
-    assert results[("U1", "section", "甲断面")].status == "nodata"
-    assert results[("U1", "section_group", "国控断面")].status == "nodata"
+    assert results[("U1", "section_class", "甲断面")].status == "nodata"
+    assert results[("U1", "国控优良率", None)].status == "nodata"
 
 
 def test_one_unit_and_bad_arguments(dataset: Session, settings) -> None:
@@ -381,7 +407,9 @@ def test_query_count_does_not_grow_with_parcels(dataset: Session, settings) -> N
         evaluate(conn, base, settings, period="2025")
     finally:
         event.remove(conn, "before_cursor_execute", count)
-    assert len(statements) == small <= 10
+    # Units and layer presence (2), the list's fit to the data (district, unit and section
+    # codes: 3), then one statement per family of measurements (7).
+    assert len(statements) == small <= 12
 
 
 def test_proposed_projects_never_occupy(dataset: Session, settings) -> None:
@@ -398,8 +426,8 @@ def test_proposed_projects_never_occupy(dataset: Session, settings) -> None:
     def occupied() -> tuple[float, float]:
         results = by_key(evaluate(dataset.connection(), base, settings, period="2025"))
         return (
-            results[("U1", "farmland_occupation", None)].detail["area_m2"],
-            results[("U2", "eco_redline_occupation", None)].detail["area_m2"],
+            results[("U1", "occupation:basic_farmland", None)].detail["area_m2"],
+            results[("U2", "occupation:eco_redline", None)].detail["area_m2"],
         )
 
     farm, eco = occupied()

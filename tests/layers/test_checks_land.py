@@ -13,7 +13,7 @@ from geoalchemy2.shape import from_shape
 from pyproj import Geod
 from shapely import box
 from shapely.geometry import MultiPolygon
-from sqlalchemy import text
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from gis.baseline import parse_baseline
@@ -66,16 +66,22 @@ IN_REDLINE = [
 
 
 def _baseline():
-    lines = {"basic_farmland_wanmu": 0.0001, "eco_redline_wanmu": 0.0001}
+    def lines(wanmu: float) -> list[dict]:
+        return [
+            {"type": "area_at_least", "layer": "basic_farmland", "target": wanmu, "unit": "万亩"},
+            {"type": "area_at_least", "layer": "eco_redline", "target": wanmu, "unit": "万亩"},
+            {"type": "occupation", "protected": "basic_farmland"},
+            {"type": "occupation", "protected": "eco_redline"},
+        ]
+
     return parse_baseline(
         {
             "name": "测试清单",
             "source": "test",
-            "good_rate_targets": {"国控": 100},
-            "district": {"code": "D", "name": "测试区", "lines": lines},
+            "district": {"code": "D", "name": "测试区", "lines": lines(0.0002)},
             "units": [
-                {"code": "U1", "name": "甲片区", "lines": lines},
-                {"code": "U2", "name": "乙片区", "lines": lines},
+                {"code": "U1", "name": "甲片区", "lines": lines(0.0001)},
+                {"code": "U2", "name": "乙片区", "lines": lines(0.0001)},
             ],
         }
     )
@@ -104,9 +110,12 @@ def land(db: Session) -> Session:
         models.LandParcel(bsm=bsm, dlbm=code, dlmc=name, extra={"GXSJ": "2023-09-30"}, geom=mp(g))
         for bsm, code, name, _, g in IN_REDLINE
     )
-    # The only load of the layer in sight (loads other tests committed are rolled back with it).
+    # This load is the layer's only one (other tests' loads in this database, if any, are
+    # removed with this test's transaction rolled back).
     db.execute(
-        text("DELETE FROM loads WHERE layer IN ('basic_farmland', 'farmland', 'eco_redline')")
+        delete(models.Load).where(
+            models.Load.layer.in_(("basic_farmland", "farmland", "eco_redline"))
+        )
     )
     db.add(
         models.Load(
@@ -124,7 +133,7 @@ def land(db: Session) -> Session:
 @pytest.fixture
 def results(land: Session, settings):
     found = evaluate(land.connection(), _baseline(), settings, period="2025")
-    return {(r.unit_code, r.line): r for r in found}
+    return {(r.unit_code, r.line, r.part): r for r in found}
 
 
 def _m2(category: str) -> float:
@@ -148,11 +157,12 @@ def test_redline_categories() -> None:
 
 
 def test_only_construction_is_occupation_of_basic_farmland(results) -> None:
-    line = results[("U1", "farmland_occupation")]
+    line = results[("U1", "occupation:basic_farmland", None)]
     assert line.status == "fail"
     # Only the 0702 house: the K-coded parcels, 设施农用地, 林地, 坑塘 and 河流水面 are not occupation.
     assert line.detail["area_m2"] == pytest.approx(_m2("construction"), rel=1e-6)
     assert {o["code"] for o in line.detail["occupations"]} == {"T6"}
+    assert line.detail["summary"] == f"占用 {line.measured:,.2f} 亩（应为 0）"
     house = next(e for e in line.evidence if e.layer == "farmland")
     assert (house.code, house.location, house.name) == ("T6", "甲村", "农村宅基地")
     patch = next(e for e in line.evidence if e.layer == "basic_farmland")
@@ -160,7 +170,7 @@ def test_only_construction_is_occupation_of_basic_farmland(results) -> None:
 
 
 def test_nonfood_is_a_line_of_its_own(results) -> None:
-    line = results[("U1", "basic_farmland_nonfood")]
+    line = results[("U1", "occupation:basic_farmland", "nonfood")]
     assert line.status == "review"
     # 0301 乔木林地 and 1104 坑塘水面 (非粮化) and 1101 河流水面 (other: to verify).
     expected = _m2("nonfood") + _m2("other")
@@ -173,12 +183,12 @@ def test_nonfood_is_a_line_of_its_own(results) -> None:
     # The SQL's grouping agrees with the Python rule for every parcel it returned.
     for p in line.detail["parcels"]:
         assert p["category"] == basic_farmland_category(p["dlbm"])
-    assert results[("U2", "basic_farmland_nonfood")].status == "pass"
-    assert results[("D", "basic_farmland_nonfood")].status == "review"
+    assert results[("U2", "occupation:basic_farmland", "nonfood")].status == "pass"
+    assert results[("D", "occupation:basic_farmland", "nonfood")].status == "review"
 
 
 def test_linear_works_in_the_redline_are_to_verify(results) -> None:
-    only_permitted = results[("U1", "eco_redline_occupation")]
+    only_permitted = results[("U1", "occupation:eco_redline", None)]
     assert only_permitted.status == "review"
     assert only_permitted.measured == 0
     assert only_permitted.detail["permitted_m2"] == pytest.approx(
@@ -188,24 +198,24 @@ def test_linear_works_in_the_redline_are_to_verify(results) -> None:
         "R1": "linear",
         "R2": "water_works",
     }
-    mixed = results[("U2", "eco_redline_occupation")]
+    mixed = results[("U2", "occupation:eco_redline", None)]
     assert mixed.status == "fail"
     factory = area_m2(IN_REDLINE[3][4])
     assert mixed.detail["area_m2"] == pytest.approx(factory, rel=1e-6)
     assert mixed.measured == pytest.approx(round(factory / MU, 4))
     assert [o["code"] for o in mixed.detail["occupations"]] == ["R4"]
-    assert results[("D", "eco_redline_occupation")].status == "fail"
+    assert results[("D", "occupation:eco_redline", None)].status == "fail"
 
 
 def test_land_lines_carry_their_as_of(results) -> None:
-    basic = results[("U1", "basic_farmland")]
+    basic = results[("U1", "area_at_least:basic_farmland", None)]
     (as_of,) = basic.as_of
     assert (as_of.layer, as_of.survey_year, as_of.loaded_at) == (
         "basic_farmland",
         "2023",
         "2026-03-02",
     )
-    occupation = {a.layer: a for a in results[("U1", "farmland_occupation")].as_of}
+    occupation = {a.layer: a for a in results[("U1", "occupation:basic_farmland", None)].as_of}
     # Parcels state 2022 (SJNF) and 2023 (GXSJ); no load of them was recorded.
     assert (occupation["farmland"].survey_year, occupation["farmland"].loaded_at) == (
         "2022–2023",
@@ -213,6 +223,6 @@ def test_land_lines_carry_their_as_of(results) -> None:
     )
     payload = basic.to_dict()
     assert payload["as_of_text"] == "永久基本农田：2023年度数据，2026-03-02 导入"
-    redline = results[("U2", "eco_redline")]
+    redline = results[("U2", "area_at_least:eco_redline", None)]
     assert redline.as_of[0].survey_year is None
     assert redline.to_dict()["as_of_text"].startswith("生态保护红线：数据年度、导入日期不详")

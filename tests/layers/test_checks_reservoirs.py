@@ -19,15 +19,19 @@ U1, U2, U3 = (box(113.0 + 0.1 * i, 31.0, 113.1 + 0.1 * i, 31.1) for i in range(3
 
 def _baseline():
     units = [("U1", "甲片区", 2), ("U2", "乙片区", 2), ("U3", "丙片区", 1)]
+
+    def lines(small: int) -> list[dict]:
+        return [
+            {"type": "reservoir_count", "scale": "小型", "target": small},
+            {"type": "dam_appraisal"},
+        ]
+
     return parse_baseline(
         {
             "name": "测试清单",
             "source": "test",
-            "good_rate_targets": {"国控": 100},
-            "district": {"code": "D", "name": "测试区", "lines": {"reservoirs_small": 5}},
-            "units": [
-                {"code": c, "name": n, "lines": {"reservoirs_small": k}} for c, n, k in units
-            ],
+            "district": {"code": "D", "name": "测试区", "lines": lines(5)},
+            "units": [{"code": c, "name": n, "lines": lines(k)} for c, n, k in units],
         }
     )
 
@@ -66,7 +70,7 @@ def results(db: Session, settings):
     )
     db.flush()
     found = evaluate(db.connection(), _baseline(), settings, period="2025")
-    return {r.unit_code: r for r in found if r.line == "reservoir_appraisal"}
+    return {r.unit_code: r for r in found if r.line == "dam_appraisal"}
 
 
 def test_appraised_seven_years_ago_is_a_warning(results) -> None:

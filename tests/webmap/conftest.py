@@ -64,11 +64,13 @@ def map_engine(map_database: tuple[Engine, Settings]) -> Engine:
 
 
 @contextmanager
-def serve(engine: Engine, settings: Settings) -> Iterator[Server]:
-    """The whole app (API, /ogc, map) on ``settings``' database, by uvicorn in a thread."""
+def serve(engine: Engine, settings: Settings, token_name: str = TOKEN_NAME) -> Iterator[Server]:
+    """The whole app (API, /ogc, map) on ``settings``' database, by uvicorn in a thread. Its
+    tokens are named ``token_name`` and removed afterwards: a second server on the same
+    database needs a name of its own, or it would revoke the first one's."""
     port = free_port()
-    viewer = create_token(engine, "viewer", name=TOKEN_NAME)
-    analyst = create_token(engine, "analyst", name=TOKEN_NAME)
+    viewer = create_token(engine, "viewer", name=token_name)
+    analyst = create_token(engine, "analyst", name=token_name)
     config = uvicorn.Config(
         create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
     )
@@ -86,7 +88,7 @@ def serve(engine: Engine, settings: Settings) -> Iterator[Server]:
         instance.should_exit = True
         thread.join(timeout=10)
         with session_scope(engine) as session:
-            session.execute(delete(ApiToken).where(ApiToken.name == TOKEN_NAME))
+            session.execute(delete(ApiToken).where(ApiToken.name == token_name))
 
 
 @pytest.fixture(scope="package")

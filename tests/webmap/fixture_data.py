@@ -7,7 +7,8 @@ sections and samples have known classes:
 * 涢水大桥 (ZD-01, 国控, listed in the bottom-line list): 2024 mean 氨氮 1.8 mg/L → Ⅴ (超标
   0.80 倍), 总磷 0.25 → Ⅳ (超标 0.25 倍): 不达标. December 2023 at Ⅲ.
 * 洛阳揭家垄村 (ZD-02, 国控): Ⅱ. 漂水河大桥 (ZD-03, 省控): Ⅲ. 先觉庙库心 (ZD-04, lake,
-  drinking water source): Ⅲ. 浪河出境 (ZD-05, 市控): no samples.
+  drinking water source): Ⅲ. 浪河出境 (ZD-05), 漂水河出境 (ZD-06), 浆溪店河出境 (ZD-07), all
+  市控: no samples.
 """
 
 import datetime as dt
@@ -81,6 +82,10 @@ SECTIONS = {
         {"nh3n": 0.4, "tp": 0.04, "do": 7.6, "tn": 0.9},
     ),
     "ZD-05": ("浪河出境", "市控", "river", (113.33, 31.82), {}),
+    # The shipped list names these too, and a list whose sections are not in the data is
+    # refused: present, in 㵐水片区, without samples.
+    "ZD-06": ("漂水河出境", "市控", "river", (113.48, 31.62), {}),
+    "ZD-07": ("浆溪店河出境", "市控", "river", (113.48, 31.74), {}),
 }
 EXPECTED_LABELS = {"ZD-01": "Ⅴ", "ZD-02": "Ⅱ", "ZD-03": "Ⅲ", "ZD-04": "Ⅲ"}
 DEC_2023_ZD01 = {"nh3n": 0.9, "tp": 0.15, "do": 6.5, "codmn": 5.0}  # Ⅲ

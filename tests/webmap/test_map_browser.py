@@ -230,7 +230,7 @@ def test_sections_are_coloured_by_class_and_their_popup_shows_it(map_page):
 
 
 def test_period_selector_updates_classes_and_the_panel(map_page):
-    line = '.ws-unit[data-unit="421303"] .ws-line[data-line="section"]'
+    line = '.ws-unit[data-unit="421303"] .ws-line[data-line="section_class"]'
     assert "涢水大桥" in map_page.locator(line).first.inner_text()
     assert map_page.locator(line).first.get_attribute("data-status") == "fail"
     map_page.select_option("#ws-year", "2023")
@@ -267,7 +267,9 @@ def test_compliance_panel_shows_failures_and_zooms_to_their_evidence(map_page):
     map_page.check("#ws-only-problems")
     assert map_page.locator('.ws-line[data-status="pass"]').count() == 0
     # a section line: the section is outlined and its popup opens
-    map_page.locator('.ws-unit[data-unit="421303"] .ws-line[data-line="section"]').first.click()
+    map_page.locator(
+        '.ws-unit[data-unit="421303"] .ws-line[data-line="section_class"]'
+    ).first.click()
     map_page.wait_for_selector(".ws-popup-section")
     assert "涢水大桥" in map_page.inner_text(".ws-popup-section h3")
     assert map_page.evaluate("WS.map.getPane('ws-highlight').querySelectorAll('path').length") >= 1
@@ -275,8 +277,10 @@ def test_compliance_panel_shows_failures_and_zooms_to_their_evidence(map_page):
     with map_page.expect_response(
         lambda r: "/ogc/collections/" in r.url and "/items" in r.url
     ) as items:
+        # the occupation line, not its 非粮化 finding (same line, another part)
         map_page.locator(
-            '.ws-unit[data-unit="421303-02"] .ws-line[data-line="farmland_occupation"]'
+            '.ws-unit[data-unit="421303-02"] .ws-line[data-line="occupation:basic_farmland"]',
+            has_text="永久基本农田占用",
         ).click()
     assert items.value.ok
     map_page.wait_for_function(
@@ -294,16 +298,17 @@ def test_compliance_panel_shows_failures_and_zooms_to_their_evidence(map_page):
 
 def test_compliance_panel_names_features_by_code_with_units_and_as_of(map_page):
     line = map_page.locator(
-        '.ws-unit[data-unit="421303-02"] .ws-line[data-line="farmland_occupation"]'
+        '.ws-unit[data-unit="421303-02"] .ws-line[data-line="occupation:basic_farmland"]',
+        has_text="永久基本农田占用",
     )
     text = line.inner_text()
     # The 0702 parcel by its BSM and 坐落, the patch by its number; never "farmland#12".
     assert re.search(r"WM\d{4}（何店镇）", text), text
     assert "#" not in text
-    assert re.search(r"重叠 [\d,]+\.\d{2} 亩（应为 0）", text), text
+    assert re.search(r"占用 [\d,]+\.\d{2} 亩（应为 0）", text), text
     assert "数据时点：永久基本农田：" in text
     reservoirs = map_page.locator(
-        '.ws-unit[data-unit="421303"] .ws-line[data-line="reservoirs_small"]'
+        '.ws-unit[data-unit="421303"] .ws-line[data-line="reservoir_count:小型"]'
     )
     assert re.search(r"实测 \d+ 座 / 目标 \d+ 座", reservoirs.inner_text())
     # Every status has its own colour; the ones that are no verdict never look like 达标.
@@ -317,7 +322,8 @@ def test_compliance_panel_names_features_by_code_with_units_and_as_of(map_page):
              return colour;
            })"""
     )
-    assert len(colours) == 7 and len(set(colours)) == 7, colours
+    # 8: pass, warn, fail, review, insufficient, undetermined, pending (待定（参照指标）), nodata
+    assert len(colours) == 8 and len(set(colours)) == 8, colours
 
 
 def _expected_overlap(project) -> tuple[float, float]:

@@ -5,8 +5,8 @@
   const WS = window.WS;
   // One icon per status; the statuses that are no verdict (需核实, 数据不足, 无法判定, 无数据)
   // each look different from 达标 and from each other (colours in app.css).
-  const ICONS = { pass: "✓", warn: "!", fail: "✕", review: "?", insufficient: "…", undetermined: "⊘", nodata: "–" };
-  const ORDER = ["fail", "warn", "review", "insufficient", "undetermined", "nodata", "pass"];
+  const ICONS = { pass: "✓", warn: "!", fail: "✕", review: "?", insufficient: "…", undetermined: "⊘", pending: "≈", nodata: "–" };
+  const ORDER = ["fail", "warn", "review", "insufficient", "undetermined", "pending", "nodata", "pass"];
   const MAX_CODES = 3;
   let data = null;
   let active = null;
@@ -16,33 +16,19 @@
     return WS.esc(r[`${key}_text`] || "—");
   }
 
-  function areaMu(m2) {
-    return `${WS.num(WS.mu(m2), 2)} 亩`;
-  }
-
+  /* What a line found, as the API words it: the line's own summary where its type gives one
+   * (occupation, appraisal…), else measured against target; why there is no verdict where
+   * there is none. Nothing here names a line or a line type. */
   function figures(r) {
     const d = r.detail || {};
     if (r.status === "nodata" && r.measured == null) {
       return d.reason ? WS.esc(d.reason) : "缺少核查所需数据";
     }
-    switch (r.line) {
-      case "reservoir_appraisal": {
-        const parts = [`逾期 ${fig(r, "measured")}`];
-        if (d.due && d.due.length) parts.push(`应鉴定（满6年） ${d.due.length} 座`);
-        if (d.dates_unknown && d.dates_unknown.length) parts.push(`缺鉴定日期 ${d.dates_unknown.length} 座`);
-        if (d.unsafe && d.unsafe.length) parts.push(`三类坝 ${d.unsafe.map((u) => WS.esc(u.code || u.name)).join("、")}`);
-        return parts.join("；");
-      }
-      case "basic_farmland_nonfood":
-        return `非粮化 ${fig(r, "measured")}（不计为占用）`;
-      case "eco_redline_occupation": {
-        const text = `占用 ${fig(r, "measured")}（应为 0）`;
-        return d.permitted_m2 ? `${text}；线性基础设施、水工建筑 ${areaMu(d.permitted_m2)}（需核实）` : text;
-      }
-      default:
-        if (r.target === 0 && r.uom === "亩") return `重叠 ${fig(r, "measured")}（应为 0）`;
-        return `实测 ${fig(r, "measured")} / 目标 ${fig(r, "target")}`;
+    const main = d.summary ? WS.esc(d.summary) : `实测 ${fig(r, "measured")} / 目标 ${fig(r, "target")}`;
+    if (r.status === "pending" && d.reference) {
+      return `${main}<br>参照指标：${WS.esc(d.reference.text || d.reference.reference)}`;
     }
+    return d.reason && r.status !== "pass" ? `${main}<br>${WS.esc(d.reason)}` : main;
   }
 
   /* The features behind a line by the bureau's code (or name) and 坐落, never database ids. */
@@ -108,10 +94,9 @@
     button.classList.add("ws-active");
     WS.ui.showMapOnSmallScreens();
     await WS.showEvidence(r.evidence);
-    if (r.line === "section" && r.subject) {
-      const s = WS.sections.all().find((e) => e.feature && e.feature.properties.name === r.subject);
-      if (s) WS.sections.open(s.code);
-    }
+    // A line about one monitoring section opens that section's popup (class, chart).
+    const sections = (r.evidence || []).filter((e) => e.layer === "sections");
+    if (sections.length === 1 && sections[0].code) WS.sections.open(sections[0].code);
   }
 
   WS.checks = {
@@ -131,13 +116,10 @@
       return data;
     },
 
-    /* Whether the reservoir's appraisal is overdue (不达标); the line's evidence also names
-     * reservoirs that are only due (预警), lack dates or are 三类坝. */
+    /* Whether any line lists the reservoir as overdue for its appraisal (不达标). */
     isOverdueReservoir(id) {
       if (!data) return false;
-      return data.results.some(
-        (r) => r.line === "reservoir_appraisal" && ((r.detail && r.detail.overdue) || []).some((o) => Number(o.id) === Number(id))
-      );
+      return data.results.some((r) => ((r.detail && r.detail.overdue) || []).some((o) => Number(o.id) === Number(id)));
     },
 
     init() {

@@ -4,7 +4,7 @@
   "use strict";
   const WS = window.WS;
   const $ = (id) => document.getElementById(id);
-  const STATUS_ICONS = { pass: "✓", warn: "!", fail: "✕", nodata: "–" };
+  const STATUS_ICONS = { pass: "✓", warn: "!", fail: "✕", review: "?", insufficient: "…", undetermined: "⊘", pending: "≈", nodata: "–" };
 
   function invalidate() {
     setTimeout(() => WS.map.invalidateSize({ pan: false }), 220);
@@ -53,7 +53,7 @@
       .map(([c, t]) => `<li><span class="ws-legend-dot" style="background:${c}"></span>${t}</li>`)
       .concat(['<li><span class="ws-legend-dot ws-insufficient"></span>数据不足（样本数不够）</li>'])
       .join("");
-    const statuses = ["pass", "warn", "fail", "nodata"]
+    const statuses = Object.keys(STATUS_ICONS)
       .map((s) => `<li><span class="ws-status-icon ws-status-${s}">${STATUS_ICONS[s]}</span>${WS.statusLabel(s)}</li>`)
       .join("");
     const legend = L.control({ position: "bottomright" });

@@ -21,6 +21,7 @@ import tipg.dependencies
 import tipg.factory
 from asyncpg.exceptions import DataError, UndefinedColumnError, UndefinedFunctionError
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
 from morecantile.defaults import TileMatrixSets
 from morecantile.models import TileMatrixSet
 from starlette.templating import Jinja2Templates
@@ -33,6 +34,7 @@ from tipg.middleware import CatalogUpdateMiddleware
 from tipg.settings import DatabaseSettings, PostgresSettings
 
 from api.auth import require_reader
+from api.docs import add_local_docs
 from api.errors import register_error_handlers
 from layers.db import libpq_url
 from layers.registry import SPATIAL_LAYERS
@@ -129,6 +131,18 @@ class SharedTileMatrixSets(TileMatrixSets):
         return tms
 
 
+class JsonTemplates(Jinja2Templates):
+    """Where tipg would render an HTML page, the same content as JSON: its templates load
+    Bootstrap, jQuery, Leaflet, MapLibre and OpenStreetMap tiles from outside hosts (blank
+    on an intranet, and requests off the server). Every tipg factory renders through here."""
+
+    def __init__(self) -> None:
+        super().__init__(env=jinja2.Environment(autoescape=True))
+
+    def TemplateResponse(self, request, name, context=None, *args, **kwargs):
+        return JSONResponse((context or {}).get("response"))
+
+
 class MountRoot:
     """ASGI wrapper making ``request.base_url`` of a mounted app include its mount path."""
 
@@ -148,15 +162,14 @@ def create_ogc_app(settings: Settings) -> FastAPI:
         # The same paths as the main app's: tipg's landing page resolves its service-desc
         # link by route name in the top router, then against the mount's base URL.
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # our own /docs below: FastAPI's loads Swagger UI from a CDN
+        redoc_url=None,
     )
-    templates = Jinja2Templates(
-        env=jinja2.Environment(loader=jinja2.PackageLoader("tipg", "templates"))
-    )
+    add_local_docs(app, "曾都区流域底线管控平台 OGC API")
     endpoints = Endpoints(
         title="曾都区流域底线管控平台 OGC API",
-        templates=templates,
-        with_tiles_viewer=True,
+        templates=JsonTemplates(),
+        with_tiles_viewer=False,  # its pages load MapLibre, jQuery and OSM tiles from outside
         supported_tms=SharedTileMatrixSets(dict(morecantile.tms.tilematrixsets)),
         collection_dependency=tipg.factory.CollectionParams,
         collections_dependency=tipg.factory.CollectionsParams,

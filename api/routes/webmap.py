@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 import webmap
@@ -18,9 +18,11 @@ from api.auth import TOKEN_COOKIE, Principal, ReaderDep, principal_for
 from api.deps import EngineDep, SettingsDep
 from api.routes.exports import XLSX
 from api.schemas import OverlapReport
+from api.tls import ca_certificate_path
 from api.workbooks import overlap_workbook
 from webmap.page import PageOptions, build_page
 from webmap.signin import safe_next, signin_page
+from webmap.trust import trust_page
 
 router = APIRouter(include_in_schema=False, tags=["webmap"])
 STATIC_DIR = Path(webmap.__file__).parent / "static"
@@ -106,3 +108,33 @@ def overlap_report_xlsx(report: OverlapReport, _: ReaderDep) -> Response:
     body = overlap_workbook(report.model_dump(mode="json"))
     headers = {"Content-Disposition": "attachment; filename*=UTF-8''overlap-report.xlsx"}
     return Response(body, media_type=XLSX, headers=headers)
+
+
+def _local_ca(settings) -> Path | None:
+    path = ca_certificate_path(settings.var_dir)
+    return path if path.is_file() else None
+
+
+@router.get("/ca", response_class=HTMLResponse)
+def trust_instructions(settings: SettingsDep) -> Response:
+    """How to trust the local CA on a tablet (no token: it comes before signing in, and a
+    CA certificate is public)."""
+    return HTMLResponse(trust_page(_local_ca(settings)), headers=NO_STORE)
+
+
+@router.get("/ca.crt")
+def ca_certificate(settings: SettingsDep) -> Response:
+    """The local CA's certificate (PEM), for tablets to install."""
+    path = _local_ca(settings)
+    if path is None:
+        return Response(
+            "本服务器未使用本地 CA (no local CA on this server)",
+            status_code=404,
+            media_type="text/plain; charset=utf-8",
+        )
+    return FileResponse(
+        path,
+        media_type="application/x-x509-ca-cert",
+        filename="watershed-ca.crt",
+        headers=NO_STORE,
+    )

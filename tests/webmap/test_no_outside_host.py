@@ -95,7 +95,7 @@ def html_pages(server, map_database):
 def test_every_html_page_is_found_and_names_no_outside_host(html_pages):
     urls = {url for url, _, _ in html_pages}
     # the map, sign-in, both API docs and the saved report; tipg's pages answer JSON instead
-    assert {"/", "/signin", "/docs", "/ogc/docs"} <= urls, urls
+    assert {"/", "/signin", "/ca", "/docs", "/ogc/docs"} <= urls, urls
     assert any(u.startswith("/api/overlap/") and u.endswith(".html") for u in urls)
     assert not any(u.startswith("/ogc/collections") or u == "/ogc/" for u in urls), urls
     for url, params, text in html_pages:

@@ -20,6 +20,7 @@ from api.routes.exports import XLSX
 from api.schemas import OverlapReport
 from api.tls import ca_certificate_path
 from api.workbooks import overlap_workbook
+from webmap.offline import service_worker
 from webmap.page import PageOptions, build_page
 from webmap.signin import safe_next, signin_page
 from webmap.trust import trust_page
@@ -64,6 +65,17 @@ def map_page(request: Request, engine: EngineDep, settings: SettingsDep) -> Resp
     if settings.read_requires_token and principal is None:
         return RedirectResponse("/signin", status_code=303, headers=NO_STORE)
     return HTMLResponse(build_page(_options(settings, principal)), headers=NO_STORE)
+
+
+@router.get("/sw.js")
+def service_worker_script() -> Response:
+    """The service worker, at the root so that its scope is the whole app (webmap/offline.py).
+    No token: it holds no data, and the browser fetches it without the page's headers."""
+    return Response(
+        service_worker(STATIC_DIR),
+        media_type="text/javascript; charset=utf-8",
+        headers={"Cache-Control": "no-cache"},  # the browser checks for a new worker each visit
+    )
 
 
 @router.get("/signin", response_class=HTMLResponse)

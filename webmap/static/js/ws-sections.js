@@ -59,16 +59,27 @@
       });
     },
 
-    /* Every section's assessment over ``period``, then the marker colours. */
+    assessmentUrls(period) {
+      return Object.values(byCode)
+        .filter((e) => e.marker)
+        .map((e) => assessmentUrl(e.code, period));
+    },
+
+    /* Every section's assessment over ``period``, then the marker colours. A section whose
+     * answer is not on the device while offline keeps its last colour and popup (never
+     * repainted grey as 无数据); it is marked as such. */
     async refresh(period) {
       const entries = Object.values(byCode).filter((e) => e.marker);
       await WS.pool(entries, 6, async (e) => {
-        const url = WS.url(`${WS.config().endpoints.sections}/${encodeURIComponent(e.code)}/assessment`, { period });
         let answer;
         try {
-          answer = await WS.api(url);
+          answer = await WS.api(assessmentUrl(e.code, period));
         } catch (err) {
-          answer = { error: WS.errorText(err) };
+          if (err.offline && e.assessment) {
+            e.marker.getElement && e.marker.getElement() && e.marker.getElement().classList.add("ws-stale");
+            return;
+          }
+          answer = { error: WS.errorText(err), offline: Boolean(err.offline) };
         }
         if (period !== WS.state.period) return; // the period changed meanwhile
         e.assessment = answer;
@@ -85,6 +96,10 @@
     },
   };
 
+  function assessmentUrl(code, period) {
+    return WS.url(`${WS.config().endpoints.sections}/${encodeURIComponent(code)}/assessment`, { period });
+  }
+
   function grade(e) {
     const a = e.assessment && e.assessment.assessment;
     return a ? a.grade : null;
@@ -97,8 +112,10 @@
   function paint(e) {
     const g = grade(e);
     const short = insufficient(e);
-    const classes = [short ? "ws-insufficient" : g == null ? "ws-nodata" : `ws-grade-${g}`];
-    const colour = short ? null : WS.gradeColour(g);
+    // offline with nothing cached: its own look (离线，未缓存), not the grey of 无数据
+    const missing = e.assessment && e.assessment.offline;
+    const classes = [missing ? "ws-uncached" : short ? "ws-insufficient" : g == null ? "ws-nodata" : `ws-grade-${g}`];
+    const colour = short || missing ? null : WS.gradeColour(g);
     e.marker.setIcon(WS.markerIcon("sections", e.feature.properties, { colour, classes, grade: g }));
   }
 

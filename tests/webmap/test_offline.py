@@ -160,3 +160,21 @@ def test_an_uncached_period_offline_keeps_the_last_good_state_and_says_so(offlin
     )
     assert message.startswith("离线，未缓存")
     assert errors == []
+
+
+def test_signing_out_removes_the_kept_data_from_the_device(tls_browser, tls_server):
+    context = new_context(tls_browser, tls_server)
+    page = context.new_page()
+    page.goto(tls_server.base_url + "/")
+    wait_ready(page)
+    page.wait_for_function("document.body.dataset.offlineReady === '1'", timeout=30_000)
+    kept = page.evaluate(
+        "caches.open('ws-data').then(c => c.keys()).then(ks => ks.map(k => new URL(k.url).pathname))"
+    )
+    assert "/api/checks" in kept and "/api/layers/sections.geojson" in kept
+    with page.expect_navigation():
+        page.click("#ws-user button[type=submit]")
+    assert page.url.endswith("/signin")
+    names = page.evaluate("caches.keys()")
+    assert not {"ws-data", "ws-pages", "ws-tiles"} & set(names), names
+    context.close()

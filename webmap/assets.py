@@ -28,6 +28,7 @@ APP_JS = tuple(
         "ws-sections",
         "ws-checks",
         "ws-redline",
+        "ws-areas",
         "ws-ui",
     )
 )

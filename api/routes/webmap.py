@@ -20,6 +20,9 @@ from api.routes.exports import XLSX
 from api.schemas import OverlapReport
 from api.tls import ca_certificate_path
 from api.workbooks import overlap_workbook
+from gis.errors import NotFoundError
+from layers.offline_area import MAX_ZOOM, area_tiles, unit_name
+from webmap.layers import TILE_MIN_ZOOM
 from webmap.offline import service_worker
 from webmap.page import PageOptions, build_page
 from webmap.signin import safe_next, signin_page
@@ -150,3 +153,38 @@ def ca_certificate(settings: SettingsDep) -> Response:
         filename="watershed-ca.crt",
         headers=NO_STORE,
     )
+
+
+@router.get("/map/offline-area")
+def offline_area(
+    engine: EngineDep,
+    _: ReaderDep,
+    unit: Annotated[str, Query(max_length=32, description="单元代码")],
+) -> dict:
+    """What the offline area (离线区域) of a unit holds: the vector tiles of the tiled layers
+    over the unit (z13–z16, what the map can ask for), each with its size, before any
+    download. Empty tiles are listed apart: the page keeps them without fetching."""
+    name = unit_name(engine, unit)
+    if name is None:
+        raise NotFoundError(f"没有代码为 {unit} 的单元 (unknown unit).")
+    layers = area_tiles(engine, unit, TILE_MIN_ZOOM, MAX_ZOOM)
+    return {
+        "unit": {"code": unit, "name": name},
+        "zooms": [TILE_MIN_ZOOM, MAX_ZOOM],
+        "layers": [
+            {
+                "key": layer.key,
+                "name": layer.name_zh,
+                "tiles_url": f"{ogc.PREFIX}/collections/{ogc.collection_id(layer.table)}/tiles/"
+                f"{ogc.TILE_MATRIX_SET}/{{z}}/{{x}}/{{y}}",
+                "tiles": [
+                    [z, x, y, size]
+                    for (z, x, y), size in zip(layer.tiles, layer.sizes, strict=True)
+                ],
+                "bytes": layer.bytes,
+            }
+            for layer in layers
+        ],
+        "tile_count": sum(len(layer.tiles) for layer in layers),
+        "tile_bytes": sum(layer.bytes for layer in layers),
+    }

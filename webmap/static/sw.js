@@ -62,7 +62,11 @@ function missResponse(request) {
 }
 
 const keepStamped = { cacheWillUpdate: ({ response }) => stamped(response) };
-const offlineMiss = { handlerDidError: ({ request }) => missResponse(request) };
+/* The network failed and the strategy's own cache has no copy: an offline area (离线区域,
+ * caches "ws-area-…", filled by ws-areas.js) may hold it; else "离线，未缓存". */
+const offlineMiss = {
+  handlerDidError: async ({ request }) => (await caches.match(request, MATCH)) || missResponse(request),
+};
 
 const pageStrategy = new strategies.NetworkFirst({ cacheName: PAGES, matchOptions: MATCH, plugins: [keepStamped, offlineMiss] });
 const dataStrategy = new strategies.NetworkFirst({
@@ -140,10 +144,13 @@ self.addEventListener("message", (event) => {
       warm(data.urls || []).then((cached) => event.source && event.source.postMessage({ type: "warmed", cached }))
     );
   } else if (data.type === "forget") {
-    // signing out: nothing of the protected layers stays on the device
-    const names = [PAGES, DATA, TILES];
+    // signing out: nothing of the protected layers stays on the device (offline areas too)
     event.waitUntil(
-      Promise.all(names.map((n) => caches.delete(n))).then(() => event.source && event.source.postMessage({ type: "forgotten" }))
+      caches
+        .keys()
+        .then((names) => names.filter((n) => [PAGES, DATA, TILES].includes(n) || n.startsWith("ws-area-")))
+        .then((names) => Promise.all(names.map((n) => caches.delete(n))))
+        .then(() => event.source && event.source.postMessage({ type: "forgotten" }))
     );
   }
 });

@@ -155,6 +155,7 @@
       const checks = WS.checks.load(null);
       const sections = WS.sections.loadList();
       await layerLoads;
+      WS.areas.fillUnits();
       const firstChecks = await checks;
       await sections;
       const period = (firstChecks && firstChecks.period) || WS.sections.latestPeriod();

@@ -160,7 +160,9 @@
       pane: cfg.pane,
       interactive: true,
       minZoom: WS.config().tileMinZoom,
-      maxNativeZoom: 22,
+      // z16 tiles are drawn larger above z16 (0.13 m per tile unit there: finer than the
+      // survey), so an offline area's z13–z16 tiles serve every zoom.
+      maxNativeZoom: 16,
       vectorTileLayerStyles: styles,
       getFeatureId: (f) => f.properties.id,
     };

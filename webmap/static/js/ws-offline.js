@@ -118,6 +118,7 @@
           form.submit();
         };
         navigator.serviceWorker.addEventListener("message", (e) => e.data && e.data.type === "forgotten" && done());
+        localStorage.removeItem("ws-areas"); // the offline areas' list (ws-areas.js)
         controller.postMessage({ type: "forget" });
         setTimeout(done, 3000); // never keep someone from signing out
       },

@@ -87,6 +87,19 @@
       });
     },
 
+    /* The series URLs a section's popup charts for ``period`` (for offline areas). */
+    chartUrls(period) {
+      const win = WS.chartWindow(period);
+      const urls = [];
+      for (const e of Object.values(byCode)) {
+        const a = e.assessment && e.assessment.assessment;
+        if (!a) continue;
+        const base = `${WS.config().endpoints.sections}/${encodeURIComponent(e.code)}/series`;
+        for (const key of worstIndicators(a, 2)) urls.push(WS.url(base, { indicator: key, from: win.from, to: win.to }));
+      }
+      return urls;
+    },
+
     open(code) {
       const e = byCode[code];
       if (!e || !e.marker) return;

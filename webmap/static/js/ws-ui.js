@@ -124,6 +124,7 @@
       locateControl().addTo(WS.map);
       WS.checks.init();
       WS.redline.init();
+      WS.areas.init();
       if (window.matchMedia("(max-width: 599px)").matches) setPanel(false);
     },
 

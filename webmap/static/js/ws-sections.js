@@ -52,11 +52,8 @@
       e.feature = feature;
       e.marker = marker;
       marker.bindPopup(() => popupHtml(e), Object.assign({ minWidth: 260, className: "ws-section-popup" }, WS.POPUP));
-      marker.bindTooltip(feature.properties.name, { direction: "top", offset: [0, -14] });
-      marker.on("popupopen", (ev) => {
-        marker.closeTooltip();
-        fillCharts(ev.popup, e);
-      });
+      // the name is a permanent label (ws-layers.js), readable without hovering
+      marker.on("popupopen", (ev) => fillCharts(ev.popup, e));
     },
 
     assessmentUrls(period) {

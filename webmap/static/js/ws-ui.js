@@ -125,6 +125,8 @@
       WS.checks.init();
       WS.redline.init();
       WS.areas.init();
+      WS.map.on("zoomend", WS.updateLabels);
+      WS.updateLabels();
       if (window.matchMedia("(max-width: 599px)").matches) setPanel(false);
     },
 

@@ -29,6 +29,7 @@ APP_JS = tuple(
         "ws-checks",
         "ws-redline",
         "ws-areas",
+        "ws-search",
         "ws-ui",
     )
 )

@@ -22,6 +22,7 @@ from api.tls import ca_certificate_path
 from api.workbooks import overlap_workbook
 from gis.errors import NotFoundError
 from layers.offline_area import MAX_ZOOM, area_tiles, unit_name
+from layers.search import search
 from webmap.layers import TILE_MIN_ZOOM
 from webmap.offline import service_worker
 from webmap.page import PageOptions, build_page
@@ -188,3 +189,14 @@ def offline_area(
         "tile_count": sum(len(layer.tiles) for layer in layers),
         "tile_bytes": sum(layer.bytes for layer in layers),
     }
+
+
+@router.get("/map/search")
+def map_search(
+    engine: EngineDep,
+    _: ReaderDep,
+    q: Annotated[str, Query(min_length=1, max_length=50, description="代码或名称")],
+) -> list[dict]:
+    """The search box: sections, reservoirs, rivers, units, villages (坐落单位), parcels by
+    BSM, 永久基本农田 by 图斑编号, 生态保护红线 by code or name, with their boxes (EPSG:4490)."""
+    return search(engine, q)

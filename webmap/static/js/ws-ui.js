@@ -120,6 +120,7 @@
       initPeriod();
       initUser();
       L.control.scale({ imperial: false, position: "bottomleft" }).addTo(WS.map);
+      WS.search.control().addTo(WS.map);
       legendControl().addTo(WS.map);
       locateControl().addTo(WS.map);
       WS.checks.init();

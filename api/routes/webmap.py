@@ -8,7 +8,7 @@ every API call of the page carries it; ``Authorization: Bearer`` works as well.
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -16,6 +16,7 @@ import webmap
 from api import ogc
 from api.auth import TOKEN_COOKIE, Principal, ReaderDep, principal_for
 from api.deps import EngineDep, SettingsDep
+from api.qr_signin import CODE_MINUTES, issue_code, qr_svg, redeem_code
 from api.routes.exports import XLSX
 from api.schemas import OverlapReport
 from api.tls import ca_certificate_path
@@ -99,7 +100,12 @@ def signin(
     if not token or principal_for(engine, token) is None:
         page = signin_page("令牌无效或已撤销，请检查后重试。", next)
         return HTMLResponse(page, status_code=401, headers=NO_STORE)
-    response = RedirectResponse(safe_next(next), status_code=303, headers=NO_STORE)
+    return _signed_in(request, token, safe_next(next))
+
+
+def _signed_in(request: Request, token: str, target: str) -> Response:
+    """Go to ``target`` with ``token`` in the cookie the page's API calls carry."""
+    response = RedirectResponse(target, status_code=303, headers=NO_STORE)
     response.set_cookie(
         TOKEN_COOKIE,
         token,
@@ -200,3 +206,33 @@ def map_search(
     """The search box: sections, reservoirs, rivers, units, villages (坐落单位), parcels by
     BSM, 永久基本农田 by 图斑编号, 生态保护红线 by code or name, with their boxes (EPSG:4490)."""
     return search(engine, q)
+
+
+@router.post("/map/signin-qr")
+def signin_qr(request: Request, engine: EngineDep, caller: ReaderDep) -> dict:
+    """A QR code of a one-time sign-in link for a tablet (api/qr_signin.py): valid for
+    CODE_MINUTES minutes, once; the tablet gets a viewer token of its own."""
+    if caller.role is None:
+        raise HTTPException(403, detail="请先用令牌登录，再为平板生成登录二维码 (sign in first).")
+    code, expires = issue_code(engine, caller)
+    url = str(request.url_for("signin_with_code").include_query_params(c=code))
+    return {
+        "url": url,
+        "expires_at": expires.isoformat(),
+        "minutes": CODE_MINUTES,
+        "svg": qr_svg(url),
+    }
+
+
+@router.get("/signin/qr", name="signin_with_code")
+def signin_with_code(
+    request: Request, engine: EngineDep, c: Annotated[str, Query(max_length=100)] = ""
+) -> Response:
+    """The link in the QR code: a valid code signs this browser in with a new viewer token."""
+    token = redeem_code(engine, c) if c else None
+    if token is None:
+        page = signin_page(
+            "二维码已失效或已使用（有效 5 分钟、只能使用一次），请在电脑上重新生成。"
+        )
+        return HTMLResponse(page, status_code=401, headers=NO_STORE)
+    return _signed_in(request, token, "/")

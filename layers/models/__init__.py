@@ -7,6 +7,7 @@ from layers.models.projects import Project
 from layers.models.reservoirs import Reservoir
 from layers.models.rivers import River
 from layers.models.sections import Sample, SampleExtra, Section
+from layers.models.signin import SigninCode
 from layers.models.system import ApiToken, AuditEntry, Load
 from layers.models.zones import EcoRedline, UrbanBoundary, WaterSourceZone
 
@@ -25,6 +26,7 @@ __all__ = [
     "Sample",
     "SampleExtra",
     "Section",
+    "SigninCode",
     "Unit",
     "UrbanBoundary",
     "WaterSourceZone",

@@ -1,9 +1,15 @@
 """Tablet comfort (issue 18, point 6): names on the map without hovering, and search."""
 
+import datetime as dt
+
 import httpx
 import pytest
+from sqlalchemy import select, update
 
-from tests.webmap.conftest import set_view
+from api.auth import TOKEN_COOKIE, Principal, principal_for, revoke_token
+from layers.db import session_scope
+from layers.models import AuditEntry, SigninCode
+from tests.webmap.conftest import set_view, wait_ready
 from tests.webmap.fixture_data import FARMLAND_BOXES, REDLINE_BOX, SECTIONS
 
 RESERVOIRS = {"先觉庙水库", "两河口水库", "新庙水库"}
@@ -114,3 +120,60 @@ def test_search_box_takes_the_map_there_online_and_offline(context, map_page):
     labels = map_page.locator(".ws-search-hit .ws-search-label").all_inner_texts()
     assert "先觉庙水库" in labels
     context.set_offline(False)
+
+
+def test_qr_code_signs_a_tablet_in_once_within_five_minutes(server, map_engine):
+    auth = {"Authorization": f"Bearer {server.token}"}
+    with httpx.Client(base_url=server.base_url, timeout=20) as http:
+        assert http.post("/map/signin-qr").status_code == 401  # anonymous: no code
+        answer = http.post("/map/signin-qr", headers=auth).json()
+        url = answer["url"]
+        assert url.startswith(server.base_url + "/signin/qr?c=")
+        assert answer["svg"].startswith("<svg") and answer["minutes"] == 5
+        expires = dt.datetime.fromisoformat(answer["expires_at"])
+        assert (
+            dt.timedelta(minutes=4) < expires - dt.datetime.now(dt.UTC) <= dt.timedelta(minutes=5)
+        )
+    with httpx.Client(timeout=20) as tablet:  # no cookie, no token
+        first = tablet.get(url, follow_redirects=False)
+        assert first.status_code == 303 and first.headers["location"] == "/"
+        token = first.cookies[TOKEN_COOKIE]
+        assert token != server.token
+        assert principal_for(map_engine, token) == Principal("扫码登录·webmap-test", "viewer")
+        again = tablet.get(url, follow_redirects=False)  # the same link a second time
+        assert again.status_code == 401 and "已失效或已使用" in again.text
+    # an expired code is refused too
+    with httpx.Client(base_url=server.base_url, timeout=20) as http:
+        stale = http.post("/map/signin-qr", headers=auth).json()["url"]
+    with session_scope(map_engine) as session:
+        session.execute(
+            update(SigninCode).values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+        )
+    assert httpx.get(stale, follow_redirects=False).status_code == 401
+    with map_engine.connect() as conn:
+        actions = (
+            conn.execute(select(AuditEntry.action).where(AuditEntry.action.like("signin.qr_%")))
+            .scalars()
+            .all()
+        )
+    assert actions.count("signin.qr_issued") >= 2 and actions.count("signin.qr_redeemed") == 1
+    revoke_token(map_engine, "扫码登录·webmap-test")
+
+
+def test_desktop_shows_the_qr_code_and_the_tablet_opens_the_map(
+    browser, server, map_page, map_engine
+):
+    map_page.click("#ws-qr-btn")
+    dialog = map_page.locator("#ws-qr")
+    dialog.wait_for()
+    assert dialog.locator(".ws-qr-code svg").count() == 1
+    assert "后失效" in dialog.inner_text() and "只能使用一次" in dialog.inner_text()
+    url = map_page.inner_text("#ws-qr-url")
+    tablet = browser.new_context(viewport={"width": 768, "height": 1024}, locale="zh-CN")
+    page = tablet.new_page()
+    page.goto(url)
+    wait_ready(page)
+    assert page.url == server.base_url + "/"
+    assert page.locator("#ws-user button[type=submit]").inner_text() == "退出登录"
+    tablet.close()
+    revoke_token(map_engine, "扫码登录·webmap-test")

@@ -426,7 +426,7 @@ def test_sign_in_screen_takes_the_token_and_keeps_it_in_a_cookie(browser, server
     cookie = next(c for c in context.cookies() if c["name"] == "watershed_token")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     assert page.locator('.ws-line[data-status="fail"]').count() > 0
-    page.click("#ws-user button")
+    page.click("#ws-user button[type=submit]")  # 退出登录 (the first is 平板扫码登录)
     page.wait_for_url("**/signin")
     context.close()
 

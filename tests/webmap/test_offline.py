@@ -146,9 +146,9 @@ def test_an_uncached_period_offline_keeps_the_last_good_state_and_says_so(offlin
         if v != year
     )
     page.select_option("#ws-year", other)
-    toast = page.locator("#ws-toast")
-    toast.wait_for(state="visible")
-    assert "离线，未缓存" in toast.inner_text()
+    page.wait_for_function("document.getElementById('ws-toast').textContent.includes('仍显示')")
+    wait_ready(page)
+    assert "离线，未缓存" in page.inner_text("#ws-toast")
     assert page.input_value("#ws-year") == year  # the selector shows what the map shows
     assert _grades(page) == online["grades"]  # nothing repainted grey
     assert _statuses(page) == online["statuses"]
@@ -177,4 +177,32 @@ def test_signing_out_removes_the_kept_data_from_the_device(tls_browser, tls_serv
     assert page.url.endswith("/signin")
     names = page.evaluate("caches.keys()")
     assert not {"ws-data", "ws-pages", "ws-tiles"} & set(names), names
+    context.close()
+
+
+def test_a_period_seen_online_is_available_offline(tls_browser, tls_server):
+    context = new_context(tls_browser, tls_server)
+    page = context.new_page()
+    page.goto(tls_server.base_url + "/")
+    wait_ready(page)
+    page.wait_for_function("document.body.dataset.offlineReady === '1'", timeout=30_000)
+    year = page.input_value("#ws-year")
+    other = next(
+        v
+        for v in page.eval_on_selector_all("#ws-year option", "os => os.map(o => o.value)")
+        if v != year
+    )
+    page.select_option("#ws-year", other)  # now under the worker: kept as it is fetched
+    wait_ready(page)
+    seen = _grades(page), _statuses(page)
+    page.select_option("#ws-year", year)
+    wait_ready(page)
+    context.set_offline(True)
+    page.reload()
+    wait_ready(page)
+    page.select_option("#ws-year", other)
+    wait_ready(page)
+    assert page.input_value("#ws-year") == other
+    assert (_grades(page), _statuses(page)) == seen
+    assert other in page.inner_text("#ws-checks-title")
     context.close()

@@ -178,17 +178,19 @@
     if (!period || period === WS.state.period) return;
     // Offline, a period whose answers are not on the device is refused: the map keeps the
     // last good period rather than painting every section grey (read as 无数据).
+    const change = ++periodChanges;
+    document.body.dataset.ready = "0"; // at once: the check below is asynchronous
     const needed = [WS.url(WS.config().endpoints.checks, { period }), ...WS.sections.assessmentUrls(period)];
     if (!(await WS.offline.available(needed))) {
       WS.ui.setPeriodChoices(WS.sections.years(), WS.state.period);
       WS.offline.noteMiss();
       WS.toast(`离线，未缓存：${WS.periodLabel(period)}的评价未保存到本设备，仍显示${WS.periodLabel(WS.state.period)}。`, "error");
+      if (change === periodChanges) document.body.dataset.ready = "1";
       return;
     }
-    const change = ++periodChanges;
+    if (change !== periodChanges) return; // a later change took over meanwhile
     WS.state.period = period;
     WS.map.closePopup();
-    document.body.dataset.ready = "0";
     await Promise.all([WS.sections.refresh(period), WS.checks.load(period)]);
     if (change === periodChanges) document.body.dataset.ready = "1"; // a later change is still loading
   };

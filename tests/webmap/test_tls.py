@@ -4,9 +4,14 @@ the ``/ca`` page, and Chromium trusting the app through the CA alone."""
 import datetime as dt
 import hashlib
 import ipaddress
+import os
 import socket
 import ssl
 import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -22,8 +27,11 @@ from api.tls import (
     machine_names,
     subject_alternative_names,
 )
+from layers.db import libpq_url
+from tests.conftest import free_port
 from webmap.trust import fingerprint, trust_page
 
+WATERSHED = str(Path(sys.executable).with_name("watershed"))
 LAN = [ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("192.168.10.23")]
 NAMES = ["localhost", "gis-server", "gis-server.zengdu.lan"]
 
@@ -132,3 +140,49 @@ def test_fingerprint_matches_the_certificate(local_tls):
         fingerprint(local_tls.ca_certfile).replace(":", "").lower()
         == cert.fingerprint(hashes.SHA256()).hex()
     )
+
+
+def _serve_once(env, port, var_dir):
+    """`watershed serve --tls` until it answers over HTTPS with the CA it made; the served
+    certificate's bytes."""
+    process = subprocess.Popen(
+        [WATERSHED, "serve", "--tls", "--port", str(port), "--tls-name", "gis.zengdu.lan"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            ca = var_dir / "tls" / "ca.crt"
+            try:
+                if ca.exists():
+                    trust = ssl.create_default_context(cafile=str(ca))
+                    response = httpx.get(f"https://127.0.0.1:{port}/ca", verify=trust, timeout=2)
+                    if response.status_code == 200:
+                        break
+            except (httpx.TransportError, ssl.SSLError):
+                pass
+            assert process.poll() is None, process.stdout.read()
+            assert time.monotonic() < deadline, "watershed serve --tls did not answer"
+            time.sleep(0.2)
+        served = ssl.get_server_certificate(("127.0.0.1", port))
+        return x509.load_pem_x509_certificate(served.encode()).public_bytes(Encoding.DER)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_serve_tls_makes_the_ca_once_and_reuses_it_on_restart(engine, settings, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WATERSHED_")}
+    env |= {"DATABASE_URL": libpq_url(settings), "WATERSHED_VAR_DIR": str(tmp_path)}
+    port = free_port()
+    first = _serve_once(env, port, tmp_path)
+    server = x509.load_der_x509_certificate(first)
+    dns, ips = subject_alternative_names(server)
+    assert {"localhost", "gis.zengdu.lan", socket.gethostname().lower()} <= dns
+    assert ipaddress.ip_address("127.0.0.1") in ips
+    ca_bytes = (tmp_path / "tls" / "ca.crt").read_bytes()
+    assert _serve_once(env, port, tmp_path) == first  # a restart: the same certificate
+    assert (tmp_path / "tls" / "ca.crt").read_bytes() == ca_bytes

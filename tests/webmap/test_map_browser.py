@@ -155,8 +155,11 @@ def test_every_layer_in_the_control_renders_features(map_page):
     map_page.wait_for_load_state("networkidle")
     for key, spec in SPATIAL_LAYERS.items():
         if spec.delivery == "tiles":
+            # every tile in view drawn, not just one (the parcel clicked below may be in another)
             map_page.wait_for_function(
-                "key => WS.map.getPane('ws-' + key).querySelectorAll('path').length > 0", arg=key
+                """key => WS.map.getPane('ws-' + key).querySelectorAll('path').length > 0
+                    && !WS.layers[key].isLoading()""",
+                arg=key,
             )
             assert pane_count(map_page, key) >= 1, key
     _click_at(map_page, 31.6425, 113.3225)  # a parcel from the tiles: its attributes

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from api import ogc
+from api.docs import add_local_docs
 from api.errors import register_error_handlers
 from api.evaluations import warm_checks
 from api.limits import BodyLimitMiddleware
@@ -54,7 +55,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Watershed bottom-line platform: GB 3838 checks, red-line overlaps, layers.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # api/docs.py: Swagger UI from our own copy, not a CDN; no ReDoc
+        redoc_url=None,
     )
+    add_local_docs(app, "曾都区流域底线管控平台 API")
     app.state.settings = settings
     register_error_handlers(app)
     # JSON, GeoJSON, vector tiles and the map's assets compress 2-4×, which matters on a field

@@ -57,6 +57,7 @@ from tipg.middleware import CatalogUpdateMiddleware
 from tipg.settings import DatabaseSettings, PostgresSettings
 
 from api.auth import require_reader
+from api.docs import add_local_docs
 from api.errors import register_error_handlers
 from api.ogc_crs import (
     ContentCrs,
@@ -319,6 +320,18 @@ class TileSuffix:
         await self.app(scope, receive, send)
 
 
+class JsonTemplates(Jinja2Templates):
+    """Where tipg would render an HTML page, the same content as JSON: its templates load
+    Bootstrap, jQuery, Leaflet, MapLibre and OpenStreetMap tiles from outside hosts (blank
+    on an intranet, and requests off the server). Every tipg factory renders through here."""
+
+    def __init__(self) -> None:
+        super().__init__(env=jinja2.Environment(autoescape=True))
+
+    def TemplateResponse(self, request, name, context=None, *args, **kwargs):
+        return JSONResponse((context or {}).get("response"))
+
+
 class MountRoot:
     """ASGI wrapper making ``request.base_url`` of a mounted app include its mount path."""
 
@@ -338,17 +351,14 @@ def create_ogc_app(settings: Settings) -> FastAPI:
         # The same paths as the main app's: tipg's landing page resolves its service-desc
         # link by route name in the top router, then against the mount's base URL.
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # our own /docs below: FastAPI's loads Swagger UI from a CDN
+        redoc_url=None,
     )
-    # Feature properties are the bureau's data: a name like "<img onerror=…>" must show as
-    # text on tipg's HTML pages (tipg's own environment does not autoescape).
-    templates = Jinja2Templates(
-        env=jinja2.Environment(loader=jinja2.PackageLoader("tipg", "templates"), autoescape=True)
-    )
+    add_local_docs(app, "曾都区流域底线管控平台 OGC API")
     endpoints = OgcEndpoints(
         title="曾都区流域底线管控平台 OGC API",
-        templates=templates,
-        with_tiles_viewer=True,
+        templates=JsonTemplates(),
+        with_tiles_viewer=False,  # its pages load MapLibre, jQuery and OSM tiles from outside
         supported_tms=SharedTileMatrixSets(TILE_MATRIX_SETS),
         collection_dependency=collection_params,
         collections_dependency=tipg.factory.CollectionsParams,

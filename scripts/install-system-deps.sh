@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages the platform needs, when missing.
 #   scripts/install-system-deps.sh run    PostGIS (to serve)
-#   scripts/install-system-deps.sh test   PostGIS, Chromium + a CJK font (map tests, screenshots), gdal-bin
+#   scripts/install-system-deps.sh test   PostGIS, Chromium + a CJK font (map tests, screenshots), gdal-bin,
+#                                         certutil (the HTTPS tests trust the local CA)
 # As root it uses apt-get; otherwise it names what to install and fails.
 set -euo pipefail
 packages=(postgresql-15-postgis-3)
-[ "${1:-run}" = "test" ] && packages+=(chromium gdal-bin fonts-wqy-zenhei)
+[ "${1:-run}" = "test" ] && packages+=(chromium gdal-bin fonts-wqy-zenhei libnss3-tools)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -22,11 +22,14 @@ APP_JS = tuple(
     f"{STATIC}/js/{name}.js"
     for name in (
         "ws-core",
+        "ws-offline",
         "ws-layers",
         "ws-chart",
         "ws-sections",
         "ws-checks",
         "ws-redline",
+        "ws-areas",
+        "ws-search",
         "ws-ui",
     )
 )
@@ -49,3 +52,11 @@ def local_assets(element, js: list[tuple[str, str]], css: list[tuple[str, str]])
     """Point a folium element's ``default_js``/``default_css`` at our own copies."""
     element.default_js = list(js)
     element.default_css = list(css)
+
+
+# The installable app (manifest, icons) and its service worker (served at /sw.js).
+MANIFEST = f"{STATIC}/manifest.webmanifest"
+ICON_SVG = f"{STATIC}/icons/icon.svg"
+ICON_192 = f"{STATIC}/icons/icon-192.png"
+ICON_512 = f"{STATIC}/icons/icon-512.png"
+THEME_COLOUR = "#1f78b4"

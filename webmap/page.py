@@ -136,7 +136,16 @@ def build_page(options: PageOptions) -> str:
 
 
 def _with_head_extras(html: str) -> str:
-    """Language and an inline favicon (no request for /favicon.ico)."""
+    """Language, an inline favicon (no request for /favicon.ico) and what makes the page an
+    installable app (manifest, theme colour, the icon iPadOS puts on the home screen)."""
     html = html.replace("<html>", '<html lang="zh-CN">', 1)
-    head = f'<link rel="icon" href="{assets.FAVICON}" type="image/svg+xml"/>\n'
+    head = (
+        f'<link rel="icon" href="{assets.FAVICON}" type="image/svg+xml"/>\n'
+        f'<link rel="manifest" href="{assets.MANIFEST}"/>\n'
+        f'<meta name="theme-color" content="{assets.THEME_COLOUR}"/>\n'
+        f'<link rel="apple-touch-icon" href="{assets.ICON_192}"/>\n'
+        '<meta name="mobile-web-app-capable" content="yes"/>\n'
+        '<meta name="apple-mobile-web-app-capable" content="yes"/>\n'
+        f'<meta name="apple-mobile-web-app-title" content="流域底线"/>\n'
+    )
     return html.replace("<head>", "<head>\n" + head, 1)

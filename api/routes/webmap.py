@@ -9,8 +9,8 @@ import html
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 import webmap
@@ -18,12 +18,20 @@ from api import ogc
 from api.auth import TOKEN_COOKIE, Principal, ReaderDep, principal_for
 from api.deps import EngineDep, SettingsDep
 from api.params import XLSX
+from api.qr_signin import CODE_MINUTES, issue_code, qr_svg, redeem_code
 from api.schemas import OverlapReport
+from api.tls import ca_certificate_path
 from api.workbooks import overlap_workbook
 from etl.provenance import DEMO_LABEL, demo_layers
+from gis.errors import NotFoundError
+from layers.offline_area import MAX_ZOOM, area_tiles, unit_name
 from layers.registry import LAYERS
+from layers.search import search
+from webmap.layers import TILE_MIN_ZOOM
+from webmap.offline import service_worker
 from webmap.page import PageOptions, build_page
 from webmap.signin import safe_next, signin_page
+from webmap.trust import trust_page
 
 router = APIRouter(include_in_schema=False, tags=["webmap"])
 STATIC_DIR = Path(webmap.__file__).parent / "static"
@@ -86,6 +94,17 @@ def _with_demo_banner(page: str, engine, settings) -> str:
     return page.replace("<body>", "<body>\n" + banner, 1)
 
 
+@router.get("/sw.js")
+def service_worker_script() -> Response:
+    """The service worker, at the root so that its scope is the whole app (webmap/offline.py).
+    No token: it holds no data, and the browser fetches it without the page's headers."""
+    return Response(
+        service_worker(STATIC_DIR),
+        media_type="text/javascript; charset=utf-8",
+        headers={"Cache-Control": "no-cache"},  # the browser checks for a new worker each visit
+    )
+
+
 @router.get("/signin", response_class=HTMLResponse)
 def signin_form(next: Annotated[str | None, Query(max_length=500)] = None) -> Response:
     return HTMLResponse(signin_page(next_url=next), headers=NO_STORE)
@@ -103,7 +122,12 @@ def signin(
     if not token or principal_for(engine, token) is None:
         page = signin_page("令牌无效或已撤销，请检查后重试。", next)
         return HTMLResponse(page, status_code=401, headers=NO_STORE)
-    response = RedirectResponse(safe_next(next), status_code=303, headers=NO_STORE)
+    return _signed_in(request, token, safe_next(next))
+
+
+def _signed_in(request: Request, token: str, target: str) -> Response:
+    """Go to ``target`` with ``token`` in the cookie the page's API calls carry."""
+    response = RedirectResponse(target, status_code=303, headers=NO_STORE)
     response.set_cookie(
         TOKEN_COOKIE,
         token,
@@ -128,3 +152,109 @@ def overlap_report_xlsx(report: OverlapReport, _: ReaderDep) -> Response:
     body = overlap_workbook(report.model_dump(mode="json"))
     headers = {"Content-Disposition": "attachment; filename*=UTF-8''overlap-report.xlsx"}
     return Response(body, media_type=XLSX, headers=headers)
+
+
+def _local_ca(settings) -> Path | None:
+    path = ca_certificate_path(settings.var_dir)
+    return path if path.is_file() else None
+
+
+@router.get("/ca", response_class=HTMLResponse)
+def trust_instructions(settings: SettingsDep) -> Response:
+    """How to trust the local CA on a tablet (no token: it comes before signing in, and a
+    CA certificate is public)."""
+    return HTMLResponse(trust_page(_local_ca(settings)), headers=NO_STORE)
+
+
+@router.get("/ca.crt")
+def ca_certificate(settings: SettingsDep) -> Response:
+    """The local CA's certificate (PEM), for tablets to install."""
+    path = _local_ca(settings)
+    if path is None:
+        return Response(
+            "本服务器未使用本地 CA (no local CA on this server)",
+            status_code=404,
+            media_type="text/plain; charset=utf-8",
+        )
+    return FileResponse(
+        path,
+        media_type="application/x-x509-ca-cert",
+        filename="watershed-ca.crt",
+        headers=NO_STORE,
+    )
+
+
+@router.get("/map/offline-area")
+def offline_area(
+    engine: EngineDep,
+    _: ReaderDep,
+    unit: Annotated[str, Query(max_length=32, description="单元代码")],
+) -> dict:
+    """What the offline area (离线区域) of a unit holds: the vector tiles of the tiled layers
+    over the unit (z13–z16, what the map can ask for), each with its size, before any
+    download. Empty tiles are listed apart: the page keeps them without fetching."""
+    name = unit_name(engine, unit)
+    if name is None:
+        raise NotFoundError(f"没有代码为 {unit} 的单元 (unknown unit).")
+    layers = area_tiles(engine, unit, TILE_MIN_ZOOM, MAX_ZOOM)
+    return {
+        "unit": {"code": unit, "name": name},
+        "zooms": [TILE_MIN_ZOOM, MAX_ZOOM],
+        "layers": [
+            {
+                "key": layer.key,
+                "name": layer.name_zh,
+                "tiles_url": f"{ogc.PREFIX}/collections/{ogc.collection_id(layer.table)}/tiles/"
+                f"{ogc.TILE_MATRIX_SET}/{{z}}/{{x}}/{{y}}",
+                "tiles": [
+                    [z, x, y, size]
+                    for (z, x, y), size in zip(layer.tiles, layer.sizes, strict=True)
+                ],
+                "bytes": layer.bytes,
+            }
+            for layer in layers
+        ],
+        "tile_count": sum(len(layer.tiles) for layer in layers),
+        "tile_bytes": sum(layer.bytes for layer in layers),
+    }
+
+
+@router.get("/map/search")
+def map_search(
+    engine: EngineDep,
+    _: ReaderDep,
+    q: Annotated[str, Query(min_length=1, max_length=50, description="代码或名称")],
+) -> list[dict]:
+    """The search box: sections, reservoirs, rivers, units, villages (坐落单位), parcels by
+    BSM, 永久基本农田 by 图斑编号, 生态保护红线 by code or name, with their boxes (EPSG:4490)."""
+    return search(engine, q)
+
+
+@router.post("/map/signin-qr")
+def signin_qr(request: Request, engine: EngineDep, caller: ReaderDep) -> dict:
+    """A QR code of a one-time sign-in link for a tablet (api/qr_signin.py): valid for
+    CODE_MINUTES minutes, once; the tablet gets a viewer token of its own."""
+    if caller.role is None:
+        raise HTTPException(403, detail="请先用令牌登录，再为平板生成登录二维码 (sign in first).")
+    code, expires = issue_code(engine, caller)
+    url = str(request.url_for("signin_with_code").include_query_params(c=code))
+    return {
+        "url": url,
+        "expires_at": expires.isoformat(),
+        "minutes": CODE_MINUTES,
+        "svg": qr_svg(url),
+    }
+
+
+@router.get("/signin/qr", name="signin_with_code")
+def signin_with_code(
+    request: Request, engine: EngineDep, c: Annotated[str, Query(max_length=100)] = ""
+) -> Response:
+    """The link in the QR code: a valid code signs this browser in with a new viewer token."""
+    token = redeem_code(engine, c) if c else None
+    if token is None:
+        page = signin_page(
+            "二维码已失效或已使用（有效 5 分钟、只能使用一次），请在电脑上重新生成。"
+        )
+        return HTMLResponse(page, status_code=401, headers=NO_STORE)
+    return _signed_in(request, token, "/")

@@ -11,6 +11,7 @@ from layers.models.reservoirs import Reservoir
 from layers.models.rivers import River
 from layers.models.samples import Sample, SampleExtra
 from layers.models.sections import Section
+from layers.models.signin import SigninCode
 from layers.models.system import ApiToken, AuditEntry, Load
 from layers.models.units import Unit
 from layers.models.urban_boundary import UrbanBoundary
@@ -31,6 +32,7 @@ __all__ = [
     "Sample",
     "SampleExtra",
     "Section",
+    "SigninCode",
     "Unit",
     "UrbanBoundary",
     "WaterSourceZone",

@@ -88,11 +88,11 @@ def test_ogc_landing_and_collections_links_carry_the_prefix(client, viewer) -> N
         if not link.get("templated"):
             assert link["href"].startswith("http://testserver/ogc/"), link
             assert client.get(link["href"], headers=viewer).status_code == 200, link
+    # tipg's HTML pages load outside hosts: a request for one gets the same content as JSON
     html = client.get("/ogc/collections?f=html", headers=viewer)
-    assert (
-        html.status_code == 200
-        and 'href="http://testserver/ogc/collections/public.eco_redline' in html.text
-    )
+    assert html.status_code == 200 and html.headers["content-type"] == "application/json"
+    hrefs = [link["href"] for c in html.json()["collections"] for link in c["links"]]
+    assert any(h.startswith("http://testserver/ogc/collections/public.eco_redline") for h in hrefs)
     conformance = client.get("/ogc/conformance", headers=viewer).json()["conformsTo"]
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in conformance
     collections = client.get("/ogc/collections", headers=viewer).json()

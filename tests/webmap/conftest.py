@@ -4,6 +4,10 @@ port, and Debian's Chromium driven by Playwright (never a downloaded browser).
 Screenshots go to ``screenshots/`` at the repository root (git-ignored).
 """
 
+import ipaddress
+import os
+import shutil
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -13,12 +17,13 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from sqlalchemy import Engine, delete
 
 from api.auth import TOKEN_COOKIE, create_token
 from api.main import create_app
 from api.routes.webmap import STATIC_DIR
+from api.tls import TlsFiles, ensure_local_certificates
 from layers.db import session_scope
 from layers.models import ApiToken
 from layers.settings import REPO_ROOT, Settings
@@ -64,15 +69,26 @@ def map_engine(map_database: tuple[Engine, Settings]) -> Engine:
 
 
 @contextmanager
-def serve(engine: Engine, settings: Settings, token_name: str = TOKEN_NAME) -> Iterator[Server]:
-    """The whole app (API, /ogc, map) on ``settings``' database, by uvicorn in a thread. Its
-    tokens are named ``token_name`` and removed afterwards: a second server on the same
-    database needs a name of its own, or it would revoke the first one's."""
+def serve(
+    engine: Engine,
+    settings: Settings,
+    token_name: str = TOKEN_NAME,
+    tls: TlsFiles | None = None,
+) -> Iterator[Server]:
+    """The whole app (API, /ogc, map) on ``settings``' database, by uvicorn in a thread, over
+    HTTPS with ``tls``. Its tokens are named ``token_name`` and removed afterwards: a second
+    server on the same database needs a name of its own, or it would revoke the first one's."""
     port = free_port()
     viewer = create_token(engine, "viewer", name=token_name)
     analyst = create_token(engine, "analyst", name=token_name)
+    ssl = {"ssl_certfile": str(tls.certfile), "ssl_keyfile": str(tls.keyfile)} if tls else {}
     config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        **ssl,
     )
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
@@ -83,7 +99,8 @@ def serve(engine: Engine, settings: Settings, token_name: str = TOKEN_NAME) -> I
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
     try:
-        yield Server(f"http://127.0.0.1:{port}", "127.0.0.1", port, viewer, analyst)
+        scheme = "https" if tls else "http"
+        yield Server(f"{scheme}://127.0.0.1:{port}", "127.0.0.1", port, viewer, analyst)
     finally:
         instance.should_exit = True
         thread.join(timeout=10)
@@ -98,6 +115,49 @@ def server(map_database: tuple[Engine, Settings]) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="package")
+def local_tls(map_database: tuple[Engine, Settings]) -> TlsFiles:
+    """The local CA and a server certificate for 127.0.0.1, in the test settings' var dir
+    (where ``/ca`` finds the CA)."""
+    _, settings = map_database
+    return ensure_local_certificates(
+        settings.var_dir, ["localhost"], [ipaddress.ip_address("127.0.0.1")]
+    )
+
+
+@pytest.fixture(scope="package")
+def tls_server(map_database: tuple[Engine, Settings], local_tls: TlsFiles) -> Iterator[Server]:
+    """The app over HTTPS with the generated certificate."""
+    with serve(*map_database, tls=local_tls) as running:
+        yield running
+
+
+def nss_home(directory: Path, ca_cert: Path) -> Path:
+    """A home directory whose NSS database (what Chromium on Linux trusts besides its root
+    store) holds ``ca_cert`` as a trusted CA for TLS servers: a tablet after ``/ca``."""
+    db = directory / ".pki" / "nssdb"
+    db.mkdir(parents=True)
+    subprocess.run(["certutil", "-N", "-d", f"sql:{db}", "--empty-password"], check=True)
+    subprocess.run(
+        ["certutil", "-A", "-d", f"sql:{db}", "-n", "watershed-ca", "-t", "C,,", "-i", ca_cert],
+        check=True,
+    )
+    return directory
+
+
+@pytest.fixture(scope="package")
+def tls_browser(playwright: Playwright, local_tls: TlsFiles, tmp_path_factory) -> Iterator[Browser]:
+    """Chromium that trusts the local CA through its NSS database (no ignore_https_errors)."""
+    if shutil.which("certutil") is None:
+        pytest.fail("缺少 certutil (libnss3-tools): 请运行 scripts/install-system-deps.sh test")
+    home = nss_home(tmp_path_factory.mktemp("tablet-home"), local_tls.ca_certfile)
+    instance = playwright.chromium.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_ARGS, env={**os.environ, "HOME": str(home)}
+    )
+    yield instance
+    instance.close()
+
+
+@pytest.fixture(scope="package")
 def demo_server(demo_database: tuple[Engine, Settings]) -> Iterator[Server]:
     """The app over the demonstration dataset (data/shapefiles/)."""
     with serve(*demo_database) as running:
@@ -105,15 +165,21 @@ def demo_server(demo_database: tuple[Engine, Settings]) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="package")
-def browser() -> Iterator[Browser]:
+def playwright() -> Iterator[Playwright]:
+    """One Playwright driver for every browser of the package (a second would clash)."""
     if not (STATIC_DIR / "vendor" / "leaflet" / "leaflet.js").exists():
         pytest.fail(
             "地图的浏览器资源尚未安装 (vendor assets missing): 请运行 scripts/vendor-assets.sh 或 make assets"
         )
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with sync_playwright() as instance:
         yield instance
-        instance.close()
+
+
+@pytest.fixture(scope="package")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield instance
+    instance.close()
 
 
 def new_context(

@@ -180,8 +180,11 @@ def test_every_layer_in_the_control_renders_features(map_page):
     map_page.wait_for_load_state("networkidle")
     for key, spec in SPATIAL_LAYERS.items():
         if spec.delivery == "tiles":
+            # every tile in view drawn, not just one (the parcel clicked below may be in another)
             map_page.wait_for_function(
-                "key => WS.map.getPane('ws-' + key).querySelectorAll('path').length > 0", arg=key
+                """key => WS.map.getPane('ws-' + key).querySelectorAll('path').length > 0
+                    && !WS.layers[key].isLoading()""",
+                arg=key,
             )
             assert pane_count(map_page, key) >= 1, key
     _click_feature(map_page, "farmland", 31.6425, 113.3225)  # a parcel from the tiles
@@ -457,7 +460,7 @@ def test_sign_in_screen_takes_the_token_and_keeps_it_in_a_cookie(browser, server
     cookie = next(c for c in context.cookies() if c["name"] == "watershed_token")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     assert page.locator('.ws-line[data-status="fail"]').count() > 0
-    page.click("#ws-user button")
+    page.click("#ws-user button[type=submit]")  # 退出登录 (the first is 平板扫码登录)
     page.wait_for_url("**/signin")
     context.close()
 

@@ -59,8 +59,14 @@
     try {
       resp = await fetch(url, opts);
     } catch (err) {
+      if (!navigator.onLine) throw offlineError();
       throw new ApiError(0, "无法连接服务器，请检查网络。");
     }
+    if (resp.status === 503 && resp.headers.get("X-WS-Offline")) {
+      WS.offline.noteMiss(); // the service worker had no copy (ws-offline.js, sw.js)
+      throw offlineError();
+    }
+    WS.offline.noteResponse(resp);
     if (resp.status === 401) {
       WS.signIn();
       throw new ApiError(401, "登录已失效，请重新登录。");
@@ -71,6 +77,12 @@
     }
     return resp;
   };
+  function offlineError() {
+    const err = new ApiError(503, "离线，未缓存：本设备没有保存这项数据，联网后再试。");
+    err.offline = true;
+    return err;
+  }
+
   WS.api = async (url, options) => (await WS.request(url, options)).json();
   WS.url = function (path, params) {
     const query = Object.entries(params || {})
@@ -137,11 +149,13 @@
     WS.layers = layers;
     WS.control = control;
     try {
+      WS.offline.init();
       WS.ui.init();
       const layerLoads = WS.loadLayers();
       const checks = WS.checks.load(null);
       const sections = WS.sections.loadList();
       await layerLoads;
+      WS.areas.fillUnits();
       const firstChecks = await checks;
       await sections;
       const period = (firstChecks && firstChecks.period) || WS.sections.latestPeriod();
@@ -154,6 +168,7 @@
       WS.state.ready = true;
       WS.state.readyAt = performance.now();
       document.body.dataset.ready = "1";
+      WS.offline.register();
     }
   };
 
@@ -161,10 +176,21 @@
   let periodChanges = 0;
   WS.setPeriod = async function (period) {
     if (!period || period === WS.state.period) return;
+    // Offline, a period whose answers are not on the device is refused: the map keeps the
+    // last good period rather than painting every section grey (read as 无数据).
     const change = ++periodChanges;
+    document.body.dataset.ready = "0"; // at once: the check below is asynchronous
+    const needed = [WS.url(WS.config().endpoints.checks, { period }), ...WS.sections.assessmentUrls(period)];
+    if (!(await WS.offline.available(needed))) {
+      WS.ui.setPeriodChoices(WS.sections.years(), WS.state.period);
+      WS.offline.noteMiss();
+      WS.toast(`离线，未缓存：${WS.periodLabel(period)}的评价未保存到本设备，仍显示${WS.periodLabel(WS.state.period)}。`, "error");
+      if (change === periodChanges) document.body.dataset.ready = "1";
+      return;
+    }
+    if (change !== periodChanges) return; // a later change took over meanwhile
     WS.state.period = period;
     WS.map.closePopup();
-    document.body.dataset.ready = "0";
     await Promise.all([WS.sections.refresh(period), WS.checks.load(period)]);
     if (change === periodChanges) document.body.dataset.ready = "1"; // a later change is still loading
   };

@@ -93,6 +93,30 @@
     });
   };
 
+  /* Names on the map for touch screens (no hover): sections, reservoirs and rivers, each
+   * from the zoom at which they stop crowding each other (the district fits at z10). */
+  const LABEL_ZOOM = { sections: 12, reservoirs: 12, rivers: 11 };
+  function label(key, feature, sub) {
+    if (!(key in LABEL_ZOOM)) return;
+    const p = feature.properties;
+    const text = p.name || p.code;
+    if (!text) return;
+    const point = key !== "rivers";
+    sub.bindTooltip(WS.esc(text), {
+      permanent: true,
+      interactive: false,
+      direction: point ? "bottom" : "center",
+      offset: point ? [0, 12] : [0, 0],
+      className: `ws-label ws-label-${key}`,
+    });
+  }
+  WS.labelZoom = LABEL_ZOOM;
+  WS.updateLabels = function () {
+    const zoom = WS.map.getZoom();
+    const box = WS.map.getContainer();
+    for (const [key, min] of Object.entries(LABEL_ZOOM)) box.classList.toggle(`ws-hide-label-${key}`, zoom < min);
+  };
+
   WS.geoJsonLayer = function (key) {
     const cfg = WS.layerConfig(key);
     const style = Object.assign({ pane: cfg.pane }, cfg.style);
@@ -112,6 +136,7 @@
         return marker;
       },
       onEachFeature(feature, sub) {
+        label(key, feature, sub);
         if (key === "sections") return WS.sections.bind(feature, sub);
         sub.bindPopup(() => WS.featurePopup(key, feature.properties), Object.assign({ minWidth: 220 }, WS.POPUP));
         if (key === "reservoirs" && feature.properties.bloom_risk) {
@@ -160,7 +185,9 @@
       pane: cfg.pane,
       interactive: true,
       minZoom: WS.config().tileMinZoom,
-      maxNativeZoom: 22,
+      // z16 tiles are drawn larger above z16 (0.13 m per tile unit there: finer than the
+      // survey), so an offline area's z13–z16 tiles serve every zoom.
+      maxNativeZoom: 16,
       vectorTileLayerStyles: styles,
       getFeatureId: (f) => f.properties.id,
     };

@@ -52,29 +52,49 @@
       e.feature = feature;
       e.marker = marker;
       marker.bindPopup(() => popupHtml(e), Object.assign({ minWidth: 260, className: "ws-section-popup" }, WS.POPUP));
-      // Leaflet puts a string tooltip in as HTML: the name is the bureau's data, never markup.
-      marker.bindTooltip(WS.esc(feature.properties.name), { direction: "top", offset: [0, -14] });
-      marker.on("popupopen", (ev) => {
-        marker.closeTooltip();
-        fillCharts(ev.popup, e);
-      });
+      // the name is a permanent label (ws-layers.js), readable without hovering
+      marker.on("popupopen", (ev) => fillCharts(ev.popup, e));
     },
 
-    /* Every section's assessment over ``period``, then the marker colours. */
+    assessmentUrls(period) {
+      return Object.values(byCode)
+        .filter((e) => e.marker)
+        .map((e) => assessmentUrl(e.code, period));
+    },
+
+    /* Every section's assessment over ``period``, then the marker colours. A section whose
+     * answer is not on the device while offline keeps its last colour and popup (never
+     * repainted grey as 无数据); it is marked as such. */
     async refresh(period) {
       const entries = Object.values(byCode).filter((e) => e.marker);
       await WS.pool(entries, 6, async (e) => {
-        const url = WS.url(`${WS.config().endpoints.sections}/${encodeURIComponent(e.code)}/assessment`, { period });
         let answer;
         try {
-          answer = await WS.api(url);
+          answer = await WS.api(assessmentUrl(e.code, period));
         } catch (err) {
-          answer = { error: WS.errorText(err) };
+          if (err.offline && e.assessment) {
+            e.marker.getElement && e.marker.getElement() && e.marker.getElement().classList.add("ws-stale");
+            return;
+          }
+          answer = { error: WS.errorText(err), offline: Boolean(err.offline) };
         }
         if (period !== WS.state.period) return; // the period changed meanwhile
         e.assessment = answer;
         paint(e);
       });
+    },
+
+    /* The series URLs a section's popup charts for ``period`` (for offline areas). */
+    chartUrls(period) {
+      const win = WS.chartWindow(period);
+      const urls = [];
+      for (const e of Object.values(byCode)) {
+        const a = e.assessment && e.assessment.assessment;
+        if (!a) continue;
+        const base = `${WS.config().endpoints.sections}/${encodeURIComponent(e.code)}/series`;
+        for (const key of worstIndicators(a, 2)) urls.push(WS.url(base, { indicator: key, from: win.from, to: win.to }));
+      }
+      return urls;
     },
 
     open(code) {
@@ -85,6 +105,10 @@
       e.marker.openPopup();
     },
   };
+
+  function assessmentUrl(code, period) {
+    return WS.url(`${WS.config().endpoints.sections}/${encodeURIComponent(code)}/assessment`, { period });
+  }
 
   function grade(e) {
     const a = e.assessment && e.assessment.assessment;
@@ -98,8 +122,10 @@
   function paint(e) {
     const g = grade(e);
     const short = insufficient(e);
-    const classes = [short ? "ws-insufficient" : g == null ? "ws-nodata" : `ws-grade-${g}`];
-    const colour = short ? null : WS.gradeColour(g);
+    // offline with nothing cached: its own look (离线，未缓存), not the grey of 无数据
+    const missing = e.assessment && e.assessment.offline;
+    const classes = [missing ? "ws-uncached" : short ? "ws-insufficient" : g == null ? "ws-nodata" : `ws-grade-${g}`];
+    const colour = short || missing ? null : WS.gradeColour(g);
     e.marker.setIcon(WS.markerIcon("sections", e.feature.properties, { colour, classes, grade: g }));
   }
 

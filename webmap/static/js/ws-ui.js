@@ -102,12 +102,52 @@
     return control;
   }
 
+  /* A one-time QR code for a tablet (POST /map/signin-qr): five minutes, one use. */
+  let qrTimer = null;
+  async function showSigninQr() {
+    let dialog = $("ws-qr");
+    if (!dialog) {
+      dialog = document.createElement("dialog");
+      dialog.id = "ws-qr";
+      dialog.className = "ws-qr";
+      document.body.appendChild(dialog);
+    }
+    let answer;
+    try {
+      answer = await WS.api("/map/signin-qr", { method: "POST" });
+    } catch (err) {
+      WS.toast(WS.errorText(err), "error");
+      return;
+    }
+    const local = ["localhost", "127.0.0.1", "[::1]"].includes(location.hostname);
+    dialog.innerHTML = `<h2>平板扫码登录</h2>
+      <div class="ws-qr-code">${answer.svg}</div>
+      <p>用平板的相机或浏览器扫描，即以<strong>查看者</strong>身份登录（新令牌，可按名称撤销）。</p>
+      <p class="ws-muted" id="ws-qr-left"></p>
+      ${local ? '<p class="ws-error">本页通过本机地址打开，平板无法访问：请用局域网地址（https://…）打开本页后再生成。</p>' : ""}
+      <p class="ws-qr-url"><code id="ws-qr-url">${WS.esc(answer.url)}</code></p>
+      <form method="dialog"><button class="ws-btn ws-btn-primary">关闭</button></form>`;
+    const expires = new Date(answer.expires_at);
+    const tick = () => {
+      const left = Math.max(0, Math.round((expires - Date.now()) / 1000));
+      $("ws-qr-left").textContent = left ? `二维码 ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")} 后失效，只能使用一次。` : "二维码已失效，请重新生成。";
+      if (!left) clearInterval(qrTimer);
+    };
+    clearInterval(qrTimer);
+    tick();
+    qrTimer = setInterval(tick, 1000);
+    dialog.addEventListener("close", () => clearInterval(qrTimer), { once: true });
+    dialog.showModal();
+  }
+
   function initUser() {
     const user = WS.config().user;
     const el = $("ws-user");
     if (user.signedIn) {
-      el.innerHTML = `<form method="post" action="${WS.config().endpoints.signout}">
+      el.innerHTML = `<button type="button" id="ws-qr-btn" class="ws-btn ws-btn-light" title="为平板生成一次性登录二维码">平板扫码登录</button>
+        <form method="post" action="${WS.config().endpoints.signout}">
         <button type="submit" class="ws-btn ws-btn-light" title="当前角色：${WS.esc(user.role || "")}">退出登录</button></form>`;
+      $("ws-qr-btn").addEventListener("click", showSigninQr);
     } else if (!user.readRequiresToken) {
       el.innerHTML = `<a class="ws-btn ws-btn-light" href="${WS.config().endpoints.signin}">登录</a>`;
     }
@@ -120,10 +160,14 @@
       initPeriod();
       initUser();
       L.control.scale({ imperial: false, position: "bottomleft" }).addTo(WS.map);
+      WS.search.control().addTo(WS.map);
       legendControl().addTo(WS.map);
       locateControl().addTo(WS.map);
       WS.checks.init();
       WS.redline.init();
+      WS.areas.init();
+      WS.map.on("zoomend", WS.updateLabels);
+      WS.updateLabels();
       if (window.matchMedia("(max-width: 599px)").matches) setPanel(false);
     },
 

@@ -210,3 +210,36 @@ def test_concurrent_requests_for_one_evaluation_compute_it_once(settings, engine
     with pytest.raises(RuntimeError):
         cached(engine, settings, ("u",), failing)
     assert cached(engine, settings, ("u",), slow) == {"n": 2}  # not stuck behind the failure
+
+
+def test_two_lists_side_by_side_are_cached_apart(demo_settings, viewer, tmp_path, evaluations):
+    """Each list has its own cached evaluation for the same unit and period."""
+    baselines = tmp_path / "baselines"
+    baselines.mkdir()
+    (baselines / "zengdu.yaml").write_bytes(demo_settings.baseline_path.read_bytes())
+    rivers = {
+        "name": "河流清单",
+        "district": {
+            "code": "421303",
+            "name": "曾都区",
+            "lines": [
+                {
+                    "type": "group_rate",
+                    "id": "河流优良率",
+                    "members": {"waterbody": "river"},
+                    "target": 75,
+                },
+                {"type": "worse_than_v", "target": 0},
+            ],
+        },
+    }
+    (baselines / "rivers.yaml").write_text(json.dumps(rivers, ensure_ascii=False), "utf-8")
+    own = demo_settings.model_copy(update={"data_dir": tmp_path})
+    with TestClient(create_app(own)) as client:
+        shipped = client.get("/api/checks?period=2025", headers=viewer).json()
+        other = client.get("/api/checks?period=2025&list=rivers", headers=viewer).json()
+        again = client.get("/api/checks?period=2025", headers=viewer).json()
+    assert (shipped["list"], len(shipped["results"])) == ("zengdu", 50)
+    assert other["list"] == "rivers" and other["baseline"] == "河流清单"
+    assert [r["line"] for r in other["results"]] == ["河流优良率", "worse_than_v:全部断面"]
+    assert again == shipped and len(evaluations) == 2  # the third answer from the cache

@@ -20,6 +20,7 @@ from gis.baseline import parse_baseline
 from gis.compliance import basic_farmland_category, redline_category
 from layers import models
 from layers.checks import evaluate
+from layers.checks.land import AS_OF_LAYERS
 
 GEOD = Geod(ellps="GRS80")
 MU = 10000 / 15
@@ -110,13 +111,9 @@ def land(db: Session) -> Session:
         models.LandParcel(bsm=bsm, dlbm=code, dlmc=name, extra={"GXSJ": "2023-09-30"}, geom=mp(g))
         for bsm, code, name, _, g in IN_REDLINE
     )
-    # This load is the layer's only one (other tests' loads in this database, if any, are
-    # removed with this test's transaction rolled back).
-    db.execute(
-        delete(models.Load).where(
-            models.Load.layer.in_(("basic_farmland", "farmland", "eco_redline"))
-        )
-    )
+    # The land layers' only load is this one (other tests' loads in this database, if any,
+    # are removed here, within this test's transaction, and come back with its rollback).
+    db.execute(delete(models.Load).where(models.Load.layer.in_(AS_OF_LAYERS)))
     db.add(
         models.Load(
             layer="basic_farmland",

@@ -40,6 +40,9 @@ class LineOut(BaseModel):
     uom: str
     uom_label: str
     target_text: str
+    target_statement: str | None = Field(
+        None, description="清单原文的目标（≥ 60.77 万亩、= 3 座…）"
+    )
     measured_text: str
     margin_text: str
     subject: str | None = None

@@ -181,7 +181,7 @@ def _reason(result: dict[str, Any]) -> str:
     detail = result.get("detail") or {}
     reference = detail.get("reference")
     if reference:
-        return f"参照指标：{reference.get('text') or reference.get('reference')}"
+        return f"目标为参照指标（{reference.get('reference')}），由持有该指标者核定"
     return detail.get("reason") or ""
 
 

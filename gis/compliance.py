@@ -194,6 +194,9 @@ class LineResult:
     type: str = ""
     label: str = ""
     part: str | None = None
+    # The target as the list states it (≥ 60.77 万亩, = 3 座, ≤ 0 个, a reference's text);
+    # None: the figure with its unit.
+    target_statement: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -203,7 +206,7 @@ class LineResult:
         data["line_label"] = self.label or self.line
         data["status_label"] = STATUS_LABELS[self.status]
         data["uom_label"] = uom_label(self.uom)
-        data["target_text"] = figure_text(self.target, self.uom)
+        data["target_text"] = self.target_statement or figure_text(self.target, self.uom)
         data["measured_text"] = figure_text(self.measured, self.uom)
         data["margin_text"] = (
             figure_text(self.margin, self.uom, signed=True)

@@ -46,6 +46,8 @@ class CheckContext:
         status is 待定（参照指标） and the target reads as the reference's text."""
         fields.setdefault("subject", spec.subject_text())
         fields.setdefault("target", getattr(spec, "target", None))
+        if suffix is None:  # one result for the line: its target as the list states it
+            fields.setdefault("target_statement", spec.target_text())
         if spec.by_reference:
             # Nothing measured: nothing to show against the reference either.
             status = "pending" if fields.get("measured") is not None else "nodata"

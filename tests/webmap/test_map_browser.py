@@ -313,7 +313,7 @@ def test_compliance_panel_names_features_by_code_with_units_and_as_of(map_page):
     reservoirs = map_page.locator(
         '.ws-unit[data-unit="421303"] .ws-line[data-line="reservoir_count:小型"]'
     )
-    assert re.search(r"实测 \d+ 座 / 目标 \d+ 座", reservoirs.inner_text())
+    assert re.search(r"实测 \d+ 座 / 目标 = \d+ 座", reservoirs.inner_text())
     # Every status has its own colour; the ones that are no verdict never look like 达标.
     colours = map_page.evaluate(
         """() => Object.keys(WS.config().statuses).map((s) => {

@@ -26,7 +26,8 @@
     }
     const main = d.summary ? WS.esc(d.summary) : `实测 ${fig(r, "measured")} / 目标 ${fig(r, "target")}`;
     if (r.status === "pending" && d.reference) {
-      return `${main}<br>参照指标：${WS.esc(d.reference.text || d.reference.reference)}`;
+      const ref = d.reference.text || d.reference.reference;
+      return `实测 ${fig(r, "measured")}；参照指标：${WS.esc(ref)}（由持有该指标者核定）`;
     }
     return d.reason && r.status !== "pass" ? `${main}<br>${WS.esc(d.reason)}` : main;
   }

@@ -17,6 +17,7 @@ they are carried as :class:`orjson.Fragment` and written into the response as th
 never parsed into Python lists and serialised again (:func:`report_json`).
 """
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
@@ -77,6 +78,26 @@ COVERAGE: dict[str, Literal["district", "features"]] = {"farmland": "features"}
 PROPOSED_NOTE = "拟建项目不计入底线清单（只有已批、在建、已建项目计入占用）。"
 
 
+#: How the bureau names a feature of each layer (BSM 标识码, 永久基本农田图斑编号, 红线编码) and
+#: where it lies (坐落单位名称): columns of the layer's table where it has them, else the
+#: attributes kept as loaded (``extra``), first found wins. A report never names a feature by
+#: its database id alone.
+CODE_COLUMNS = {"farmland": "bsm", "basic_farmland": "yjjbnttbbh", "eco_redline": "code"}
+LOCATION_COLUMNS = {"farmland": "zldwmc", "basic_farmland": "zldwmc"}
+EXTRA_CODE_KEYS = ("BSM", "HXBH", "HXBM", "DKBH", "BH", "CODE")
+EXTRA_LOCATION_KEYS = ("ZLDWMC", "ZL", "坐落", "ZLDW", "XZQMC")
+#: Layers whose last load dates the report states (数据现势性).
+AS_OF_LAYERS = ("district", *PROTECTED_LAYERS)
+CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+def _attribute_sql(column: str | None, extra_keys: tuple[str, ...]) -> str:
+    """SQL text for the first non-empty of a column and ``extra`` keys (constants from code)."""
+    parts = [f"NULLIF(t.{quote_identifier(column)}::text, '')"] if column else []
+    parts += [f"NULLIF(t.extra->>'{key}', '')" for key in extra_keys]
+    return f"COALESCE({', '.join(parts)})"
+
+
 def _rule(key: str) -> Rule:
     return RULES.get(key, _DEFAULT_RULE)
 
@@ -94,6 +115,8 @@ def overlap_sql(layer_keys: tuple[str, ...] = PROTECTED_LAYERS) -> str:
         parts.append(
             block.replace("{n}", str(n))
             .replace("{label}", label)
+            .replace("{code}", _attribute_sql(CODE_COLUMNS.get(key), EXTRA_CODE_KEYS))
+            .replace("{location}", _attribute_sql(LOCATION_COLUMNS.get(key), EXTRA_LOCATION_KEYS))
             .replace("{net_ratio}", _net_ratio(spec))
             .replace("{table}", quote_identifier(spec.table))
             .replace("{filter}", spec.overlap_filter or "TRUE")
@@ -140,6 +163,7 @@ def overlap_report(engine: Engine, project: ProjectGeometry) -> dict[str, Any]:
     """The report of ``project`` against every protected layer (JSON-ready dict)."""
     params: dict[str, Any] = {"wkb": shapely.to_wkb(project.geom), "min_area_m2": MIN_OVERLAP_M2}
     params |= {f"layer_{n}": key for n, key in enumerate(PROTECTED_LAYERS)}
+    params["as_of_layers"] = list(AS_OF_LAYERS)
     with reading(engine) as conn:
         row = conn.execute(text(overlap_sql()), params).one()
     project_m2 = float(row.project_area_m2)
@@ -152,6 +176,8 @@ def overlap_report(engine: Engine, project: ProjectGeometry) -> dict[str, Any]:
     ]
     return {
         "project_name": project.name,
+        "checked_at": dt.datetime.now(CHINA_TIME).isoformat(timespec="seconds"),
+        "data_as_of": _as_of(row.as_of or {}),
         "project_status": PROJECT_STATUSES[0],
         "project_status_note": PROPOSED_NOTE,
         "project_area_m2": project_m2,
@@ -167,6 +193,14 @@ def overlap_report(engine: Engine, project: ProjectGeometry) -> dict[str, Any]:
         "layers": layers,
         "verdict": verdict(layers, district),
     }
+
+
+def _as_of(loaded: dict[str, str]) -> list[dict[str, Any]]:
+    """Each layer's last load (None: never loaded through the loader), in registry order."""
+    return [
+        {"layer": key, "name": LAYERS[key].name_zh, "loaded_at": loaded.get(key)}
+        for key in AS_OF_LAYERS
+    ]
 
 
 def _shares(covered_m2: float, project_m2: float) -> dict[str, Any]:

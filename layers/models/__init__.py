@@ -6,6 +6,7 @@ from layers.models.land import BasicFarmland, LandParcel
 from layers.models.projects import Project
 from layers.models.reservoirs import Reservoir
 from layers.models.rivers import River
+from layers.models.saved_checks import SavedCheck
 from layers.models.sections import Sample, SampleExtra, Section
 from layers.models.system import ApiToken, AuditEntry, Load
 from layers.models.zones import EcoRedline, UrbanBoundary, WaterSourceZone
@@ -24,6 +25,7 @@ __all__ = [
     "River",
     "Sample",
     "SampleExtra",
+    "SavedCheck",
     "Section",
     "Unit",
     "UrbanBoundary",

@@ -11,6 +11,8 @@
 -- (district_m2, and the part outside as GeoJSON), and per layer the coverage CTE's row, one
 -- overlap_coverage.sql block per layer: whether it is loaded and, for a wall-to-wall layer,
 -- Σ area(project ∩ feature) over all its features (they tile, so the sum is the covered area).
+-- Each feature touched carries its bureau code (BSM, 图斑编号, 红线编码 …) and 坐落, never
+-- only its database id: the report names features as the bureau does.
 WITH project AS (
     SELECT ST_GeomFromWKB(:wkb, 4490) AS geom
 ),
@@ -28,7 +30,7 @@ pieces AS (
 {candidates}
 ),
 areal AS (
-    SELECT layer, id, name, piece,
+    SELECT layer, id, name, code, location, piece,
            ST_Area(piece::geography) AS area_m2,
            ST_Area(piece::geography) * net_ratio AS net_m2  -- NULL unless the layer declares one
     FROM pieces
@@ -40,7 +42,8 @@ per_layer AS (
         ST_UnaryUnion(ST_Collect(piece)) AS geom,
         sum(net_m2) AS net_m2,
         json_agg(
-            json_build_object('id', id, 'name', name, 'area_m2', area_m2, 'net_area_m2', net_m2)
+            json_build_object('id', id, 'name', name, 'code', code, 'location', location,
+                              'area_m2', area_m2, 'net_area_m2', net_m2)
             ORDER BY area_m2 DESC, id
         ) AS features
     FROM areal
@@ -57,6 +60,10 @@ SELECT
              (SELECT ST_AsGeoJSON(geom, 9, 0) FROM project)) AS outside_geometry,
     (SELECT json_agg(json_build_object(
         'layer', layer, 'loaded', loaded, 'covered_m2', covered_m2)) FROM coverage) AS coverage,
+    -- the data's as-of: each layer's last load (a layer loaded outside the loader has none)
+    (SELECT json_object_agg(layer, loaded_at) FROM (
+        SELECT layer, max(loaded_at) AS loaded_at FROM loads
+        WHERE layer = ANY(CAST(:as_of_layers AS text[])) GROUP BY layer) AS l) AS as_of,
     COALESCE(
         (SELECT json_agg(json_build_object(
             'layer', layer,

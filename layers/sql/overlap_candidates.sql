@@ -4,6 +4,8 @@
         CAST(:layer_{n} AS text) AS layer,
         t.id,
         {label} AS name,
+        {code} AS code,
+        {location} AS location,
         {net_ratio} AS net_ratio,
         CASE
             WHEN ST_Covers(p.geom, t.geom) THEN t.geom

@@ -12,7 +12,7 @@ from shapely.geometry import box, shape
 from sqlalchemy import delete, select
 
 from layers.db import session_scope
-from layers.models import AuditEntry, Project
+from layers.models import AuditEntry, SavedCheck
 from layers.registry import SPATIAL_LAYERS
 from tests.webmap.conftest import (
     new_context,
@@ -497,9 +497,8 @@ def test_an_analyst_saves_the_report_as_a_project(browser, server, map_engine, t
     try:
         assert "地图测试项目" in page.inner_text(".ws-project-name")
         assert f"编号 {project_id}" in page.inner_text(".ws-project-name")
-        page.wait_for_function(
-            "n => WS.layers.projects.getLayers().length === n", arg=LAYER_COUNTS["projects"] + 1
-        )
+        # a saved check is not a project of the register: the projects layer does not grow
+        assert page.evaluate("WS.layers.projects.getLayers().length") == LAYER_COUNTS["projects"]
         with (
             page.expect_response(f"**/api/overlap/{project_id}.xlsx") as response,
             page.expect_download(),
@@ -526,13 +525,14 @@ def test_an_analyst_saves_the_report_as_a_project(browser, server, map_engine, t
         page.click(f'{item} [data-saved-action="delete"]')
         page.wait_for_selector(item, state="detached")
         with session_scope(map_engine) as session:
-            assert session.get(Project, project_id) is None
+            assert session.get(SavedCheck, project_id) is None
             actions = session.scalars(
-                select(AuditEntry.action).where(AuditEntry.target == f"projects/{project_id}")
+                select(AuditEntry.action).where(AuditEntry.target == f"saved_checks/{project_id}")
             ).all()
         assert sorted(actions) == ["overlap.delete", "overlap.rename", "overlap.save"]
     finally:
         context.close()
         with session_scope(map_engine) as session:
-            session.execute(delete(AuditEntry).where(AuditEntry.target == f"projects/{project_id}"))
-            session.execute(delete(Project).where(Project.id == project_id))
+            target = f"saved_checks/{project_id}"
+            session.execute(delete(AuditEntry).where(AuditEntry.target == target))
+            session.execute(delete(SavedCheck).where(SavedCheck.id == project_id))

@@ -201,17 +201,8 @@
     const name = window.prompt("项目名称", (lastInput.file && lastInput.file.name) || "拟建项目");
     if (name === null) return;
     const saved = await submit(lastInput, { save: "true", name });
-    if (saved) {
-      await refreshProjects();
-      await loadSaved();
-    }
-  }
-
-  async function refreshProjects() {
-    if (!WS.layers.projects) return;
-    const cfg = WS.layerConfig("projects");
-    WS.layers.projects.clearLayers();
-    WS.layers.projects.addData(await WS.api(cfg.geojson_url));
+    // a saved check is not a project of the register: no layer to refresh, only the list
+    if (saved) await loadSaved();
   }
 
   // --- the list of saved checks (own; an admin's: everyone's) ---------------------------
@@ -288,7 +279,6 @@
     try {
       await WS.request(`${WS.config().endpoints.overlap}/${id}`, { method: "DELETE" });
       if (report && report.id === id) clear();
-      await refreshProjects();
       await loadSaved();
     } catch (err) {
       WS.toast(WS.errorText(err), "error");

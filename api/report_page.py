@@ -149,7 +149,7 @@ td,th{{border:1px solid #999;padding:2px 5px;vertical-align:top}}th{{background:
 .n{{text-align:right;font-variant-numeric:tabular-nums}}.v{{font-size:14pt;font-weight:bold}}
 .out{{color:#c00000;font-weight:bold}}.info td:first-child{{width:28mm;background:#f7f7f7}}
 figure{{margin:0;page-break-inside:avoid}}figcaption{{font-size:9pt;color:#333}}
-tr{{page-break-inside:avoid}}.points{{width:auto;min-width:60%}}
+tr{{page-break-inside:avoid}}.features{{font-size:9pt;table-layout:fixed}}.features td{{overflow-wrap:anywhere}}.points{{width:auto;min-width:60%}}
 </style>
 </head><body>
 <h1>建设项目用地压占分析报告</h1>
@@ -170,7 +170,8 @@ tr{{page-break-inside:avoid}}.points{{width:auto;min-width:60%}}
 <h2>各保护图层压占面积</h2>
 <table><thead><tr><th>保护图层</th><th>重叠面积（m²）</th><th>重叠面积（亩）</th><th>扣除田坎等后（亩）</th><th>占项目</th><th>涉及要素</th><th>数据覆盖</th><th>结论</th></tr></thead>{rows}</table>
 <h2>涉及要素清单</h2>
-<table><thead><tr><th>保护图层</th><th>要素编码</th><th>名称/地类</th><th>坐落</th><th>重叠面积（m²）</th><th>重叠面积（亩）</th><th>扣除田坎等后（亩）</th></tr></thead>{_feature_rows(report)}</table>
+<table class=features><colgroup><col style="width:27mm"><col style="width:30mm"><col style="width:27mm"><col style="width:30mm"><col><col><col></colgroup>
+<thead><tr><th>保护图层</th><th>要素编码</th><th>名称/地类</th><th>坐落</th><th>重叠面积（m²）</th><th>重叠面积（亩）</th><th>扣除田坎等后（亩）</th></tr></thead>{_feature_rows(report)}</table>
 <h2>数据现势性（各图层最近导入时间）</h2>
 <table><thead><tr><th>图层</th><th>最近导入</th></tr></thead>{_as_of_rows(report)}</table>
 <h2>界址点坐标表</h2>

@@ -366,7 +366,18 @@ def test_uploading_a_file_reports_areas_and_downloads_the_report(map_page, tmp_p
     with map_page.expect_download() as download:
         map_page.click("#ws-download-xlsx")
     book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
-    assert "压占汇总" in book.sheetnames
+    assert book.sheetnames == ["压占汇总", "涉及要素", "界址点坐标"]
+    # the filed report of an unsaved upload: PDF and the printable page in a new window
+    with map_page.expect_download() as download:
+        map_page.click("#ws-download-pdf")
+    assert download.value.path().read_bytes().startswith(b"%PDF")
+    with map_page.context.expect_page() as popup:
+        map_page.click("#ws-print-report")
+    printable = popup.value
+    printable.wait_for_selector("svg.report-map")
+    text = printable.inner_text("body")
+    assert "测试项目（未保存）" in text and "界址点坐标表" in text and "图例" in text
+    printable.close()
     screenshot(map_page, "redline-upload-desktop")
 
 

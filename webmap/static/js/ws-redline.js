@@ -1,7 +1,7 @@
 /* The red-line check (红线检查) for land-use officers: draw or upload a project outline,
  * POST it to /api/overlap, show the areas per protected layer and how much of the project
  * the data cover (the part outside is 无法判定, in red, never 不涉及), outline the overlaps on
- * the map, download the report (JSON or Excel), and keep a list of one's saved checks
+ * the map, print or download the filed report (printable page, PDF, Excel, JSON), and keep a list of one's saved checks
  * (打开 / 重命名 / 删除). A saved check is 拟建: it never counts in the bottom-line list. */
 (function () {
   "use strict";
@@ -35,19 +35,25 @@
     return { crs: $("ws-crs").value, gcj02: $("ws-gcj02").checked ? "true" : null };
   }
 
-  async function submit(input, extra) {
-    lastInput = input;
-    reportEl().innerHTML = '<p class="ws-muted">正在分析重叠情况…</p>';
-    const url = WS.url(WS.config().endpoints.overlap, Object.assign(params(), extra || {}));
-    const options = { method: "POST" };
+  // The POST options for an outline: the uploaded file as a form, or drawn GeoJSON.
+  function postOf(input, accept) {
+    const options = { method: "POST", headers: accept ? { Accept: accept } : {} };
     if (input.file) {
       const form = new FormData();
       form.append("file", input.file, input.file.name);
       options.body = form;
     } else {
       options.body = JSON.stringify(input.geojson);
-      options.headers = { "Content-Type": "application/geo+json" };
+      options.headers["Content-Type"] = "application/geo+json";
     }
+    return options;
+  }
+
+  async function submit(input, extra) {
+    lastInput = input;
+    reportEl().innerHTML = '<p class="ws-muted">正在分析重叠情况…</p>';
+    const url = WS.url(WS.config().endpoints.overlap, Object.assign(params(), extra || {}));
+    const options = postOf(input);
     try {
       report = await WS.api(url, options);
     } catch (err) {
@@ -156,6 +162,8 @@
       <div class="ws-actions">
         <button type="button" class="ws-btn ws-btn-light" id="ws-download-json">下载 JSON</button>
         <button type="button" class="ws-btn ws-btn-light" id="ws-download-xlsx">下载 Excel</button>
+        <button type="button" class="ws-btn ws-btn-light" id="ws-print-report">打印报告</button>
+        <button type="button" class="ws-btn ws-btn-light" id="ws-download-pdf">下载 PDF</button>
         ${canSave ? '<button type="button" class="ws-btn ws-btn-primary" id="ws-save-project">保存为项目</button>' : ""}
       </div>`;
     drawOverlaps(r);
@@ -179,20 +187,34 @@
     return report && report.id ? `红线检查报告-项目${report.id}` : `红线检查报告-${stamp}`;
   }
 
-  async function downloadXlsx() {
+  // The filed report (html, pdf, xlsx): a saved check's by its number; an unsaved one is
+  // checked afresh from the same input, so the document holds the server's figures.
+  async function fetchDocument(fmt) {
+    const base = WS.config().endpoints.overlap;
+    if (report.id) return WS.request(`${base}/${report.id}.${fmt}`, { headers: { Accept: "*/*" } });
+    if (!lastInput) throw new WS.ApiError(0, "请重新绘制或上传项目范围后再生成报告。");
+    const url = WS.url(`${base}/report.${fmt}`, Object.assign(params(), { name: report.project_name }));
+    return WS.request(url, postOf(lastInput, "*/*"));
+  }
+
+  async function downloadDocument(fmt) {
     try {
-      let resp;
-      if (report.id) {
-        resp = await WS.request(`/api/overlap/${report.id}.xlsx`, { headers: { Accept: "*/*" } });
-      } else {
-        resp = await WS.request(WS.config().endpoints.overlapXlsx, {
-          method: "POST",
-          headers: { "Content-Type": "application/json", Accept: "*/*" },
-          body: JSON.stringify(report),
-        });
-      }
-      saveBlob(await resp.blob(), `${baseName()}.xlsx`);
+      saveBlob(await (await fetchDocument(fmt)).blob(), `${baseName()}.${fmt}`);
     } catch (err) {
+      WS.toast(WS.errorText(err), "error");
+    }
+  }
+
+  async function printReport() {
+    // opened before the request, so no popup blocker takes it for an unsolicited window
+    const win = window.open("", "_blank");
+    try {
+      const blob = await (await fetchDocument("html")).blob();
+      const url = URL.createObjectURL(new Blob([blob], { type: "text/html" }));
+      if (win) win.location.href = url;
+      else saveBlob(blob, `${baseName()}.html`);
+    } catch (err) {
+      if (win) win.close();
       WS.toast(WS.errorText(err), "error");
     }
   }
@@ -355,7 +377,11 @@
         if (ev.target.id === "ws-download-json") {
           saveBlob(new Blob([JSON.stringify(report, null, 2)], { type: "application/json" }), `${baseName()}.json`);
         } else if (ev.target.id === "ws-download-xlsx") {
-          downloadXlsx();
+          downloadDocument("xlsx");
+        } else if (ev.target.id === "ws-download-pdf") {
+          downloadDocument("pdf");
+        } else if (ev.target.id === "ws-print-report") {
+          printReport();
         } else if (ev.target.id === "ws-save-project") {
           saveProject();
         }

@@ -92,6 +92,30 @@ class OverlapInput(BaseModel):
     notes: list[str]
 
 
+class PlotLayer(BaseModel):
+    layer: str
+    name: str
+    area_m2: float
+    area_mu: float
+    net_area_m2: float | None = None
+    net_area_mu: float | None = None
+
+
+class PlotVerdict(BaseModel):
+    status: Literal["conflict", "review", "clear", "undetermined"]
+    label: str
+
+
+class PlotResult(BaseModel):
+    """One plot (地块) of a multi-plot input, checked on its own."""
+
+    name: str = Field(description="地块名称（DKMC、地块名称 …；无则 地块1、地块2 …）")
+    area_m2: float
+    area_mu: float
+    layers: list[PlotLayer]
+    verdict: PlotVerdict
+
+
 class DataAsOf(BaseModel):
     layer: str
     name: str
@@ -117,6 +141,9 @@ class OverlapReport(BaseModel):
     input: OverlapInput
     layers: list[OverlapLayer]
     verdict: Verdict
+    plots: list[PlotResult] = Field(
+        default_factory=list, description="多地块文件的分地块结果（单一范围时为空）"
+    )
 
 
 class ProjectSummary(BaseModel):

@@ -174,7 +174,7 @@ def overlap_report(engine: Engine, project: ProjectGeometry) -> dict[str, Any]:
         _layer_entry(key, measured.get(key), project_m2, _coverage(key, loaded[key], district))
         for key in PROTECTED_LAYERS
     ]
-    return {
+    report = {
         "project_name": project.name,
         "checked_at": dt.datetime.now(CHINA_TIME).isoformat(timespec="seconds"),
         "data_as_of": _as_of(row.as_of or {}),
@@ -192,6 +192,27 @@ def overlap_report(engine: Engine, project: ProjectGeometry) -> dict[str, Any]:
         },
         "layers": layers,
         "verdict": verdict(layers, district),
+    }
+    # one statement per plot (at most MAX_PLOTS, see layers.project_geometry): a multi-plot
+    # file has a handful, and each plot's figures are those of a report of its own
+    report["plots"] = [plot_summary(overlap_report(engine, plot)) for plot in project.plots]
+    return report
+
+
+def plot_summary(report: dict[str, Any]) -> dict[str, Any]:
+    """A plot's figures for the per-plot table: area, per-layer overlap and verdict."""
+    return {
+        "name": report["project_name"],
+        "area_m2": report["project_area_m2"],
+        "area_mu": report["project_area_mu"],
+        "layers": [
+            {
+                key: entry[key]
+                for key in ("layer", "name", "area_m2", "area_mu", "net_area_m2", "net_area_mu")
+            }
+            for entry in report["layers"]
+        ],
+        "verdict": {"status": report["verdict"]["status"], "label": report["verdict"]["label"]},
     }
 
 

@@ -9,6 +9,7 @@ deleted here (:mod:`api.saved_reports` says who may).
 
 import json
 import pathlib
+import re
 import tempfile
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
@@ -29,13 +30,13 @@ from api.schemas import OverlapReport, ProjectSummary
 from api.uploads import form_file, multipart_file_schema
 from api.workbooks import overlap_workbook
 from etl.archive import ArchiveLimits
-from etl.readers import read_vector
+from etl.project_files import read_project_file
 from gis.crs import CGCS2000
-from gis.errors import InvalidInputError
+from gis.errors import InvalidInputError, WatershedError
 from layers.db import session_scope
 from layers.models import SavedCheck
 from layers.overlap import overlap_report, report_document, report_json
-from layers.project_geometry import ProjectGeometry, from_geojson, parse_crs, prepare
+from layers.project_geometry import ProjectGeometry, from_geojson, parse_crs, with_plots
 from layers.settings import Settings
 
 router = APIRouter(prefix="/api/overlap", tags=["overlap"])
@@ -59,12 +60,13 @@ _BODY_DOC = {
                 "schema": {"type": "object", "description": "GeoJSON object"},
                 "example": _EXAMPLE,
             },
-            "multipart/form-data": multipart_file_schema("zip（shapefile）、gpkg、kml、geojson"),
+            "multipart/form-data": multipart_file_schema(
+                "zip（shapefile）、gpkg、kml、geojson、界址点 txt（部标格式）、dxf"
+            ),
         },
     }
 }
 _JSON_TYPES = ("application/json", "application/geo+json", "")
-NAME_FIELDS = ("XMMC", "项目名称", "name", "名称", "MC")
 
 
 def _reject_constant(name: str) -> None:
@@ -86,31 +88,42 @@ def _parse_json(body: bytes) -> Any:
 def _from_upload(
     path: pathlib.Path, settings: Settings, crs: str | None, gcj02: bool
 ) -> ProjectGeometry:
-    data = read_vector(
-        path,
-        crs=parse_crs(crs) if crs else None,
-        limits=ArchiveLimits.from_settings(settings),
-    )
-    project = prepare(
-        list(data.frame.geometry.values),
-        epsg=data.crs.epsg,
+    try:
+        found = read_project_file(
+            path,
+            crs=parse_crs(crs) if crs else None,
+            limits=ArchiveLimits.from_settings(settings),
+        )
+    except WatershedError as exc:
+        raise for_the_browser(exc) from None
+    return with_plots(
+        found.plots,
+        epsg=found.epsg,
         gcj02=gcj02,
         max_vertices=settings.max_vertices,
-    )
-    notes = (f"坐标系：{data.crs.reason}", *data.crs.warnings, *data.warnings, *project.notes)
-    return ProjectGeometry(
-        project.geom, project.source_epsg, gcj02, project.repaired, notes, _file_name(data.frame)
+        name=found.name,
+        notes=found.notes,
     )
 
 
-def _file_name(frame) -> str | None:
-    """The project's name from a one-feature file's name field (XMMC, 项目名称, name …)."""
-    columns = {str(c).casefold(): c for c in frame.columns}
-    for key in NAME_FIELDS:
-        column = columns.get(key.casefold())
-        if column is not None and len(frame) == 1 and frame[column].notna().all():
-            return str(frame[column].iloc[0])[:200]
-    return None
+_CLI_CRS = re.compile(r"(?:用 |用)?--crs( \d{4,5})?")
+
+
+def for_the_browser(exc: WatershedError) -> WatershedError:
+    """The readers speak of the CLI's ``--crs``; on the web the choice is the 输入坐标系 menu
+    (the ``crs`` parameter for API callers), so the message names that instead."""
+
+    def web(match: re.Match) -> str:
+        code = match.group(1)
+        return (
+            f"在“坐标选项 › 输入坐标系”中选择 EPSG:{code.strip()}（接口参数 crs={code.strip()}）"
+            if code
+            else "在“坐标选项 › 输入坐标系”中选择（接口参数 crs）"
+        )
+
+    message = _CLI_CRS.sub(web, exc.message)
+    hint = _CLI_CRS.sub(web, exc.hint) if exc.hint else None
+    return type(exc)(message, hint=hint)
 
 
 async def _read_upload(

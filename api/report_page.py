@@ -116,6 +116,34 @@ def _points_rows(table: BoundaryTable) -> str:
     )
 
 
+def plots_html(report: dict[str, Any]) -> str:
+    """分地块结果: one row per plot of a multi-plot input and the total (overlaps in 亩)."""
+    plots = report.get("plots") or []
+    if not plots:
+        return ""
+    e = html.escape
+    names = [layer["name"] for layer in report["layers"]]
+    head = "".join(f"<th>{e(n)}（亩）</th>" for n in names)
+
+    def row(label: str, area_mu: float, layers: list[dict[str, Any]], verdict: str) -> str:
+        cells = "".join(f"<td class=n>{layer['area_mu']:.4f}</td>" for layer in layers)
+        return f"<tr><td>{e(label)}</td><td class=n>{area_mu:.4f}</td>{cells}<td>{e(verdict)}</td></tr>"
+
+    rows = "".join(row(p["name"], p["area_mu"], p["layers"], p["verdict"]["label"]) for p in plots)
+    total = row("合计", report["project_area_mu"], report["layers"], report["verdict"]["label"])
+    summed = sum(p["area_m2"] for p in plots)
+    note = ""
+    if abs(summed - report["project_area_m2"]) > 0.01:
+        note = (
+            f"<p class=out>各地块面积之和 {summed:.2f} m² 与合计 {report['project_area_m2']:.2f} m² "
+            "不同：地块之间相互重叠，重叠部分在合计中只计一次。</p>"
+        )
+    return (
+        f"<h2>分地块结果（{len(plots)} 个地块）</h2><table class=plots><thead><tr><th>地块</th>"
+        f"<th>面积（亩）</th>{head}<th>结论</th></tr></thead>{rows}{total}</table>{note}"
+    )
+
+
 def overlap_html(report: dict[str, Any]) -> str:
     e = html.escape
     verdict = report["verdict"]
@@ -149,7 +177,7 @@ td,th{{border:1px solid #999;padding:2px 5px;vertical-align:top}}th{{background:
 .n{{text-align:right;font-variant-numeric:tabular-nums}}.v{{font-size:14pt;font-weight:bold}}
 .out{{color:#c00000;font-weight:bold}}.info td:first-child{{width:28mm;background:#f7f7f7}}
 figure{{margin:0;page-break-inside:avoid}}figcaption{{font-size:9pt;color:#333}}
-tr{{page-break-inside:avoid}}.features{{font-size:9pt;table-layout:fixed}}.features td{{overflow-wrap:anywhere}}.points{{width:auto;min-width:60%}}
+tr{{page-break-inside:avoid}}.features,.plots{{font-size:9pt;table-layout:fixed}}.features td{{overflow-wrap:anywhere}}.points{{width:auto;min-width:60%}}
 </style>
 </head><body>
 <h1>建设项目用地压占分析报告</h1>
@@ -169,6 +197,7 @@ tr{{page-break-inside:avoid}}.features{{font-size:9pt;table-layout:fixed}}.featu
 <figcaption>坐标系：{e(table.crs_text)}；上方为坐标北。示意图据本报告的项目范围与压占部分绘制，不含底图。</figcaption></figure>
 <h2>各保护图层压占面积</h2>
 <table><thead><tr><th>保护图层</th><th>重叠面积（m²）</th><th>重叠面积（亩）</th><th>扣除田坎等后（亩）</th><th>占项目</th><th>涉及要素</th><th>数据覆盖</th><th>结论</th></tr></thead>{rows}</table>
+{plots_html(report)}
 <h2>涉及要素清单</h2>
 <table class=features><colgroup><col style="width:27mm"><col style="width:30mm"><col style="width:27mm"><col style="width:30mm"><col><col><col></colgroup>
 <thead><tr><th>保护图层</th><th>要素编码</th><th>名称/地类</th><th>坐落</th><th>重叠面积（m²）</th><th>重叠面积（亩）</th><th>扣除田坎等后（亩）</th></tr></thead>{_feature_rows(report)}</table>

@@ -279,8 +279,28 @@ def overlap_workbook(report: dict[str, Any]) -> bytes:
         rows,
         (22, 24, 20, 24, 16, 16, 20),
     )
+    _plots_sheet(book, report)
     _points_sheet(book, report)
     return _bytes(book)
+
+
+def _plots_sheet(book: Workbook, report: dict[str, Any]) -> None:
+    """分地块结果 of a multi-plot input: one row per plot and the total, overlaps in 亩."""
+    plots = report.get("plots") or []
+    if not plots:
+        return
+    sheet = book.create_sheet("分地块结果")
+    names = [layer["name"] for layer in report["layers"]]
+
+    def row(label, area_mu, layers, verdict):
+        return (label, round(area_mu, 4), *(round(x["area_mu"], 4) for x in layers), verdict)
+
+    rows = [row(p["name"], p["area_mu"], p["layers"], p["verdict"]["label"]) for p in plots]
+    rows.append(
+        row("合计", report["project_area_mu"], report["layers"], report["verdict"]["label"])
+    )
+    header = ("地块", "面积（亩）", *(f"{n}（亩）" for n in names), "结论")
+    _table(sheet, header, rows, (20, 14, *(16 for _ in names), 12))
 
 
 def _points_sheet(book: Workbook, report: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ coordinates tell: a zone-prefixed easting names its zone; otherwise a clear refu
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,11 +30,12 @@ class DxfPlots:
 
 def read_dxf(path: str | Path) -> DxfPlots:
     import ezdxf  # imported on use: only DXF uploads need it
-    from ezdxf.lldxf.const import DXFStructureError
 
     try:
         doc = ezdxf.readfile(str(path))
-    except (DXFStructureError, OSError, UnicodeDecodeError, ValueError) as exc:
+    # ezdxf meets untrusted bytes here and fails in many ways (DXFStructureError, but also
+    # StopIteration, ValueError … on truncated files): each is the same answer to the user
+    except Exception as exc:
         raise InvalidInputError(
             f"DXF 文件无法读取：{str(exc)[:160]} (unreadable DXF).",
             hint="请在 CAD 中另存为 AutoCAD DXF（R2000 或更新版本）后重试。",
@@ -51,7 +53,7 @@ def read_dxf(path: str | Path) -> DxfPlots:
             skipped["未闭合多段线"] += 1
             continue
         bulged += has_bulge
-        rings.append((entity.dxf.layer, Polygon(points)))
+        rings.append((_unescape(entity.dxf.layer), Polygon(points)))
     if not rings:
         found = "、".join(f"{k} {n} 个" for k, n in skipped.most_common(6)) or "无图元"
         raise InvalidInputError(
@@ -69,6 +71,15 @@ def read_dxf(path: str | Path) -> DxfPlots:
     return DxfPlots(_plots(rings), tuple(notes))
 
 
+_UNICODE_ESCAPE = re.compile(r"\\U\+([0-9A-Fa-f]{4})")
+
+
+def _unescape(text: str) -> str:
+    """Layer names of R2000–R2004 files written outside the reader's code page carry
+    non-ASCII characters as ``\\U+XXXX`` (一号地块 → \\U+4E00\\U+53F7…)."""
+    return _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
 def _vertices(entity) -> tuple[list[tuple[float, float]], bool, bool]:
     if entity.dxftype() == "LWPOLYLINE":
         points = [(float(x), float(y)) for x, y, *_ in entity.get_points("xyb")]
@@ -82,15 +93,17 @@ def _vertices(entity) -> tuple[list[tuple[float, float]], bool, bool]:
 
 
 def _plots(rings: list[tuple[str, Polygon]]) -> tuple[tuple[str, shapely.Geometry], ...]:
-    """Largest first: a ring inside an outer ring already kept is that ring's hole."""
-    ordered = sorted(rings, key=lambda r: r[1].area, reverse=True)
-    outers: list[tuple[str, Polygon, list]] = []
-    for layer, ring in ordered:
-        host = next((o for o in outers if o[1].contains(ring.representative_point())), None)
+    """Largest first: a ring inside an outer ring already kept is that ring's hole. Plots
+    come out in drawing order."""
+    ordered = sorted(enumerate(rings), key=lambda r: r[1][1].area, reverse=True)
+    kept: list[tuple[int, str, Polygon, list]] = []
+    for index, (layer, ring) in ordered:
+        host = next((o for o in kept if o[2].contains(ring.representative_point())), None)
         if host is not None:
-            host[2].append(list(ring.exterior.coords))
+            host[3].append(list(ring.exterior.coords))
         else:
-            outers.append((layer, ring, []))
+            kept.append((index, layer, ring, []))
+    outers = [(layer, ring, holes) for _, layer, ring, holes in sorted(kept, key=lambda o: o[0])]
     per_layer = Counter(layer for layer, _, _ in outers)
     seen: Counter = Counter()
     plots = []

@@ -128,6 +128,20 @@
       <small class="ws-muted" data-field="status_note">${WS.esc(note)}</small></p>`;
   }
 
+  // A multi-plot file: each plot's area, overlaps and verdict, beside the total.
+  function plotsHtml(r) {
+    if (!r.plots || !r.plots.length) return "";
+    const head = r.layers.map((l) => `<th>${WS.esc(l.name)}</th>`).join("");
+    const row = (name, area, layers, verdict, cls) => `<tr class="${cls}"><th scope="row">${WS.esc(name)}</th>
+      <td class="ws-num" data-field="plot_area_mu">${WS.num(area, 2)}</td>
+      ${layers.map((l) => `<td class="ws-num">${WS.num(l.area_mu, 2)}</td>`).join("")}
+      <td data-field="plot_verdict">${WS.esc(verdict.label)}</td></tr>`;
+    const rows = r.plots.map((p) => row(p.name, p.area_mu, p.layers, p.verdict, "ws-plot")).join("");
+    return `<details class="ws-plots" open><summary>分地块结果（${r.plots.length} 个地块，单位：亩）</summary>
+      <div style="overflow-x:auto"><table class="ws-overlap-table"><thead><tr><th>地块</th><th>面积</th>${head}<th>结论</th></tr></thead>
+      <tbody>${rows}${row("合计", r.project_area_mu, r.layers, r.verdict, "ws-plot-total")}</tbody></table></div></details>`;
+  }
+
   function show(r) {
     const v = r.verdict;
     const rows = r.layers
@@ -157,6 +171,7 @@
       <table class="ws-overlap-table">
         <thead><tr><th>图层</th><th>重叠（亩）</th><th>重叠（m²）</th><th>占项目</th></tr></thead>
         <tbody>${rows}</tbody></table>
+      ${plotsHtml(r)}
       ${reasons ? `<ul class="ws-reasons">${reasons}</ul>` : ""}
       ${notes ? `<details class="ws-notes"><summary>输入说明</summary><ul>${notes}</ul></details>` : ""}
       <div class="ws-actions">

@@ -39,8 +39,9 @@ PLAIN_EASTING = (1.0e5, 9.0e5)  # false easting 500 km ± a zone's half-width
 _GK3_PREFIXED, _GK3_PLAIN = 4513, 4534  # zone 25 / CM 75°E
 _GK6_PREFIXED, _GK6_PLAIN = 4491, 4502  # zone 13 / CM 75°E
 _HEADER_FIELDS = ("界址点数", "地块面积", "地块编号", "地块名称", "图形属性")
+# in the CLI's words, as gis.crs speaks; the API says it in the map's (api.routes.overlap)
 _CRS_CHOICE = (
-    "请在“坐标选项 › 输入坐标系”中选择坐标系（接口参数 crs），如 4526（38 带，Y 含带号）。"
+    "请用 --crs 指定坐标系，如 --crs 4526（3度带 38 带，Y 含带号）、--crs 4547（不含带号）。"
 )
 
 
@@ -191,7 +192,7 @@ def _epsg(attributes: dict[str, str], plots: list[TxtPlot], crs: int | None) -> 
     if system and "2000" not in system:
         raise CrsError(
             f"界址点文件的坐标系为“{system}”，平台只接受 2000 国家大地坐标系 (only CGCS2000).",
-            hint="请先将坐标转换为 CGCS2000，或在“输入坐标系”中明确选择。",
+            hint="请先将坐标转换为 CGCS2000。",
         )
     width = attributes.get("几度分带", "3").strip() or "3"
     if width not in ("3", "6"):

@@ -23,7 +23,10 @@ from gis.errors import CrsError
 from layers.project_geometry import PLOT_NAME_FIELDS, PROJECT_NAME_FIELDS
 
 PROJECT_SUFFIXES = (".zip", ".shp", ".gpkg", ".geojson", ".json", ".kml", ".txt", ".dxf")
-CRS_CHOICE = "请在“坐标选项 › 输入坐标系”中选择坐标系（接口参数 crs），如 4526（38 带，X 含带号）。"
+# in the CLI's words, as gis.crs speaks; the API says it in the map's (api.routes.overlap)
+CRS_CHOICE = (
+    "请用 --crs 指定坐标系，如 --crs 4526（3度带 38 带，X 含带号）、--crs 4547（不含带号）。"
+)
 
 
 @dataclass(frozen=True)

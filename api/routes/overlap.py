@@ -102,28 +102,42 @@ def _from_upload(
         gcj02=gcj02,
         max_vertices=settings.max_vertices,
         name=found.name,
-        notes=found.notes,
+        notes=[web_text(note) for note in found.notes],
     )
 
 
-_CLI_CRS = re.compile(r"(?:用 |用)?--crs( \d{4,5})?")
+WEB_CRS_HINT = (
+    "请补上 .prj，或在地图“坐标选项 › 输入坐标系”中选择坐标系（接口参数 crs）："
+    "EPSG:4490（CGCS2000 经纬度）、EPSG:4526（3度带 38 带，X 含带号）、"
+    "EPSG:4547（3度带 中央经线 114°E，X 不含带号）。"
+)
+_CLI_CRS = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"用 ?--crs (\d{4,5})", r"选 EPSG:\1"),
+        (r"--crs (\d{4,5})", r"EPSG:\1"),
+        (r"用 ?--crs ?指定", "在“输入坐标系”中选择"),
+        (r"用 ?--crs", "在“输入坐标系”中选择"),
+        (r"按 ?--crs ?指定", "按所选坐标系"),
+        (r" ?--crs ?", "所选坐标系"),
+    )
+)
+
+
+def web_text(text: str) -> str:
+    """The readers speak of the CLI's ``--crs``; on the web the choice is the 输入坐标系 menu
+    (the ``crs`` parameter for API callers)."""
+    for pattern, replacement in _CLI_CRS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def for_the_browser(exc: WatershedError) -> WatershedError:
-    """The readers speak of the CLI's ``--crs``; on the web the choice is the 输入坐标系 menu
-    (the ``crs`` parameter for API callers), so the message names that instead."""
-
-    def web(match: re.Match) -> str:
-        code = match.group(1)
-        return (
-            f"在“坐标选项 › 输入坐标系”中选择 EPSG:{code.strip()}（接口参数 crs={code.strip()}）"
-            if code
-            else "在“坐标选项 › 输入坐标系”中选择（接口参数 crs）"
-        )
-
-    message = _CLI_CRS.sub(web, exc.message)
-    hint = _CLI_CRS.sub(web, exc.hint) if exc.hint else None
-    return type(exc)(message, hint=hint)
+    """The error with its hint for the map and the API rather than the command line."""
+    hint = exc.hint
+    if hint and "--crs" in hint:
+        hint = WEB_CRS_HINT
+    return type(exc)(web_text(exc.message), hint=hint)
 
 
 async def _read_upload(

@@ -28,10 +28,11 @@ from sqlalchemy import Engine, text
 
 from gis.area import m2_to_mu
 from gis.compliance import MIN_OVERLAP_M2, PROJECT_STATUSES
+from gis.errors import InvalidInputError
 from layers.db import reading
 from layers.project_geometry import ProjectGeometry
 from layers.registry import LAYERS, PROTECTED_LAYERS, LayerSpec
-from layers.sql import quote_identifier, template
+from layers.sql import query, quote_identifier, template
 
 Severity = Literal["prohibited", "restricted", "informational"]
 
@@ -322,6 +323,33 @@ def _layer_entry(
 
 def _mu(m2: float | None) -> float | None:
     return None if m2 is None else m2_to_mu(m2)
+
+
+#: Snapping vertices: the widest view served (degrees, about 2 km here: zoom 16 and closer)
+#: and the most vertices sent for one view.
+SNAP_VIEW_DEGREES = 0.03
+SNAP_MAX_VERTICES = 20_000
+
+
+def snap_vertices(engine: Engine, bbox: tuple[float, float, float, float]) -> dict[str, Any]:
+    """Vertices of parcels, 永久基本农田 and 生态保护红线 in ``bbox`` (west, south, east, north)
+    for snapping while drawing; ``truncated`` when the view holds more than are sent."""
+    west, south, east, north = bbox
+    if not (west < east and south < north):
+        raise InvalidInputError("bbox 应为 西,南,东,北 且 西<东、南<北 (bad bbox).")
+    if east - west > SNAP_VIEW_DEGREES or north - south > SNAP_VIEW_DEGREES:
+        raise InvalidInputError(
+            f"吸附范围过大（超过 {SNAP_VIEW_DEGREES}°）(view too large for snapping).",
+            hint="放大地图（16 级及以上）后再吸附。",
+        )
+    params = {"west": west, "south": south, "east": east, "north": north}
+    with reading(engine) as conn:
+        rows = conn.execute(query("overlap_vertices"), {**params, "limit": SNAP_MAX_VERTICES})
+        vertices = [(round(r.lon, 9), round(r.lat, 9)) for r in rows]
+    return {
+        "vertices": vertices[:SNAP_MAX_VERTICES],
+        "truncated": len(vertices) > SNAP_MAX_VERTICES,
+    }
 
 
 def report_json(report: dict[str, Any]) -> bytes:

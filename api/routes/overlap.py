@@ -8,6 +8,7 @@ deleted here (:mod:`api.saved_reports` says who may).
 """
 
 import json
+import math
 import pathlib
 import re
 import tempfile
@@ -35,7 +36,7 @@ from gis.crs import CGCS2000
 from gis.errors import InvalidInputError, WatershedError
 from layers.db import session_scope
 from layers.models import SavedCheck
-from layers.overlap import overlap_report, report_document, report_json
+from layers.overlap import overlap_report, report_document, report_json, snap_vertices
 from layers.project_geometry import ProjectGeometry, from_geojson, parse_crs, with_plots
 from layers.settings import Settings
 
@@ -323,6 +324,28 @@ async def report_document_of_check(
     report = report_document(report)
     document = await run_in_threadpool(_document, report, fmt, "红线压占分析报告")
     return document
+
+
+@router.get("/vertices", summary="绘制吸附用的图斑与红线拐点（小范围）")
+async def vertices(
+    engine: EngineDep,
+    settings: SettingsDep,
+    caller: CallerDep,
+    bbox: Annotated[
+        str, Query(max_length=120, description="西,南,东,北（EPSG:4490），宽高不超过 0.03°")
+    ],
+) -> dict[str, Any]:
+    """Vertices of 地类图斑, 永久基本农田 and 生态保护红线 in a small view: the map snaps a
+    drawn vertex to the nearest one within a few pixels at zoom 16 and closer."""
+    if settings.read_requires_token:
+        ensure_role(caller, "viewer")
+    try:
+        box = tuple(float(v) for v in bbox.split(","))
+    except ValueError:
+        box = ()
+    if len(box) != 4 or not all(math.isfinite(v) for v in box):
+        raise InvalidInputError("bbox 应为四个数：西,南,东,北 (bad bbox).")
+    return await run_in_threadpool(snap_vertices, engine, box)
 
 
 @router.get(

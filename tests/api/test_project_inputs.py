@@ -170,3 +170,21 @@ def test_the_cli_checks_a_txt_and_writes_its_reports(settings, dataset, monkeypa
     )
     assert agreed.exit_code == 0, agreed.output
     assert [p["name"] for p in json.loads(agreed.output)["plots"]] == NAMES
+
+
+def test_snapping_vertices_of_a_small_view(client, viewer) -> None:
+    """The corners of the red lines, 永久基本农田 and 耕地 parcels in the view, nothing outside."""
+    response = client.get(
+        "/api/overlap/vertices?bbox=113.999,24.499,114.021,24.521", headers=viewer
+    )
+    assert response.status_code == 200, response.text
+    got = {tuple(v) for v in response.json()["vertices"]}
+    expected = set()
+    for geom in (data.A, data.A2, data.B, data.C1):  # every polygon touching the view
+        expected |= {c for c in geom.exterior.coords}
+    inside = {(x, y) for x, y in expected if 113.999 <= x <= 114.021 and 24.499 <= y <= 24.521}
+    assert got == {(round(x, 9), round(y, 9)) for x, y in inside}
+    assert response.json()["truncated"] is False
+    too_big = client.get("/api/overlap/vertices?bbox=113.9,24.4,114.1,24.6", headers=viewer)
+    assert too_big.status_code == 422 and "放大地图" in too_big.text
+    assert client.get("/api/overlap/vertices?bbox=1,2,3", headers=viewer).status_code == 422

@@ -332,6 +332,78 @@ def test_drawing_a_polygon_over_the_red_line_reports_its_areas(map_page):
     screenshot(map_page, "redline-draw-desktop")
 
 
+def _pixel(page, lat: float, lon: float) -> tuple[float, float]:
+    point = page.evaluate("ll => WS.map.latLngToContainerPoint(ll)", [lat, lon])
+    origin = page.locator(".folium-map").bounding_box()
+    return origin["x"] + point["x"], origin["y"] + point["y"]
+
+
+def _live_mu(page, where: str) -> float:
+    return number(page.inner_text(f'{where} [data-field="live_area_mu"]'))
+
+
+def _geodesic_mu(lonlats) -> float:
+    area, _ = Geod(a=6378137.0, rf=298.257222101).polygon_area_perimeter(
+        *zip(*lonlats, strict=True)
+    )
+    return abs(area) / M2_PER_MU
+
+
+def test_drawing_shows_the_area_live_snaps_and_edits_with_undo(map_page):
+    """Live 亩 while drawing; a click 5 px off the red line's corner lands on it; a vertex dragged
+    after drawing is re-analysed, and 撤销修改 brings the first figures back."""
+    map_page.click("#ws-tab-btn-redline")
+    corner_lon, corner_lat = REDLINE_BOX[2], REDLINE_BOX[3]
+    set_view(map_page, corner_lat, corner_lon, 17)
+    map_page.click("#ws-draw")
+    map_page.wait_for_function("WS.redline.snapCount() > 0")
+    p1, p2, p4 = (113.4385, 31.7995), (113.4415, 31.7995), (113.4385, 31.8010)
+    for lon, lat in (p1, p2):
+        _click_at(map_page, lat, lon)
+        map_page.wait_for_timeout(150)
+    x, y = _pixel(map_page, corner_lat, corner_lon)
+    map_page.mouse.click(x + 4, y - 3)  # near the red line's north-east corner: snaps to it
+    map_page.wait_for_timeout(150)
+    # the clicked vertices are where the pixels are (about 1 m apart at zoom 17); the snapped
+    # one is the red line's corner exactly
+    triangle = map_page.evaluate("WS.redline.drawing()")
+    assert triangle[2] == [corner_lon, corner_lat]
+    assert triangle[0] == pytest.approx(p1, abs=2e-5) and triangle[1] == pytest.approx(p2, abs=2e-5)
+    assert _live_mu(map_page, "#ws-draw-bar") == pytest.approx(_geodesic_mu(triangle), abs=0.01)
+    _click_at(map_page, p4[1], p4[0])
+    map_page.wait_for_timeout(150)
+    outline = map_page.evaluate("WS.redline.drawing()")
+    assert len(outline) == 4
+    assert _live_mu(map_page, "#ws-draw-bar") == pytest.approx(_geodesic_mu(outline), abs=0.01)
+    map_page.click('#ws-draw-bar [data-draw="finish"]')
+    map_page.wait_for_selector(".ws-verdict")
+    report = map_page.evaluate("WS.redline.report()")
+    assert [corner_lon, corner_lat] in report["project_geometry"]["coordinates"][0][0]
+    first_m2 = report["project_area_m2"]
+    assert first_m2 / M2_PER_MU == pytest.approx(_geodesic_mu(outline), rel=1e-4)
+    assert _live_mu(map_page, "#ws-sketch-bar") == pytest.approx(first_m2 / M2_PER_MU, abs=0.01)
+
+    # drag the north-west vertex 40 px west: the outline grows and is analysed again
+    x, y = _pixel(map_page, p4[1], p4[0])
+    map_page.mouse.move(x, y)
+    map_page.mouse.down()
+    map_page.mouse.move(x - 40, y, steps=5)
+    map_page.mouse.up()
+    map_page.wait_for_function(
+        "a => WS.redline.report() && WS.redline.report().project_area_m2 > a + 1", arg=first_m2
+    )
+    edited = map_page.evaluate("WS.redline.sketch().getLatLngs()[0].map(p => [p.lng, p.lat])")
+    edited_m2 = map_page.evaluate("WS.redline.report().project_area_m2")
+    assert edited_m2 / M2_PER_MU == pytest.approx(_geodesic_mu(edited), rel=1e-4)
+    assert _live_mu(map_page, "#ws-sketch-bar") == pytest.approx(edited_m2 / M2_PER_MU, abs=0.01)
+    map_page.click("#ws-sketch-undo")
+    map_page.wait_for_function(
+        "a => Math.abs(WS.redline.report().project_area_m2 - a) < 0.01", arg=first_m2
+    )
+    assert map_page.is_disabled("#ws-sketch-undo")
+    screenshot(map_page, "redline-draw-edit-desktop")
+
+
 def test_uploading_a_file_reports_areas_and_downloads_the_report(map_page, tmp_path):
     outline = box(113.43, 31.78, 113.45, 31.79)
     path = tmp_path / "拟建项目.geojson"

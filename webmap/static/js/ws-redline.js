@@ -15,6 +15,7 @@
   let overlay = null;
   let report = null;
   let lastInput = null; // {geojson} or {file}
+  let keepView = false; // re-analysis after a vertex edit: do not move the map
 
   const $ = (id) => document.getElementById(id);
 
@@ -23,6 +24,7 @@
   }
 
   function clear() {
+    stopSketch();
     if (overlay) WS.map.removeLayer(overlay);
     overlay = null;
     report = null;
@@ -85,7 +87,8 @@
       L.geoJSON(outside, { style: () => style }).addTo(overlay);
     }
     overlay.addTo(WS.map);
-    WS.map.fitBounds(overlay.getBounds(), { maxZoom: 16, padding: [30, 30] });
+    if (!keepView) WS.map.fitBounds(overlay.getBounds(), { maxZoom: 16, padding: [30, 30] });
+    keepView = false;
   }
 
   function featuresHtml(l) {
@@ -333,6 +336,160 @@
     else if (action === "delete") deleteSaved(id, name);
   }
 
+  // --- drawing: live area in 亩, snapping, vertex editing with undo ----------------------
+
+  // Area on the CGCS2000 ellipsoid in a local plane (radii of curvature at the mean latitude):
+  // within a few parts per million of the server's geodesic figure at project size, which
+  // stays the filed one.
+  const SEMI_MAJOR = 6378137;
+  const FLATTENING = 1 / 298.257222101;
+  const E2 = FLATTENING * (2 - FLATTENING);
+  const M2_PER_MU = 10000 / 15;
+
+  function areaM2(latlngs) {
+    if (latlngs.length < 3) return 0;
+    const rad = Math.PI / 180;
+    const lat0 = (latlngs.reduce((s, p) => s + p.lat, 0) / latlngs.length) * rad;
+    const w = 1 - E2 * Math.sin(lat0) ** 2;
+    const meridional = (SEMI_MAJOR * (1 - E2)) / w ** 1.5;
+    const normal = SEMI_MAJOR / Math.sqrt(w);
+    const xy = latlngs.map((p) => [normal * Math.cos(lat0) * p.lng * rad, meridional * p.lat * rad]);
+    let twice = 0;
+    for (let i = 0; i < xy.length; i++) {
+      const [x0, y0] = xy[i];
+      const [x1, y1] = xy[(i + 1) % xy.length];
+      twice += x0 * y1 - x1 * y0;
+    }
+    return Math.abs(twice) / 2;
+  }
+
+  function showLiveArea(latlngs) {
+    const text = latlngs.length < 3 ? "—" : WS.num(areaM2(latlngs) / M2_PER_MU, 2);
+    for (const el of document.querySelectorAll("[data-field=live_area_mu]")) el.textContent = text;
+  }
+
+  function drawingLatLngs(extra) {
+    const points = drawer && drawer._poly ? drawer._poly.getLatLngs().slice() : [];
+    return extra ? points.concat([extra]) : points;
+  }
+
+  // Snapping: at zoom 16 and closer, a drawn vertex within a few pixels of a parcel's,
+  // 永久基本农田's or 生态保护红线's vertex takes its exact position.
+  const SNAP_ZOOM = 16;
+  const SNAP_PIXELS = 12;
+  const SNAP_VIEW = 0.03; // degrees, the widest view the server answers
+  let snapPoints = [];
+  let snapBox = null;
+
+  async function loadSnapPoints() {
+    if (!(drawer || sketch) || WS.map.getZoom() < SNAP_ZOOM) return;
+    const b = WS.map.getBounds();
+    if (snapBox && snapBox.contains(b)) return;
+    const c = b.getCenter();
+    const half = Math.min(SNAP_VIEW / 2 - 1e-6, Math.max(b.getEast() - b.getWest(), b.getNorth() - b.getSouth()) * 0.75);
+    const box = L.latLngBounds([c.lat - half, c.lng - half], [c.lat + half, c.lng + half]);
+    const bbox = [box.getWest(), box.getSouth(), box.getEast(), box.getNorth()].map((v) => v.toFixed(7)).join(",");
+    try {
+      const body = await WS.api(WS.url(`${WS.config().endpoints.overlap}/vertices`, { bbox }));
+      snapPoints = body.vertices.map(([lng, lat]) => L.latLng(lat, lng));
+      snapBox = box;
+    } catch (err) {
+      snapPoints = [];
+    }
+  }
+
+  function snap(latlng) {
+    if (WS.map.getZoom() < SNAP_ZOOM || !snapPoints.length) return latlng;
+    const at = WS.map.latLngToContainerPoint(latlng);
+    let best = null;
+    let bestDistance = SNAP_PIXELS;
+    for (const p of snapPoints) {
+      const d = at.distanceTo(WS.map.latLngToContainerPoint(p));
+      if (d <= bestDistance) {
+        best = p;
+        bestDistance = d;
+      }
+    }
+    return best ? L.latLng(best.lat, best.lng) : latlng;
+  }
+
+  // Editing: the drawn outline stays on the map with draggable vertices; every change is
+  // re-analysed, and 撤销修改 steps back through the changes.
+  let sketch = null;
+  let sketchHistory = [];
+  let sketchCurrent = null;
+  let reanalyse = null;
+
+  function cloneLatLngs(latlngs) {
+    return latlngs.map((p) => (Array.isArray(p) ? cloneLatLngs(p) : L.latLng(p.lat, p.lng)));
+  }
+
+  function sketchBar() {
+    let bar = $("ws-sketch-bar");
+    if (!bar) {
+      bar = document.createElement("div");
+      bar.id = "ws-sketch-bar";
+      bar.className = "ws-sketch-bar";
+      bar.innerHTML = `<p class="ws-muted">拖动拐点可修改范围，修改后自动重新分析。面积
+        <strong data-field="live_area_mu">—</strong> 亩</p>
+        <div class="ws-actions"><button type="button" class="ws-btn ws-btn-light" id="ws-sketch-undo" disabled>撤销修改</button>
+        <button type="button" class="ws-btn ws-btn-light" id="ws-sketch-done">完成修改</button></div>`;
+      reportEl().before(bar);
+      $("ws-sketch-undo").addEventListener("click", undoSketch);
+      $("ws-sketch-done").addEventListener("click", () => stopSketch());
+    }
+    return bar;
+  }
+
+  function startSketch(latlngs) {
+    stopSketch();
+    sketch = L.polygon(latlngs, { color: "#212121", weight: 2, fillOpacity: 0.05, pane: "ws-highlight" }).addTo(WS.map);
+    sketch.editing.enable();
+    sketchHistory = [];
+    sketchCurrent = cloneLatLngs(sketch.getLatLngs());
+    sketch.on("edit", onSketchEdit);
+    sketchBar().hidden = false;
+    showLiveArea(sketch.getLatLngs()[0]);
+  }
+
+  function stopSketch() {
+    if (!sketch) return;
+    sketch.editing.disable();
+    WS.map.removeLayer(sketch);
+    sketch = null;
+    sketchHistory = [];
+    clearTimeout(reanalyse);
+    const bar = $("ws-sketch-bar");
+    if (bar) bar.hidden = true;
+  }
+
+  function submitSketch() {
+    clearTimeout(reanalyse);
+    reanalyse = setTimeout(() => {
+      keepView = true;
+      submit({ geojson: sketch.toGeoJSON(false) });
+    }, 400);
+  }
+
+  function onSketchEdit() {
+    sketchHistory.push(sketchCurrent);
+    sketchCurrent = cloneLatLngs(sketch.getLatLngs());
+    $("ws-sketch-undo").disabled = false;
+    showLiveArea(sketch.getLatLngs()[0]);
+    submitSketch();
+  }
+
+  function undoSketch() {
+    if (!sketch || !sketchHistory.length) return;
+    sketchCurrent = sketchHistory.pop();
+    sketch.editing.disable();
+    sketch.setLatLngs(cloneLatLngs(sketchCurrent));
+    sketch.editing.enable();
+    $("ws-sketch-undo").disabled = !sketchHistory.length;
+    showLiveArea(sketch.getLatLngs()[0]);
+    submitSketch();
+  }
+
   function startDrawing() {
     clear();
     WS.ui.showMapOnSmallScreens();
@@ -341,7 +498,14 @@
       showArea: false,
       shapeOptions: { color: "#212121", weight: 3, dashArray: "8 6", fillOpacity: 0.05 },
     });
+    const addVertex = drawer.addVertex;
+    drawer.addVertex = function (latlng) {
+      addVertex.call(this, snap(latlng));
+      showLiveArea(drawingLatLngs());
+    };
     drawer.enable();
+    showLiveArea([]);
+    loadSnapPoints();
   }
 
   function localiseDraw() {
@@ -357,6 +521,11 @@
 
   WS.redline = {
     submit,
+    areaM2,
+    sketch: () => sketch,
+    snapCount: () => snapPoints.length,
+    drawing: () => drawingLatLngs().map((p) => [p.lng, p.lat]),
+    undoSketch,
     report: () => report,
     loadSaved,
     init() {
@@ -374,18 +543,31 @@
         submit({ file });
       });
       const bar = $("ws-draw-bar");
+      bar.insertAdjacentHTML("afterbegin", '<span class="ws-draw-area" style="margin-right:.5em">面积 <strong data-field="live_area_mu">—</strong> 亩</span>');
+      WS.map.on("mousemove", (ev) => {
+        if (drawer && drawer._enabled && drawer._markers && drawer._markers.length >= 2) {
+          showLiveArea(drawingLatLngs(snap(ev.latlng)));
+        }
+      });
+      WS.map.on("moveend", loadSnapPoints);
       WS.map.on(L.Draw.Event.DRAWSTART, () => (bar.hidden = false));
       WS.map.on(L.Draw.Event.DRAWSTOP, () => (bar.hidden = true));
       bar.addEventListener("click", (ev) => {
         const action = ev.target.dataset.draw;
         if (!drawer || !action) return;
         if (action === "finish") drawer.completeShape();
-        else if (action === "undo") drawer.deleteLastVertex();
+        else if (action === "undo") {
+          drawer.deleteLastVertex();
+          showLiveArea(drawingLatLngs());
+        }
         else drawer.disable();
       });
       WS.map.on(L.Draw.Event.CREATED, (ev) => {
         drawer = null;
-        submit({ geojson: ev.layer.toGeoJSON() });
+        startSketch(ev.layer.getLatLngs());
+        // unrounded: Leaflet's default 6 decimals move vertices by up to 5 cm, enough to
+        // shift a drawn outline's area by a few m²
+        submit({ geojson: ev.layer.toGeoJSON(false) });
       });
       reportEl().addEventListener("click", (ev) => {
         if (!report) return;

@@ -110,6 +110,7 @@ def overlap_sql(layer_keys: tuple[str, ...] = PROTECTED_LAYERS) -> str:
     parts, coverage = [], []
     for n, key in enumerate(layer_keys):
         spec: LayerSpec = LAYERS[key]
+        tiles = COVERAGE.get(key, "district") == "features"
         label = (
             f"t.{quote_identifier(spec.label_field)}::text" if spec.label_field else "NULL::text"
         )
@@ -120,13 +121,17 @@ def overlap_sql(layer_keys: tuple[str, ...] = PROTECTED_LAYERS) -> str:
             .replace("{location}", _attribute_sql(LOCATION_COLUMNS.get(key), EXTRA_LOCATION_KEYS))
             .replace("{net_ratio}", _net_ratio(spec))
             .replace("{table}", quote_identifier(spec.table))
-            .replace("{filter}", spec.overlap_filter or "TRUE")
+            .replace("{counted}", f"({spec.overlap_filter or 'TRUE'})")
+            .replace("{tiles}", "TRUE" if tiles else "FALSE")
+            # a wall-to-wall layer's every feature is measured once: counted ones for the
+            # overlap, all for the coverage
+            .replace("{scan}", "TRUE" if tiles else spec.overlap_filter or "TRUE")
         )
         coverage.append(
             template("overlap_coverage")
             .replace("{n}", str(n))
             .replace("{table}", quote_identifier(spec.table))
-            .replace("{covered}", _covered_sql(key, spec))
+            .replace("{covered}", _covered_sql(key, n))
         )
     return (
         template("overlap")
@@ -135,20 +140,13 @@ def overlap_sql(layer_keys: tuple[str, ...] = PROTECTED_LAYERS) -> str:
     )
 
 
-def _covered_sql(key: str, spec: LayerSpec) -> str:
+def _covered_sql(key: str, n: int) -> str:
     """SQL for the area of the project covered by the layer's features (every feature, no
-    overlap filter), for layers whose coverage is their features; NULL for the others."""
+    overlap filter: its pieces, measured once in ``areal``), for layers whose coverage is
+    their features; NULL for the others."""
     if COVERAGE.get(key, "district") != "features":
         return "NULL::float8"
-    piece = (
-        "CASE WHEN ST_Covers(p.geom, t.geom) THEN t.geom "
-        "ELSE ST_CollectionExtract(ST_Intersection(t.geom, p.geom), 3) END"
-    )
-    return (
-        f"(SELECT COALESCE(sum(ST_Area(({piece})::geography)), 0) "
-        f"FROM {quote_identifier(spec.table)} AS t "
-        "JOIN project AS p ON ST_Intersects(p.geom, t.geom))"
-    )
+    return f"(SELECT COALESCE(sum(a.area_m2), 0) FROM areal AS a WHERE a.layer = :layer_{n})"
 
 
 def _net_ratio(spec: LayerSpec) -> str:

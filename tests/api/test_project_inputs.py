@@ -188,3 +188,22 @@ def test_snapping_vertices_of_a_small_view(client, viewer) -> None:
     too_big = client.get("/api/overlap/vertices?bbox=113.9,24.4,114.1,24.6", headers=viewer)
     assert too_big.status_code == 422 and "放大地图" in too_big.text
     assert client.get("/api/overlap/vertices?bbox=1,2,3", headers=viewer).status_code == 422
+
+
+def test_display_geometry_is_light_and_areas_stay_exact(client, viewer) -> None:
+    """Layer geometries are for drawing: 7 decimals (about 1 cm) and simplified within 0.1 m;
+    the areas beside them are measured on the exact pieces (耕地 by the sum of its parcels'
+    pieces, which tile; the red lines, which overlap each other, by their union)."""
+    import shapely
+    from shapely.geometry import shape
+
+    report = client.post("/api/overlap", json=mapping(data.P), headers=viewer).json()
+    expected = data.expected_overlap(data.P)
+    for entry in report["layers"]:
+        assert entry["area_m2"] == pytest.approx(expected[entry["layer"]], rel=RTOL, abs=0.01)
+        if entry["geometry"] is None:
+            continue
+        coordinates = shapely.get_coordinates(shape(entry["geometry"]))
+        assert (abs(coordinates * 1e7 - (coordinates * 1e7).round()) < 1e-6).all()
+        drawn = data.area_m2(shapely.union_all(shapely.get_parts(shape(entry["geometry"]))))
+        assert drawn == pytest.approx(entry["area_m2"], rel=1e-4), entry["layer"]

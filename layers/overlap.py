@@ -75,6 +75,11 @@ OUT_OF_COVERAGE = "无法判定（超出数据范围）"
 #: layer's own features (a wall-to-wall survey: no parcel means no data). Layers not listed:
 #: "district".
 COVERAGE: dict[str, Literal["district", "features"]] = {"farmland": "features"}
+#: Layers whose features never overlap one another (三调 地类图斑 and 永久基本农田图斑: the
+#: databases' topology rules forbid overlapping 图斑): their overlap area is the sum of their
+#: pieces and no union is computed. Layers not listed may overlap (two red lines over one
+#: place) and are measured on their union, each place counted once.
+DISJOINT = frozenset({"farmland", "basic_farmland"})
 #: Proposed outlines checked here are 拟建: a siting question, never occupation in the list.
 PROPOSED_NOTE = "拟建项目不计入底线清单（只有已批、在建、已建项目计入占用）。"
 
@@ -110,7 +115,7 @@ def overlap_sql(layer_keys: tuple[str, ...] = PROTECTED_LAYERS) -> str:
     parts, coverage = [], []
     for n, key in enumerate(layer_keys):
         spec: LayerSpec = LAYERS[key]
-        tiles = COVERAGE.get(key, "district") == "features"
+        tiles = COVERAGE.get(key, "district") == "features"  # every feature measured once
         label = (
             f"t.{quote_identifier(spec.label_field)}::text" if spec.label_field else "NULL::text"
         )
@@ -122,7 +127,7 @@ def overlap_sql(layer_keys: tuple[str, ...] = PROTECTED_LAYERS) -> str:
             .replace("{net_ratio}", _net_ratio(spec))
             .replace("{table}", quote_identifier(spec.table))
             .replace("{counted}", f"({spec.overlap_filter or 'TRUE'})")
-            .replace("{tiles}", "TRUE" if tiles else "FALSE")
+            .replace("{disjoint}", "TRUE" if key in DISJOINT else "FALSE")
             # a wall-to-wall layer's every feature is measured once: counted ones for the
             # overlap, all for the coverage
             .replace("{scan}", "TRUE" if tiles else spec.overlap_filter or "TRUE")

@@ -3,7 +3,7 @@
 -- overlap_candidates.sql block per protected layer of the registry, joined by UNION ALL.
 -- Areas are ellipsoidal (geography on the CGCS2000 ellipsoid); a layer's area is that of
 -- the union of its pieces, so features that overlap each other are not counted twice (for a
--- layer whose features tile the land, the sum of its pieces: the same figure, without the
+-- layer whose features never overlap, the sum of its pieces: the same figure, without the
 -- union's cost over thousands of parcels).
 -- Pieces under the bound minimum area are noise along shared edges, not overlaps.
 -- net_area_m2 (layers with a declared net area, e.g. 耕地 less 田坎) sums each piece times
@@ -31,7 +31,7 @@ pieces AS (
 {candidates}
 ),
 areal AS (
-    SELECT layer, id, name, code, location, piece, counted, tiles, area_m2,
+    SELECT layer, id, name, code, location, piece, counted, disjoint, area_m2,
            area_m2 * net_ratio AS net_m2  -- NULL unless the layer declares one
     FROM (SELECT *, ST_Area(piece::geography) AS area_m2  -- once per piece: the costly part
           FROM pieces WHERE NOT ST_IsEmpty(piece)) AS measured
@@ -42,7 +42,7 @@ coverage AS (
 collected AS (
     SELECT
         layer,
-        bool_and(tiles) AS tiles,
+        bool_and(disjoint) AS disjoint,
         ST_Collect(piece) AS pieces,
         sum(area_m2) AS area_m2,
         sum(net_m2) AS net_m2,
@@ -56,12 +56,12 @@ collected AS (
     GROUP BY layer
 ),
 per_layer AS (
-    -- a layer whose features tile the land (地类图斑) has pieces that do not overlap: its area
-    -- is their sum and its drawing their collection; the others' pieces may overlap (two red
-    -- lines over one place), so their union is measured, counting each place once
+    -- a layer whose features never overlap (地类图斑, 永久基本农田图斑) has pieces that do not
+    -- overlap: its area is their sum and its drawing their collection; the others' pieces may
+    -- overlap (two red lines over one place), so their union is measured, each place once
     SELECT layer, net_m2, features,
-           CASE WHEN tiles THEN pieces ELSE ST_UnaryUnion(pieces) END AS geom,
-           CASE WHEN tiles THEN area_m2 END AS summed_m2
+           CASE WHEN disjoint THEN pieces ELSE ST_UnaryUnion(pieces) END AS geom,
+           CASE WHEN disjoint THEN area_m2 END AS summed_m2
     FROM collected
 )
 SELECT
@@ -84,9 +84,9 @@ SELECT
             'area_m2', COALESCE(summed_m2, ST_Area(geom::geography)),
             'net_area_m2', net_m2,
             'features', features,
-            -- for display only (areas above are exact): 1e-7° ≈ 1 cm, simplified within 0.1 m
-            -- (1e-6°); a string, sent on as it is, never parsed
-            'geometry', ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, 1e-6), 7, 0)
+            -- for drawing only (the areas above are exact): 6 decimals ≈ 10 cm, far below what
+            -- a screen or a printed 1:500 map shows; a string, sent on as it is, never parsed
+            'geometry', ST_AsGeoJSON(geom, 6, 0)
         )) FROM per_layer),
         '[]'::json
     ) AS layers

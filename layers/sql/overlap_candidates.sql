@@ -8,7 +8,7 @@
         {location} AS location,
         {net_ratio} AS net_ratio,
         {counted} AS counted,
-        {tiles} AS tiles,
+        {disjoint} AS disjoint,
         CASE
             WHEN ST_Covers(p.geom, t.geom) THEN t.geom
             ELSE ST_CollectionExtract(ST_Intersection(t.geom, p.geom), 3)

@@ -191,7 +191,7 @@ def test_snapping_vertices_of_a_small_view(client, viewer) -> None:
 
 
 def test_display_geometry_is_light_and_areas_stay_exact(client, viewer) -> None:
-    """Layer geometries are for drawing: 7 decimals (about 1 cm) and simplified within 0.1 m;
+    """Layer geometries are for drawing: 6 decimals (about 10 cm);
     the areas beside them are measured on the exact pieces (耕地 by the sum of its parcels'
     pieces, which tile; the red lines, which overlap each other, by their union)."""
     import shapely
@@ -204,6 +204,6 @@ def test_display_geometry_is_light_and_areas_stay_exact(client, viewer) -> None:
         if entry["geometry"] is None:
             continue
         coordinates = shapely.get_coordinates(shape(entry["geometry"]))
-        assert (abs(coordinates * 1e7 - (coordinates * 1e7).round()) < 1e-6).all()
+        assert (abs(coordinates * 1e6 - (coordinates * 1e6).round()) < 1e-6).all()
         drawn = data.area_m2(shapely.union_all(shapely.get_parts(shape(entry["geometry"]))))
         assert drawn == pytest.approx(entry["area_m2"], rel=1e-4), entry["layer"]

@@ -1,10 +1,13 @@
 """`/api/overlap`: red-line overlap reports (红线压占分析) for proposed projects.
 
 The outline comes as a GeoJSON body or as an uploaded file (zipped shapefile, GeoPackage,
-KML, GeoJSON) read by the ETL's readers with the same CRS and encoding detection as a load.
-``?save=true`` keeps the outline and its report as a saved check (role analyst; its own table,
-never a project of the register: a what-if never counts as occupation and no layer serves it). Saved checks are listed, opened, renamed and
-deleted here (:mod:`api.saved_reports` says who may).
+KML, GeoJSON, the ministry's 界址点 TXT, DXF) read by :mod:`etl.project_files` with the same
+CRS and encoding detection as a load; a file of several plots gives per-plot results too.
+``?save=true`` keeps the outline and its report as a saved check (role analyst; its own
+table, never a project of the register: a what-if never counts as occupation and no layer
+serves it). Saved checks are listed, opened, renamed and deleted here
+(:mod:`api.saved_reports` says who may); the filed documents (page, PDF, Excel) of a saved or
+an unsaved check come from here too.
 """
 
 import json

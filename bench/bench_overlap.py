@@ -88,8 +88,9 @@ def corridor(bounds) -> shapely.Polygon:
     line = shapely.ops.substring(line, 0, 30_000 / length, normalized=True)
     to_gk = Transformer.from_crs(4490, 4547, always_xy=True)
     back = Transformer.from_crs(4547, 4490, always_xy=True)
-    road = shapely.ops.transform(to_gk.transform, line).buffer(30, cap_style="flat")
-    return shapely.ops.transform(back.transform, road)
+    road = shapely.transform(line, lambda c: np.column_stack(to_gk.transform(*c.T)))
+    road = road.buffer(30, cap_style="flat")
+    return shapely.transform(road, lambda c: np.column_stack(back.transform(*c.T)))
 
 
 def _degrees(metres: float, lat: float) -> tuple[float, float]:
@@ -111,7 +112,13 @@ def time_large(base: str, url: str, shape: shapely.Polygon, rounds: int) -> dict
             start = time.perf_counter()
             conn.execute(sql).fetchall()
             raw.append(time.perf_counter() - start)
-    return {"api": api, "raw": raw, "bytes": len(response.content), "body": response.json()}
+    return {
+        "api": api,
+        "raw": raw,
+        "bytes": len(response.content),
+        "wire": response.num_bytes_downloaded,  # gzip (the app's GZipMiddleware, level 1)
+        "body": response.json(),
+    }
 
 
 def literal_sql(project: shapely.Polygon) -> str:
@@ -210,7 +217,8 @@ def report_large(description: str, large: dict) -> None:
     print(f"{description}；大范围项目（各 {len(next(iter(large.values()))['api'])} 轮）")
     print(
         f"{'项目':<16}{'涉及要素':>8}{'API p50 (s)':>13}{'SQL p50 (s)':>13}"
-        f"{'GeoPandas (s)':>15}{'GP/API':>8}{'响应 (KB)':>11}{'面积最大相对差':>16}"
+        f"{'GeoPandas (s)':>15}{'GP/API':>8}{'响应 (KB)':>11}{'gzip (KB)':>11}"
+        f"{'面积最大相对差':>16}"
     )
     for name, row in large.items():
         body = row["body"]
@@ -223,7 +231,7 @@ def report_large(description: str, large: dict) -> None:
         ]
         print(
             f"{name:<16}{hits:>8}{a50:>13.4f}{r50:>13.4f}{row['geopandas']:>15.3f}"
-            f"{row['geopandas'] / a50:>8.0f}{row['bytes'] / 1024:>11.0f}"
+            f"{row['geopandas'] / a50:>8.0f}{row['bytes'] / 1024:>11.0f}{row['wire'] / 1024:>11.0f}"
             f"{max(diffs, default=0):>16.4%}"
         )
 

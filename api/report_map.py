@@ -31,6 +31,7 @@ FONT = "'WenQuanYi Zen Hei', 'Noto Sans CJK SC', sans-serif"
 OUTSIDE_COLOUR = "#c00000"
 PROJECT_COLOUR = "#d7301f"
 MAX_LABELLED_POINTS = 80
+DRAW_ORDER = {"informational": 0, "restricted": 1, "prohibited": 2}
 
 
 def nice_at_least(value: float) -> float:
@@ -97,11 +98,18 @@ class _Projector:
         return shapely.transform(shape(geojson), project)
 
 
+def _polygons(geom: shapely.Geometry) -> list[shapely.Polygon]:
+    """Every polygon of ``geom``, however nested (collections of multipolygons included)."""
+    if geom.geom_type == "Polygon":
+        return [geom]
+    if geom.geom_type in ("MultiPolygon", "GeometryCollection"):
+        return [p for part in shapely.get_parts(geom) for p in _polygons(part)]
+    return []
+
+
 def _path(geom: shapely.Geometry, frame: Frame) -> str:
     parts = []
-    for polygon in shapely.get_parts(geom):
-        if polygon.geom_type != "Polygon":
-            continue
+    for polygon in _polygons(geom):
         for ring in (polygon.exterior, *polygon.interiors):
             coords = np.asarray(ring.coords)
             xs, ys = frame.xy(coords[:, 0], coords[:, 1])
@@ -198,15 +206,21 @@ def svg_map(report: dict[str, Any], table: BoundaryTable) -> str:
     frame = frame_for(project.bounds)
     width, height = frame.size
     shapes, legend = [], []
-    for layer in report["layers"]:
+    # informational zones (城镇开发边界) under the rest, prohibited layers on top, so a zone
+    # that covers the whole project never hides the overlaps that decide the verdict
+    for layer in sorted(report["layers"], key=lambda x: DRAW_ORDER.get(x.get("severity"), 1)):
         if layer.get("geometry") and layer["area_m2"] > 0:
             colour = _colour(layer["layer"])
+            zone = layer.get("severity") == "informational"
+            opacity, dash = (
+                (0.12, ' stroke-dasharray="10 6" stroke-width="2"') if zone else (0.55, "")
+            )
             d = _path(projector.geometry(layer["geometry"]), frame)
             shapes.append(
-                f'<path d="{d}" fill="{colour}" fill-opacity="0.55" stroke="{colour}" '
+                f'<path d="{d}" fill="{colour}" fill-opacity="{opacity}" stroke="{colour}"{dash} '
                 'fill-rule="evenodd"/>'
             )
-            legend.append((_swatch(colour, colour), f"压占{layer['name']}"))
+            legend.append((_swatch(colour, colour, opacity), f"压占{layer['name']}"))
     outside = (report.get("coverage") or {}).get("outside_geometry")
     if outside:
         d = _path(projector.geometry(outside), frame)

@@ -60,7 +60,9 @@ per_layer AS (
     -- overlap: its area is their sum and its drawing their collection; the others' pieces may
     -- overlap (two red lines over one place), so their union is measured, each place once
     SELECT layer, net_m2, features,
-           CASE WHEN disjoint THEN pieces ELSE ST_UnaryUnion(pieces) END AS geom,
+           -- pieces are (Multi)Polygons: collected they nest, extracted they are one MultiPolygon
+           CASE WHEN disjoint THEN ST_CollectionExtract(pieces, 3) ELSE ST_UnaryUnion(pieces) END
+               AS geom,
            CASE WHEN disjoint THEN area_m2 END AS summed_m2
     FROM collected
 )

@@ -75,3 +75,13 @@ def test_a_one_kilometre_project_maps_at_1_to_20000() -> None:
     frame = frame_for((500_000.0, 3_500_000.0, 501_000.0, 3_501_109.0))
     assert frame.denominator == 20_000
     assert (frame.east0, frame.north0) == (500_500.0, 3_500_554.5)
+
+
+def test_the_map_draws_every_polygon_of_nested_collections() -> None:
+    from shapely.geometry import GeometryCollection
+
+    from api.report_map import _polygons
+
+    a, b, c = box(0, 0, 1, 1), box(2, 0, 3, 1), box(4, 0, 5, 1)
+    nested = GeometryCollection([MultiPolygon([a, b]), c])
+    assert [p.bounds for p in _polygons(nested)] == [a.bounds, b.bounds, c.bounds]

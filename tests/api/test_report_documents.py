@@ -2,6 +2,7 @@
 an unsaved one (a viewer may print one), read back as a person would (PDF to text and to PNG)."""
 
 import io
+import re
 import shutil
 import subprocess
 
@@ -91,6 +92,10 @@ def test_a_saved_check_as_page_pdf_and_excel(client, tokens, tmp_path) -> None:
     try:
         page = client.get(f"/api/overlap/{pid}.html", headers=analyst).text
         assert f"编号 {pid}" in page and "<svg" in page and "比例尺 1:" in page
+        # every overlapped layer is drawn with a path of its own colour (耕地 and 永久基本农田
+        # pieces come as collections: each nested polygon must reach the drawing)
+        for colour in ("#2ca25f", "#f0a30a", "#d9c36a"):
+            assert re.search(rf'<path d="M[^"]+" fill="{colour}"', page), colour
         pdf = client.get(f"/api/overlap/{pid}.pdf", headers=analyst)
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
         _assert_filed_content(_pdf_text(pdf.content, tmp_path), "已保存项目", "test-analyst")

@@ -588,6 +588,12 @@ def test_an_analyst_saves_the_report_as_a_project(browser, server, map_engine, t
         ):
             page.click("#ws-download-xlsx")
         assert response.value.ok
+        with (
+            page.expect_response(f"**/api/overlap/{project_id}.pdf") as response,
+            page.expect_download() as download,
+        ):
+            page.click("#ws-download-pdf")
+        assert response.value.ok and download.value.path().read_bytes().startswith(b"%PDF")
         # a saved check is 拟建 and says it does not count in the list
         assert page.inner_text('[data-field="project_status"]') == "拟建"
         assert "拟建项目不计入底线清单" in page.inner_text(".ws-project-status")

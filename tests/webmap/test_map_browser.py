@@ -404,6 +404,40 @@ def test_drawing_shows_the_area_live_snaps_and_edits_with_undo(map_page):
     screenshot(map_page, "redline-draw-edit-desktop")
 
 
+def test_a_dragged_vertex_snaps_to_the_red_line_corner(map_page):
+    map_page.click("#ws-tab-btn-redline")
+    corner_lon, corner_lat = REDLINE_BOX[2], REDLINE_BOX[3]
+    set_view(map_page, corner_lat, corner_lon, 17)
+    map_page.click("#ws-draw")
+    map_page.wait_for_function("WS.redline.snapCount() > 0")
+    for lon, lat in ((113.4385, 31.7995), (113.4415, 31.7995)):
+        _click_at(map_page, lat, lon)
+        map_page.wait_for_timeout(150)
+    x, y = _pixel(map_page, corner_lat, corner_lon)
+    map_page.mouse.click(x - 40, y - 40)  # far from the corner: no snap
+    map_page.wait_for_timeout(150)
+    map_page.click('#ws-draw-bar [data-draw="finish"]')
+    map_page.wait_for_selector(".ws-verdict")
+    first = map_page.evaluate("WS.redline.report().project_area_m2")
+    assert [corner_lon, corner_lat] not in map_page.evaluate(
+        "WS.redline.report().project_geometry.coordinates[0][0]"
+    )
+    # the map fitted the outline: find the third vertex and the corner again
+    lng, lat = map_page.evaluate("(p => [p.lng, p.lat])(WS.redline.sketch().getLatLngs()[0][2])")
+    vx, vy = _pixel(map_page, lat, lng)
+    x, y = _pixel(map_page, corner_lat, corner_lon)
+    map_page.wait_for_function("WS.redline.snapCount() > 0")
+    map_page.mouse.move(vx, vy)
+    map_page.mouse.down()
+    map_page.mouse.move(x + 4, y - 3, steps=5)  # dropped 5 px off the corner
+    map_page.mouse.up()
+    map_page.wait_for_function(
+        "a => Math.abs(WS.redline.report().project_area_m2 - a) > 1", arg=first
+    )
+    ring = map_page.evaluate("WS.redline.report().project_geometry.coordinates[0][0]")
+    assert [corner_lon, corner_lat] in ring
+
+
 def test_uploading_a_file_reports_areas_and_downloads_the_report(map_page, tmp_path):
     outline = box(113.43, 31.78, 113.45, 31.79)
     path = tmp_path / "拟建项目.geojson"

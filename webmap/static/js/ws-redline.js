@@ -471,7 +471,18 @@
     }, 400);
   }
 
+  // A dragged vertex snaps like a drawn one (the others were placed or snapped already).
+  function snapSketch() {
+    const ring = sketch.getLatLngs()[0];
+    const snapped = ring.map(snap);
+    if (snapped.every((p, i) => p.equals(ring[i]))) return;
+    sketch.editing.disable();
+    sketch.setLatLngs([snapped]);
+    sketch.editing.enable();
+  }
+
   function onSketchEdit() {
+    snapSketch();
     sketchHistory.push(sketchCurrent);
     sketchCurrent = cloneLatLngs(sketch.getLatLngs());
     $("ws-sketch-undo").disabled = false;

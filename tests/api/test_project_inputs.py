@@ -207,3 +207,25 @@ def test_display_geometry_is_light_and_areas_stay_exact(client, viewer) -> None:
         assert (abs(coordinates * 1e6 - (coordinates * 1e6).round()) < 1e-6).all()
         drawn = data.area_m2(shapely.union_all(shapely.get_parts(shape(entry["geometry"]))))
         assert drawn == pytest.approx(entry["area_m2"], rel=1e-4), entry["layer"]
+
+
+def test_the_filed_report_of_a_three_plot_txt_lists_each_plot(client, viewer) -> None:
+    content = (FOLDER / "three_plots.txt").read_bytes()
+    page = client.post(
+        "/api/overlap/report.html", files={"file": ("three_plots.txt", content)}, headers=viewer
+    )
+    assert page.status_code == 200, page.text
+    section = page.text[page.text.index("分地块结果（3 个地块）") :]
+    for name in (*NAMES, "合计"):
+        assert f"<tr><td>{name}</td>" in section, name
+    book = client.post(
+        "/api/overlap/report.xlsx", files={"file": ("three_plots.txt", content)}, headers=viewer
+    )
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(io.BytesIO(book.content))["分地块结果"].iter_rows(values_only=True))
+    assert [r[0] for r in rows] == ["地块", *NAMES, "合计"]
+    report = _upload(client, viewer, "three_plots.txt", content)
+    assert [r[1] for r in rows[1:]] == [
+        pytest.approx(p["area_mu"], abs=1e-4) for p in report["plots"]
+    ] + [pytest.approx(report["project_area_mu"], abs=1e-4)]

@@ -438,6 +438,20 @@ def test_a_dragged_vertex_snaps_to_the_red_line_corner(map_page):
     assert [corner_lon, corner_lat] in ring
 
 
+def test_a_boundary_point_txt_upload_shows_each_plot(map_page):
+    """The ministry's 界址点 TXT through the map: one row per plot and the total."""
+    from tests.etl.project_inputs import FOLDER, PLOTS
+
+    map_page.click("#ws-tab-btn-redline")
+    map_page.set_input_files("#ws-upload", str(FOLDER / "three_plots.txt"))
+    map_page.wait_for_selector(".ws-plots")
+    rows = map_page.eval_on_selector_all(
+        ".ws-plots tbody tr th", "cells => cells.map(c => c.textContent.trim())"
+    )
+    assert rows == [*(name for name, _, _ in PLOTS), "合计"]
+    assert "CGCS2000 3度带高斯-克吕格 38 带" in map_page.text_content(".ws-notes")
+
+
 def test_uploading_a_file_reports_areas_and_downloads_the_report(map_page, tmp_path):
     outline = box(113.43, 31.78, 113.45, 31.79)
     path = tmp_path / "拟建项目.geojson"

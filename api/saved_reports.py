@@ -1,27 +1,28 @@
 """Saved red-line checks (已保存的核查) and project status, as services for the routers.
 
-A check saved from the map is a ``projects`` row with its overlap ``report``; it is always 拟建
-and never counts as occupation. Who may see and change one: an analyst or editor their own
-(``submitted_by`` is the token's name), an admin any; a viewer none. Someone else's report
+A check saved from the map is a ``saved_checks`` row (:class:`SavedCheck`) with its overlap
+``report``, never a project: no layer endpoint, export or OGC collection serves it, and it never
+counts as occupation (its report says 拟建). Who may see and change one: an analyst or editor
+their own (``owner`` is the token's name), an admin any; a viewer none. Someone else's report
 answers 404, as an unknown one does, so ids do not reveal what others checked.
 
-Status (拟建/已批/在建/已建) with approval number and date belongs to projects loaded from the
-bureau's register (no ``report``); an editor may correct it, audited. A saved what-if stays 拟建:
-an approved project enters the list through the register, with its approval, not by promoting
-a sketch drawn on the map.
+Status (拟建/已批/在建/已建) with approval number and date belongs to the projects of the
+bureau's register (``projects``, loaded from files); an editor may correct it, audited. A saved
+what-if is not in the register: an approved project enters the list through the register, with
+its approval, not by promoting a sketch drawn on the map.
 """
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, func, select
 
 from api.audit import record
 from api.auth import Principal, ensure_role
 from gis.compliance import PROJECT_STATUSES
 from gis.errors import InvalidInputError, NotFoundError
 from layers.db import session_scope
-from layers.models import Project
+from layers.models import Project, SavedCheck
 
 
 def _not_found(project_id: int) -> NotFoundError:
@@ -30,45 +31,52 @@ def _not_found(project_id: int) -> NotFoundError:
     )
 
 
-def _may_see(caller: Principal, submitted_by: str | None) -> bool:
-    return caller.allows("admin") or (submitted_by is not None and submitted_by == caller.name)
+def _may_see(caller: Principal, owner: str | None) -> bool:
+    return caller.allows("admin") or (owner is not None and owner == caller.name)
 
 
 def list_reports(engine: Engine, caller: Principal) -> list[dict[str, Any]]:
     """The caller's saved checks (an admin's: everyone's), newest first."""
     ensure_role(caller, "analyst")
     query = select(
-        Project.id,
-        Project.name,
-        Project.status,
-        Project.submitted_by,
-        Project.submitted_at,
-        Project.report["verdict"]["label"].astext.label("verdict"),
-        Project.report["project_area_mu"].as_float().label("project_area_mu"),
-    ).where(Project.report.is_not(None))
+        SavedCheck.id,
+        SavedCheck.name,
+        func.coalesce(SavedCheck.report["project_status"].astext, PROJECT_STATUSES[0]).label(
+            "status"
+        ),
+        SavedCheck.owner.label("submitted_by"),
+        SavedCheck.created_at.label("submitted_at"),
+        SavedCheck.report["verdict"]["label"].astext.label("verdict"),
+        SavedCheck.report["project_area_mu"].as_float().label("project_area_mu"),
+    )
     if not caller.allows("admin"):
-        query = query.where(Project.submitted_by == caller.name)
+        query = query.where(SavedCheck.owner == caller.name)
     with engine.connect() as conn:
-        rows = conn.execute(query.order_by(Project.id.desc())).all()
+        rows = conn.execute(query.order_by(SavedCheck.id.desc())).all()
     return [dict(r._mapping) for r in rows]
 
 
 def get_report(engine: Engine, caller: Principal, project_id: int) -> dict[str, Any]:
     """A saved report as it was saved (figures of the day it was checked)."""
     ensure_role(caller, "analyst")
-    query = select(Project.report, Project.submitted_by, Project.status).where(
-        Project.id == project_id, Project.report.is_not(None)
-    )
+    query = select(
+        SavedCheck.report, SavedCheck.owner, SavedCheck.created_at, SavedCheck.updated_at
+    ).where(SavedCheck.id == project_id)
     with engine.connect() as conn:
         row = conn.execute(query).first()
-    if row is None or not _may_see(caller, row.submitted_by):
+    if row is None or not _may_see(caller, row.owner):
         raise _not_found(project_id)
-    return {**row.report, "project_status": row.status}
+    return {
+        **row.report,
+        "project_status": PROJECT_STATUSES[0],
+        "submitted_by": row.owner,
+        "checked_at": row.report.get("checked_at") or row.created_at.isoformat(),
+    }
 
 
-def _owned(session, caller: Principal, project_id: int) -> Project:
-    row = session.get(Project, project_id, with_for_update=True)
-    if row is None or row.report is None or not _may_see(caller, row.submitted_by):
+def _owned(session, caller: Principal, project_id: int) -> SavedCheck:
+    row = session.get(SavedCheck, project_id, with_for_update=True)
+    if row is None or not _may_see(caller, row.owner):
         raise _not_found(project_id)
     return row
 
@@ -83,11 +91,12 @@ def rename_report(engine: Engine, caller: Principal, project_id: int, name: str)
         old = row.name
         row.name = name
         row.report = {**row.report, "project_name": name}
+        row.updated_at = func.now()
         record(
             session,
             caller,
             "overlap.rename",
-            f"projects/{project_id}",
+            f"saved_checks/{project_id}",
             detail={"from": old, "to": name},
         )
         return {"id": project_id, "name": name}
@@ -99,11 +108,11 @@ def delete_report(engine: Engine, caller: Principal, project_id: int) -> None:
         row = _owned(session, caller, project_id)
         detail = {
             "name": row.name,
-            "submitted_by": row.submitted_by,
+            "submitted_by": row.owner,
             "verdict": (row.report.get("verdict") or {}).get("status"),
         }
-        session.execute(delete(Project).where(Project.id == project_id))
-        record(session, caller, "overlap.delete", f"projects/{project_id}", detail=detail)
+        session.execute(delete(SavedCheck).where(SavedCheck.id == project_id))
+        record(session, caller, "overlap.delete", f"saved_checks/{project_id}", detail=detail)
 
 
 def set_status(
@@ -125,12 +134,6 @@ def set_status(
         row = session.get(Project, project_id, with_for_update=True)
         if row is None:
             raise NotFoundError(f"没有编号为 {project_id} 的项目 (unknown project).")
-        if row.report is not None and status != PROJECT_STATUSES[0]:
-            raise InvalidInputError(
-                f"编号 {project_id} 是地图上保存的核查（拟建），不能改为 {status} "
-                "(a saved what-if stays 拟建).",
-                hint="已批、在建、已建项目请随批准文号一并通过项目图层文件导入。",
-            )
         before = {
             "status": row.status,
             "approval_no": row.approval_no,

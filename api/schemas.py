@@ -7,8 +7,12 @@ from pydantic import BaseModel, Field
 
 
 class OverlapFeature(BaseModel):
-    id: int
+    id: int = Field(description="数据库内部编号（仅供系统使用，报告以 code 标识要素）")
     name: str | None = Field(description="要素名称或地类名称")
+    code: str | None = Field(
+        default=None, description="要素编码：标识码 BSM、永久基本农田图斑编号、红线编码等"
+    )
+    location: str | None = Field(default=None, description="坐落（坐落单位名称）")
     area_m2: float
     area_mu: float
     net_area_m2: float | None = Field(
@@ -88,9 +92,44 @@ class OverlapInput(BaseModel):
     notes: list[str]
 
 
+class PlotLayer(BaseModel):
+    layer: str
+    name: str
+    area_m2: float
+    area_mu: float
+    net_area_m2: float | None = None
+    net_area_mu: float | None = None
+
+
+class PlotVerdict(BaseModel):
+    status: Literal["conflict", "review", "clear", "undetermined"]
+    label: str
+
+
+class PlotResult(BaseModel):
+    """One plot (地块) of a multi-plot input, checked on its own."""
+
+    name: str = Field(description="地块名称（DKMC、地块名称 …；无则 地块1、地块2 …）")
+    area_m2: float
+    area_mu: float
+    layers: list[PlotLayer]
+    verdict: PlotVerdict
+
+
+class DataAsOf(BaseModel):
+    layer: str
+    name: str
+    loaded_at: dt.datetime | None = Field(description="最近一次导入时间；空 = 未经导入程序导入")
+
+
 class OverlapReport(BaseModel):
-    id: int | None = Field(default=None, description="保存后的项目编号")
+    id: int | None = Field(default=None, description="保存后的核查编号")
     project_name: str | None
+    submitted_by: str | None = Field(default=None, description="核查人（令牌名称）")
+    checked_at: dt.datetime | None = Field(default=None, description="核查时间（北京时间）")
+    data_as_of: list[DataAsOf] = Field(
+        default_factory=list, description="各图层数据的现势性（最近导入时间）"
+    )
     project_status: str = Field(default="拟建", description="项目状态：核查的项目均为 拟建")
     project_status_note: str | None = None
     project_area_m2: float
@@ -102,6 +141,9 @@ class OverlapReport(BaseModel):
     input: OverlapInput
     layers: list[OverlapLayer]
     verdict: Verdict
+    plots: list[PlotResult] = Field(
+        default_factory=list, description="多地块文件的分地块结果（单一范围时为空）"
+    )
 
 
 class ProjectSummary(BaseModel):

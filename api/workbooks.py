@@ -9,8 +9,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+from shapely.geometry import shape
 
+from api.report_page import local_time
 from gis.area import m2_to_mu
+from gis.boundary_points import boundary_table
 from gis.compliance import STATUS_LABELS, UOM_DIGITS, as_of_text, figure_text, uom_label
 from layers.registry import LAYERS
 
@@ -191,7 +194,9 @@ def _share(value: float | None) -> float | None:
 
 def _overlap_header(summary: Worksheet, report: dict[str, Any]) -> None:
     verdict = report["verdict"]
-    summary.append(["项目编号", report.get("id")])
+    summary.append(["核查编号", report.get("id") or "未保存"])
+    summary.append(["核查人", report.get("submitted_by") or "未登录用户"])
+    summary.append(["核查日期", f"{local_time(report.get('checked_at'))}（北京时间）"])
     summary.append(["项目状态", report.get("project_status") or "拟建"])
     if report.get("project_status_note"):
         summary.append(["状态说明", report["project_status_note"]])
@@ -224,6 +229,11 @@ def _overlap_header(summary: Worksheet, report: dict[str, Any]) -> None:
             summary.cell(row=summary.max_row, column=2).font = _RED_TEXT
     for note in report["input"]["notes"]:
         summary.append(["输入处理", note])
+    for entry in report.get("data_as_of") or []:
+        summary.append([f"数据现势性：{entry['name']}", local_time(entry.get("loaded_at"))])
+        if not entry.get("loaded_at"):
+            summary.cell(row=summary.max_row, column=2).value = "无导入记录"
+            summary.cell(row=summary.max_row, column=2).font = _RED_TEXT
     summary.append([])
 
 
@@ -271,11 +281,13 @@ def overlap_workbook(report: dict[str, Any]) -> bytes:
             summary.cell(row=first + offset, column=9).font = _RED_TEXT
     summary.freeze_panes = None
     details = book.create_sheet("涉及要素")
+    # features by the bureau's codes (BSM, 图斑编号, 红线编码) and 坐落, never database ids
     rows = [
         (
             layer["name"],
-            f["id"],
+            f.get("code") or "（无编码）",
             f["name"],
+            f.get("location"),
             round(f["area_m2"], 2),
             round(f["area_mu"], 4),
             _rounded(f.get("net_area_mu"), 4),
@@ -285,8 +297,42 @@ def overlap_workbook(report: dict[str, Any]) -> bytes:
     ]
     _table(
         details,
-        ("保护图层", "要素编号", "名称", "重叠面积（m²）", "重叠面积（亩）", NET_MU),
+        ("保护图层", "要素编码", "名称/地类", "坐落", "重叠面积（m²）", "重叠面积（亩）", NET_MU),
         rows,
-        (22, 12, 24, 16, 16, 20),
+        (22, 24, 20, 24, 16, 16, 20),
     )
+    _plots_sheet(book, report)
+    _points_sheet(book, report)
     return _bytes(book)
+
+
+def _plots_sheet(book: Workbook, report: dict[str, Any]) -> None:
+    """分地块结果 of a multi-plot input: one row per plot and the total, overlaps in 亩."""
+    plots = report.get("plots") or []
+    if not plots:
+        return
+    sheet = book.create_sheet("分地块结果")
+    names = [layer["name"] for layer in report["layers"]]
+
+    def row(label, area_mu, layers, verdict):
+        return (label, round(area_mu, 4), *(round(x["area_mu"], 4) for x in layers), verdict)
+
+    rows = [row(p["name"], p["area_mu"], p["layers"], p["verdict"]["label"]) for p in plots]
+    rows.append(
+        row("合计", report["project_area_mu"], report["layers"], report["verdict"]["label"])
+    )
+    header = ("地块", "面积（亩）", *(f"{n}（亩）" for n in names), "结论")
+    _table(sheet, header, rows, (20, 14, *(16 for _ in names), 12))
+
+
+def _points_sheet(book: Workbook, report: dict[str, Any]) -> None:
+    """界址点坐标: the outline's points in CGCS2000 3-degree Gauss-Krüger, the zone stated."""
+    table = boundary_table(shape(report["project_geometry"]))
+    sheet = book.create_sheet("界址点坐标")
+    sheet.append([table.crs_text])
+    sheet.append(["X 为纵坐标（北），Y 为横坐标（东，含带号）", table.note or ""])
+    rows = [(p.label, p.ring, round(p.x, 3), round(p.y, 3)) for p in table.points]
+    first = _table(sheet, ("点号", "圈号", "X（m）", "Y（m）"), rows, (10, 8, 16, 16))
+    for row in sheet.iter_rows(min_row=first + 1, min_col=3, max_col=4):
+        for cell in row:
+            cell.number_format = "0.000"

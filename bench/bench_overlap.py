@@ -12,8 +12,12 @@ Side by side in one run, on the same project polygons:
             project, areas in Gauss-Krüger (EPSG:4547): the script a user would otherwise write.
 
 Targets (issue 5): API ≤ 1.3 × the raw SQL; GeoPandas ≥ 20 × slower than the API.
+Large outlines (issue 17): a 3 km × 3 km project over dense farmland and a corridor (a 30 km ×
+60 m road), each beside the same SQL by hand and the GeoPandas script, with the response size;
+target < 100 ms p50 and ≥ 40 × the GeoPandas script.
 
     .venv/bin/python bench/bench_overlap.py [--projects 30] [--synthetic N] [--geopandas-runs 3]
+        [--large-rounds 7] [--only-large]
 
 Uses the configured database when it holds parcels (load the full-scale data first),
 otherwise a throwaway cluster with ``--synthetic`` (default 100 000) synthetic parcels.
@@ -32,6 +36,7 @@ import httpx
 import numpy as np
 import psycopg
 import shapely
+import shapely.ops
 from shapely.geometry import mapping
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -39,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.synthetic import api_server, database, percentile
 from gis.compliance import FARMLAND_CODES, MIN_OVERLAP_M2
 from layers.db import libpq_url
-from layers.overlap import overlap_sql
+from layers.overlap import AS_OF_LAYERS, overlap_sql
 from layers.registry import PROTECTED_LAYERS
 
 
@@ -56,6 +61,66 @@ def projects(bounds, count: int, seed: int = 5) -> list[shapely.Polygon]:
     return shapes
 
 
+def large_project(bounds) -> shapely.Polygon:
+    """A 3 km × 3 km square in the middle of the parcels."""
+    x0, y0, x1, y1 = bounds
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    half_x, half_y = _degrees(1500, cy)
+    return shapely.box(cx - half_x, cy - half_y, cx + half_x, cy + half_y)
+
+
+def corridor(bounds) -> shapely.Polygon:
+    """A road 30 km long and 60 m wide, zigzagging across the parcels (a polyline buffered by
+    30 m in Gauss-Krüger, back in lon/lat)."""
+    from pyproj import Geod, Transformer
+
+    x0, y0, x1, y1 = bounds
+    line = shapely.LineString(
+        [
+            (x0 + 0.01, y0 + 0.01),
+            (x1 - 0.01, y0 + 0.06),
+            (x0 + 0.03, y1 - 0.04),
+            (x1 - 0.01, y1 - 0.01),
+        ]
+    )
+    geod = Geod(ellps="GRS80")
+    length = geod.geometry_length(line)
+    line = shapely.ops.substring(line, 0, 30_000 / length, normalized=True)
+    to_gk = Transformer.from_crs(4490, 4547, always_xy=True)
+    back = Transformer.from_crs(4547, 4490, always_xy=True)
+    road = shapely.transform(line, lambda c: np.column_stack(to_gk.transform(*c.T)))
+    road = road.buffer(30, cap_style="flat")
+    return shapely.transform(road, lambda c: np.column_stack(back.transform(*c.T)))
+
+
+def _degrees(metres: float, lat: float) -> tuple[float, float]:
+    return metres / (111_320 * np.cos(np.radians(lat))), metres / 110_574
+
+
+def time_large(base: str, url: str, shape: shapely.Polygon, rounds: int) -> dict:
+    """One large outline: API and raw SQL p50 over ``rounds``, the response size."""
+    sql = literal_sql(shape)
+    api, raw = [], []
+    with httpx.Client(base_url=base, timeout=120) as client, psycopg.connect(url) as conn:
+        client.post("/api/overlap", json=mapping(shape)).raise_for_status()
+        conn.execute(sql).fetchall()
+        for _ in range(rounds):
+            start = time.perf_counter()
+            response = client.post("/api/overlap", json=mapping(shape))
+            api.append(time.perf_counter() - start)
+            response.raise_for_status()
+            start = time.perf_counter()
+            conn.execute(sql).fetchall()
+            raw.append(time.perf_counter() - start)
+    return {
+        "api": api,
+        "raw": raw,
+        "bytes": len(response.content),
+        "wire": response.num_bytes_downloaded,  # gzip (the app's GZipMiddleware, level 1)
+        "body": response.json(),
+    }
+
+
 def literal_sql(project: shapely.Polygon) -> str:
     """overlap.sql with its parameters written in, as someone would run it in psql."""
     sql = overlap_sql()
@@ -63,6 +128,8 @@ def literal_sql(project: shapely.Polygon) -> str:
         ":wkb", f"'\\x{shapely.to_wkb(shapely.MultiPolygon([project]), hex=True)}'::bytea"
     )
     sql = sql.replace(":min_area_m2", repr(MIN_OVERLAP_M2))
+    layers = ", ".join(f"'{k}'" for k in AS_OF_LAYERS)
+    sql = sql.replace(":as_of_layers", f"ARRAY[{layers}]")
     for n in sorted(range(len(PROTECTED_LAYERS)), reverse=True):  # layer_10 before layer_1
         sql = sql.replace(f":layer_{n}", f"'{PROTECTED_LAYERS[n]}'")
     return sql
@@ -111,20 +178,62 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=None, help="force N synthetic parcels")
     parser.add_argument("--geopandas-runs", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=2, help="timed passes over the projects")
+    parser.add_argument("--large-rounds", type=int, default=7)
+    parser.add_argument("--only-large", action="store_true", help="only the two large outlines")
     args = parser.parse_args()
     with database(args.synthetic) as (settings, paths, description):
         bounds = gpd.read_file(paths["farmland"]).total_bounds
-        shapes = projects(bounds, args.projects)
         with api_server(settings) as base:
-            api, raw, floor, bodies = time_side_by_side(
-                base, libpq_url(settings), shapes, args.rounds
-            )
-        gp_times, gp_areas = [], []
-        for shape in shapes[: args.geopandas_runs]:
+            large = {
+                "3 km × 3 km 项目": time_large(
+                    base, libpq_url(settings), large_project(bounds), args.large_rounds
+                ),
+                "30 km × 60 m 道路": time_large(
+                    base, libpq_url(settings), corridor(bounds), args.large_rounds
+                ),
+            }
+            if not args.only_large:
+                shapes = projects(bounds, args.projects)
+                api, raw, floor, bodies = time_side_by_side(
+                    base, libpq_url(settings), shapes, args.rounds
+                )
+        for name, row in large.items():
+            shape = large_project(bounds) if name.startswith("3 km") else corridor(bounds)
             start = time.perf_counter()
-            gp_areas.append(geopandas_script(shape, paths))
-            gp_times.append(time.perf_counter() - start)
-    report(description, api, raw, floor, gp_times, bodies, gp_areas)
+            row["geopandas_areas"] = geopandas_script(shape, paths)
+            row["geopandas"] = time.perf_counter() - start
+        if not args.only_large:
+            gp_times, gp_areas = [], []
+            for shape in shapes[: args.geopandas_runs]:
+                start = time.perf_counter()
+                gp_areas.append(geopandas_script(shape, paths))
+                gp_times.append(time.perf_counter() - start)
+    report_large(description, large)
+    if not args.only_large:
+        report(description, api, raw, floor, gp_times, bodies, gp_areas)
+
+
+def report_large(description: str, large: dict) -> None:
+    print(f"{description}；大范围项目（各 {len(next(iter(large.values()))['api'])} 轮）")
+    print(
+        f"{'项目':<16}{'涉及要素':>8}{'API p50 (s)':>13}{'SQL p50 (s)':>13}"
+        f"{'GeoPandas (s)':>15}{'GP/API':>8}{'响应 (KB)':>11}{'gzip (KB)':>11}"
+        f"{'面积最大相对差':>16}"
+    )
+    for name, row in large.items():
+        body = row["body"]
+        a50, r50 = percentile(row["api"], 50), percentile(row["raw"], 50)
+        hits = sum(e["feature_count"] for e in body["layers"])
+        diffs = [
+            abs(e["area_m2"] / row["geopandas_areas"][e["layer"]] - 1)
+            for e in body["layers"]
+            if row["geopandas_areas"][e["layer"]] > 1000
+        ]
+        print(
+            f"{name:<16}{hits:>8}{a50:>13.4f}{r50:>13.4f}{row['geopandas']:>15.3f}"
+            f"{row['geopandas'] / a50:>8.0f}{row['bytes'] / 1024:>11.0f}{row['wire'] / 1024:>11.0f}"
+            f"{max(diffs, default=0):>16.4%}"
+        )
 
 
 def report(description, api, raw, floor, gp_times, bodies, gp_areas) -> None:

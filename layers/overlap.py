@@ -18,6 +18,7 @@ they are carried as :class:`orjson.Fragment` and written into the response as th
 never parsed into Python lists and serialised again (:func:`report_json`).
 """
 
+import datetime as dt
 from functools import cache
 from typing import Any
 
@@ -27,6 +28,7 @@ from sqlalchemy import Engine, text
 
 from gis.area import m2_to_mu
 from gis.compliance import MIN_OVERLAP_M2, PROJECT_STATUSES
+from gis.errors import InvalidInputError
 
 # The pure rules moved to gis.overlap; their old names here are re-exported for a while.
 from gis.overlap import OUT_OF_COVERAGE as OUT_OF_COVERAGE
@@ -38,7 +40,7 @@ from gis.overlap import verdict as overlap_verdict
 from layers.db import reading
 from layers.project_geometry import ProjectGeometry
 from layers.registry import LAYERS, PROTECTED_LAYERS, LayerSpec
-from layers.sql import quote_identifier, template
+from layers.sql import query, quote_identifier, template
 
 Rule = OverlapRule  # the name this module used before the rules moved onto the cards
 
@@ -47,6 +49,31 @@ RULES: dict[str, Rule] = {k: s.overlap for k, s in LAYERS.items() if s.overlap i
 #: What stands for each protected layer's loaded coverage (gis.overlap.CoverageBasis), from
 #: its card.
 COVERAGE: dict[str, CoverageBasis] = {k: r.coverage for k, r in RULES.items()}
+#: Layers whose features never overlap one another (三调 地类图斑 and 永久基本农田图斑: the
+#: databases' topology rules forbid overlapping 图斑): their overlap area is the sum of their
+#: pieces and no union is computed. Layers not listed may overlap (two red lines over one
+#: place) and are measured on their union, each place counted once.
+DISJOINT = frozenset({"farmland", "basic_farmland"})
+
+
+#: How the bureau names a feature of each layer (BSM 标识码, 永久基本农田图斑编号, 红线编码) and
+#: where it lies (坐落单位名称): columns of the layer's table where it has them, else the
+#: attributes kept as loaded (``extra``), first found wins. A report never names a feature by
+#: its database id alone.
+CODE_COLUMNS = {"farmland": "bsm", "basic_farmland": "yjjbnttbbh", "eco_redline": "code"}
+LOCATION_COLUMNS = {"farmland": "zldwmc", "basic_farmland": "zldwmc"}
+EXTRA_CODE_KEYS = ("BSM", "HXBH", "HXBM", "DKBH", "BH", "CODE")
+EXTRA_LOCATION_KEYS = ("ZLDWMC", "ZL", "坐落", "ZLDW", "XZQMC")
+#: Layers whose last load dates the report states (数据现势性).
+AS_OF_LAYERS = ("district", *PROTECTED_LAYERS)
+CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+def _attribute_sql(column: str | None, extra_keys: tuple[str, ...]) -> str:
+    """SQL text for the first non-empty of a column and ``extra`` keys (constants from code)."""
+    parts = [f"NULLIF(t.{quote_identifier(column)}::text, '')"] if column else []
+    parts += [f"NULLIF(t.extra->>'{key}', '')" for key in extra_keys]
+    return f"COALESCE({', '.join(parts)})"
 
 
 def _rule(key: str) -> Rule:
@@ -66,21 +93,28 @@ def overlap_sql(layer_keys: tuple[str, ...] = PROTECTED_LAYERS) -> str:
     parts, coverage = [], []
     for n, key in enumerate(layer_keys):
         spec: LayerSpec = LAYERS[key]
+        tiles = COVERAGE.get(key, "district") == "features"  # every feature measured once
         label = (
             f"t.{quote_identifier(spec.label_field)}::text" if spec.label_field else "NULL::text"
         )
         parts.append(
             block.replace("{n}", str(n))
             .replace("{label}", label)
+            .replace("{code}", _attribute_sql(CODE_COLUMNS.get(key), EXTRA_CODE_KEYS))
+            .replace("{location}", _attribute_sql(LOCATION_COLUMNS.get(key), EXTRA_LOCATION_KEYS))
             .replace("{net_ratio}", _net_ratio(spec))
             .replace("{table}", quote_identifier(spec.table))
-            .replace("{filter}", spec.overlap_filter or "TRUE")
+            .replace("{counted}", f"({spec.overlap_filter or 'TRUE'})")
+            .replace("{disjoint}", "TRUE" if key in DISJOINT else "FALSE")
+            # a wall-to-wall layer's every feature is measured once: counted ones for the
+            # overlap, all for the coverage
+            .replace("{scan}", "TRUE" if tiles else spec.overlap_filter or "TRUE")
         )
         coverage.append(
             template("overlap_coverage")
             .replace("{n}", str(n))
             .replace("{table}", quote_identifier(spec.table))
-            .replace("{covered}", _covered_sql(key, spec))
+            .replace("{covered}", _covered_sql(key, n))
         )
     return (
         template("overlap")
@@ -89,20 +123,13 @@ def overlap_sql(layer_keys: tuple[str, ...] = PROTECTED_LAYERS) -> str:
     )
 
 
-def _covered_sql(key: str, spec: LayerSpec) -> str:
+def _covered_sql(key: str, n: int) -> str:
     """SQL for the area of the project covered by the layer's features (every feature, no
-    overlap filter), for layers whose coverage is their features; NULL for the others."""
+    overlap filter: its pieces, measured once in ``areal``), for layers whose coverage is
+    their features; NULL for the others."""
     if COVERAGE.get(key, "district") != "features":
         return "NULL::float8"
-    piece = (
-        "CASE WHEN ST_Covers(p.geom, t.geom) THEN t.geom "
-        "ELSE ST_CollectionExtract(ST_Intersection(t.geom, p.geom), 3) END"
-    )
-    return (
-        f"(SELECT COALESCE(sum(ST_Area(({piece})::geography)), 0) "
-        f"FROM {quote_identifier(spec.table)} AS t "
-        "JOIN project AS p ON ST_Intersects(p.geom, t.geom))"
-    )
+    return f"(SELECT COALESCE(sum(a.area_m2), 0) FROM areal AS a WHERE a.layer = :layer_{n})"
 
 
 def _net_ratio(spec: LayerSpec) -> str:
@@ -118,6 +145,7 @@ def overlap_report(engine: Engine, project: ProjectGeometry) -> dict[str, Any]:
     """The report of ``project`` against every protected layer (JSON-ready dict)."""
     params: dict[str, Any] = {"wkb": shapely.to_wkb(project.geom), "min_area_m2": MIN_OVERLAP_M2}
     params |= {f"layer_{n}": key for n, key in enumerate(PROTECTED_LAYERS)}
+    params["as_of_layers"] = list(AS_OF_LAYERS)
     with reading(engine) as conn:
         row = conn.execute(text(overlap_sql()), params).one()
     project_m2 = float(row.project_area_m2)
@@ -128,8 +156,10 @@ def overlap_report(engine: Engine, project: ProjectGeometry) -> dict[str, Any]:
         _layer_entry(key, measured.get(key), project_m2, _coverage(key, loaded[key], district))
         for key in PROTECTED_LAYERS
     ]
-    return {
+    report = {
         "project_name": project.name,
+        "checked_at": dt.datetime.now(CHINA_TIME).isoformat(timespec="seconds"),
+        "data_as_of": _as_of(row.as_of or {}),
         "project_status": PROJECT_STATUSES[0],
         "project_status_note": PROPOSED_NOTE,
         "project_area_m2": project_m2,
@@ -145,6 +175,35 @@ def overlap_report(engine: Engine, project: ProjectGeometry) -> dict[str, Any]:
         "layers": layers,
         "verdict": verdict(layers, district),
     }
+    # one statement per plot (at most MAX_PLOTS, see layers.project_geometry): a multi-plot
+    # file has a handful, and each plot's figures are those of a report of its own
+    report["plots"] = [plot_summary(overlap_report(engine, plot)) for plot in project.plots]
+    return report
+
+
+def plot_summary(report: dict[str, Any]) -> dict[str, Any]:
+    """A plot's figures for the per-plot table: area, per-layer overlap and verdict."""
+    return {
+        "name": report["project_name"],
+        "area_m2": report["project_area_m2"],
+        "area_mu": report["project_area_mu"],
+        "layers": [
+            {
+                key: entry[key]
+                for key in ("layer", "name", "area_m2", "area_mu", "net_area_m2", "net_area_mu")
+            }
+            for entry in report["layers"]
+        ],
+        "verdict": {"status": report["verdict"]["status"], "label": report["verdict"]["label"]},
+    }
+
+
+def _as_of(loaded: dict[str, str]) -> list[dict[str, Any]]:
+    """Each layer's last load (None: never loaded through the loader), in registry order."""
+    return [
+        {"layer": key, "name": LAYERS[key].name_zh, "loaded_at": loaded.get(key)}
+        for key in AS_OF_LAYERS
+    ]
 
 
 def _district_coverage(row: Any, project_m2: float) -> dict[str, Any]:
@@ -204,6 +263,33 @@ def _layer_entry(
 
 def _mu(m2: float | None) -> float | None:
     return None if m2 is None else m2_to_mu(m2)
+
+
+#: Snapping vertices: the widest view served (degrees, about 2 km here: zoom 16 and closer)
+#: and the most vertices sent for one view.
+SNAP_VIEW_DEGREES = 0.03
+SNAP_MAX_VERTICES = 20_000
+
+
+def snap_vertices(engine: Engine, bbox: tuple[float, float, float, float]) -> dict[str, Any]:
+    """Vertices of parcels, 永久基本农田 and 生态保护红线 in ``bbox`` (west, south, east, north)
+    for snapping while drawing; ``truncated`` when the view holds more than are sent."""
+    west, south, east, north = bbox
+    if not (west < east and south < north):
+        raise InvalidInputError("bbox 应为 西,南,东,北 且 西<东、南<北 (bad bbox).")
+    if east - west > SNAP_VIEW_DEGREES or north - south > SNAP_VIEW_DEGREES:
+        raise InvalidInputError(
+            f"吸附范围过大（超过 {SNAP_VIEW_DEGREES}°）(view too large for snapping).",
+            hint="放大地图（16 级及以上）后再吸附。",
+        )
+    params = {"west": west, "south": south, "east": east, "north": north}
+    with reading(engine) as conn:
+        rows = conn.execute(query("overlap_vertices"), {**params, "limit": SNAP_MAX_VERTICES})
+        vertices = [(round(r.lon, 9), round(r.lat, 9)) for r in rows]
+    return {
+        "vertices": vertices[:SNAP_MAX_VERTICES],
+        "truncated": len(vertices) > SNAP_MAX_VERTICES,
+    }
 
 
 def report_json(report: dict[str, Any]) -> bytes:

@@ -9,7 +9,7 @@ to fix it; a self-intersecting outline is repaired and the repair is reported.
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -31,9 +31,16 @@ _CRS_HINT = CRS_PARAMETER_HINT
 _POLYGONAL = ("Polygon", "MultiPolygon")
 
 
+#: Plots beyond this many are checked only as part of the total (one statement per plot).
+MAX_PLOTS = 50
+
+
 @dataclass(frozen=True)
 class ProjectGeometry:
-    """The outline in EPSG:4490 as one valid MultiPolygon, and what was done to get it."""
+    """The outline in EPSG:4490 as one valid MultiPolygon, and what was done to get it.
+
+    ``plots``: for an input of several features (plots, 地块), each one prepared on its own,
+    so the report can give per-plot figures beside the total; empty for a single outline."""
 
     geom: shapely.MultiPolygon
     source_epsg: int
@@ -41,6 +48,34 @@ class ProjectGeometry:
     repaired: bool
     notes: tuple[str, ...]
     name: str | None = None
+    plots: tuple["ProjectGeometry", ...] = ()
+
+
+def with_plots(
+    plots: Sequence[tuple[str | None, shapely.Geometry | None]],
+    *,
+    epsg: int,
+    gcj02: bool,
+    max_vertices: int,
+    name: str | None = None,
+    notes: Sequence[str] = (),
+) -> ProjectGeometry:
+    """The total outline of ``plots`` (name, geometry in ``epsg``) and, when there are several,
+    each plot prepared on its own and named (地块1, 地块2 … where the input names none)."""
+    geoms = [g for _, g in plots]
+    total = prepare(geoms, epsg=epsg, gcj02=gcj02, max_vertices=max_vertices, name=name)
+    named = [(n or f"地块{i}", g) for i, (n, g) in enumerate(plots, start=1) if g is not None]
+    extra = list(notes)
+    each: list[ProjectGeometry] = []
+    if len(named) > 1:
+        for plot_name, geom in named[:MAX_PLOTS]:
+            each.append(
+                prepare([geom], epsg=epsg, gcj02=gcj02, max_vertices=max_vertices, name=plot_name)
+            )
+        extra.append(f"文件含 {len(named)} 个地块：分地块结果与合计结果一并给出。")
+        if len(named) > MAX_PLOTS:
+            extra.append(f"地块超过 {MAX_PLOTS} 个：只给出前 {MAX_PLOTS} 个地块的分地块结果。")
+    return replace(total, notes=(*extra, *total.notes), plots=tuple(each))
 
 
 def from_geojson(
@@ -54,8 +89,8 @@ def from_geojson(
         )
     member = _crs_member(obj)
     epsg = parse_crs(crs) if crs is not None else (member if member is not None else CGCS2000)
-    geoms, name = _geometries(obj)
-    return prepare(geoms, epsg=epsg, gcj02=gcj02, max_vertices=max_vertices, name=name)
+    plots, name = _geometries(obj)
+    return with_plots(plots, epsg=epsg, gcj02=gcj02, max_vertices=max_vertices, name=name)
 
 
 def prepare(
@@ -102,35 +137,49 @@ def _crs_member(obj: Mapping) -> int | None:
     return parse_crs(name)
 
 
-def _geometries(obj: Mapping) -> tuple[list[shapely.Geometry | None], str | None]:
+#: Properties naming a plot (地块) or, for one-feature input, the project, first found wins.
+PLOT_NAME_FIELDS = ("DKMC", "地块名称", "DKBH", "地块编号", "XMMC", "项目名称", "name", "名称")
+PROJECT_NAME_FIELDS = ("XMMC", "项目名称", "name", "名称")
+
+Plots = list[tuple[str | None, shapely.Geometry | None]]
+
+
+def _geometries(obj: Mapping) -> tuple[Plots, str | None]:
+    """Each feature's (plot name, geometry), and the project's name: a name all features
+    share (XMMC, 项目名称 …), or a single feature's name."""
     kind = obj["type"]
     if kind == "FeatureCollection":
         features = obj.get("features")
         if not isinstance(features, list) or not features:
             raise InvalidInputError("FeatureCollection 没有要素 (no features).")
         parsed = [_feature(f, i) for i, f in enumerate(features)]
-        names = [n for _, n in parsed if n]
-        return [g for g, _ in parsed], names[0] if len(names) == 1 else None
+        plots = [(plot, geom) for geom, plot, _ in parsed]
+        shared = {project for _, _, project in parsed}
+        if len(parsed) == 1:
+            return plots, parsed[0][2] or parsed[0][1]
+        return plots, shared.pop() if len(shared) == 1 else None
     if kind == "Feature":
-        geom, name = _feature(obj, 0)
-        return [geom], name
-    return [_geometry(obj, "")], None
+        geom, plot, project = _feature(obj, 0)
+        return [(plot, geom)], project or plot
+    return [(None, _geometry(obj, ""))], None
 
 
-def _feature(feature: Any, index: int) -> tuple[shapely.Geometry | None, str | None]:
+def _first(properties: Any, keys: tuple[str, ...]) -> str | None:
+    if not isinstance(properties, Mapping):
+        return None
+    return next((str(properties[k])[:200] for k in keys if properties.get(k)), None)
+
+
+def _feature(feature: Any, index: int) -> tuple[shapely.Geometry | None, str | None, str | None]:
     where = f"第 {index + 1} 个要素"
     if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
         raise InvalidInputError(f"{where}不是 GeoJSON Feature (feature {index} is not a Feature).")
     properties = feature.get("properties") or {}
-    name = None
-    if isinstance(properties, Mapping):
-        name = next(
-            (str(properties[k]) for k in ("name", "名称", "项目名称", "XMMC") if properties.get(k)),
-            None,
-        )
+    plot = _first(properties, PLOT_NAME_FIELDS)
+    project = _first(properties, PROJECT_NAME_FIELDS)
     if feature.get("geometry") is None:
-        return None, name
-    return _geometry(feature["geometry"], where), name
+        return None, plot, project
+    return _geometry(feature["geometry"], where), plot, project
 
 
 def _geometry(obj: Any, where: str) -> shapely.Geometry:

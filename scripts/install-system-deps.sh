@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian packages the platform needs, when missing.
-#   scripts/install-system-deps.sh run    PostGIS (to serve)
-#   scripts/install-system-deps.sh test   PostGIS, Chromium + a CJK font (map tests, screenshots), gdal-bin,
+#   scripts/install-system-deps.sh run    PostGIS, pango + a CJK font (PDF reports)
+#   scripts/install-system-deps.sh test   the same, Chromium (map tests, screenshots), gdal-bin,
+#                                         poppler-utils (PDF reports read back as text and PNG),
 #                                         certutil (the HTTPS tests trust the local CA)
 # As root it uses apt-get; otherwise it names what to install and fails.
 set -euo pipefail
-packages=(postgresql-15-postgis-3)
-[ "${1:-run}" = "test" ] && packages+=(chromium gdal-bin fonts-wqy-zenhei libnss3-tools)
+packages=(postgresql-15-postgis-3 libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-zenhei)
+[ "${1:-run}" = "test" ] && packages+=(chromium gdal-bin poppler-utils libnss3-tools)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -4,6 +4,7 @@ import typer
 
 from api.cli import baseline, db, demo, load, token
 from api.cli.check import check
+from api.cli.overlap import overlap
 from api.cli.serve import serve
 
 app = typer.Typer(
@@ -16,5 +17,6 @@ app.add_typer(baseline.app, name="baseline")
 app.command()(serve)
 app.command(name="load")(load.load)
 app.command()(check)
+app.command()(overlap)
 app.add_typer(token.app, name="token")
 app.add_typer(demo.app, name="demo")

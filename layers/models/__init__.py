@@ -10,6 +10,7 @@ from layers.models.projects import Project
 from layers.models.reservoirs import Reservoir
 from layers.models.rivers import River
 from layers.models.samples import Sample, SampleExtra
+from layers.models.saved_checks import SavedCheck
 from layers.models.sections import Section
 from layers.models.signin import SigninCode
 from layers.models.system import ApiToken, AuditEntry, Load
@@ -31,6 +32,7 @@ __all__ = [
     "River",
     "Sample",
     "SampleExtra",
+    "SavedCheck",
     "Section",
     "SigninCode",
     "Unit",

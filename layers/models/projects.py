@@ -1,12 +1,11 @@
-"""Projects (建设项目): proposed ones (拟建) checked against the red lines, with their saved
-reports, and approved or built ones (已批/在建/已建), which the list counts as occupation."""
+"""Projects (建设项目): the bureau's register as loaded from its files: proposed (拟建) and
+approved or built ones (已批/在建/已建), which the list counts as occupation. Checks saved
+from the map are not projects (:mod:`layers.models.saved_checks`)."""
 
 import datetime as dt
-from typing import Any
 
 from geoalchemy2 import WKBElement
 from sqlalchemy import CheckConstraint, Date, DateTime, String, func
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gis.compliance import PROJECT_STATUSES
@@ -29,5 +28,4 @@ class Project(LayerMixin, Base):
     submitted_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
-    report: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # the overlap report as saved
     geom: Mapped[WKBElement] = geometry_column("MULTIPOLYGON")

@@ -2,7 +2,9 @@
 -- The bound outline is a valid MultiPolygon in EPSG:4490; the pieces CTE holds one
 -- overlap_candidates.sql block per protected layer of the registry, joined by UNION ALL.
 -- Areas are ellipsoidal (geography on the CGCS2000 ellipsoid); a layer's area is that of
--- the union of its pieces, so features that overlap each other are not counted twice.
+-- the union of its pieces, so features that overlap each other are not counted twice (for a
+-- layer whose features never overlap, the sum of its pieces: the same figure, without the
+-- union's cost over thousands of parcels).
 -- Pieces under the bound minimum area are noise along shared edges, not overlaps.
 -- net_area_m2 (layers with a declared net area, e.g. 耕地 less 田坎) sums each piece times
 -- its feature's declared ÷ ellipsoidal area; NULL for the other layers. The features of such
@@ -11,6 +13,10 @@
 -- (district_m2, and the part outside as GeoJSON), and per layer the coverage CTE's row, one
 -- overlap_coverage.sql block per layer: whether it is loaded and, for a wall-to-wall layer,
 -- Σ area(project ∩ feature) over all its features (they tile, so the sum is the covered area).
+-- Such a layer's candidates are all its features, measured once: ``counted`` marks those the
+-- overlap counts (耕地: 0101/0102/0103), the others only cover.
+-- Each feature touched carries its bureau code (BSM, 图斑编号, 红线编码 …) and 坐落, never
+-- only its database id: the report names features as the bureau does.
 WITH project AS (
     SELECT ST_GeomFromWKB(:wkb, 4490) AS geom
 ),
@@ -21,31 +27,44 @@ district_part AS (
                   FROM district AS d WHERE ST_Intersects(p.geom, d.geom)) AS u
     WHERE u.geom IS NOT NULL
 ),
-coverage AS (
-{coverage}
-),
 pieces AS (
 {candidates}
 ),
 areal AS (
-    SELECT layer, id, name, piece,
-           ST_Area(piece::geography) AS area_m2,
-           ST_Area(piece::geography) * net_ratio AS net_m2  -- NULL unless the layer declares one
-    FROM pieces
-    WHERE NOT ST_IsEmpty(piece)
+    SELECT layer, id, name, code, location, piece, counted, disjoint, area_m2,
+           area_m2 * net_ratio AS net_m2  -- NULL unless the layer declares one
+    FROM (SELECT *, ST_Area(piece::geography) AS area_m2  -- once per piece: the costly part
+          FROM pieces WHERE NOT ST_IsEmpty(piece)) AS measured
 ),
-per_layer AS (
+coverage AS (
+{coverage}
+),
+collected AS (
     SELECT
         layer,
-        ST_UnaryUnion(ST_Collect(piece)) AS geom,
+        bool_and(disjoint) AS disjoint,
+        ST_Collect(piece) AS pieces,
+        sum(area_m2) AS area_m2,
         sum(net_m2) AS net_m2,
         json_agg(
-            json_build_object('id', id, 'name', name, 'area_m2', area_m2, 'net_area_m2', net_m2)
+            json_build_object('id', id, 'name', name, 'code', code, 'location', location,
+                              'area_m2', area_m2, 'net_area_m2', net_m2)
             ORDER BY area_m2 DESC, id
         ) AS features
     FROM areal
-    WHERE area_m2 >= :min_area_m2  -- smaller pieces are slivers along shared edges
+    WHERE counted AND area_m2 >= :min_area_m2  -- smaller pieces are slivers along shared edges
     GROUP BY layer
+),
+per_layer AS (
+    -- a layer whose features never overlap (地类图斑, 永久基本农田图斑) has pieces that do not
+    -- overlap: its area is their sum and its drawing their collection; the others' pieces may
+    -- overlap (two red lines over one place), so their union is measured, each place once
+    SELECT layer, net_m2, features,
+           -- pieces are (Multi)Polygons: collected they nest, extracted they are one MultiPolygon
+           CASE WHEN disjoint THEN ST_CollectionExtract(pieces, 3) ELSE ST_UnaryUnion(pieces) END
+               AS geom,
+           CASE WHEN disjoint THEN area_m2 END AS summed_m2
+    FROM collected
 )
 SELECT
     (SELECT ST_Area(geom::geography) FROM project) AS project_area_m2,
@@ -57,13 +76,19 @@ SELECT
              (SELECT ST_AsGeoJSON(geom, 9, 0) FROM project)) AS outside_geometry,
     (SELECT json_agg(json_build_object(
         'layer', layer, 'loaded', loaded, 'covered_m2', covered_m2)) FROM coverage) AS coverage,
+    -- the data's as-of: each layer's last load (a layer loaded outside the loader has none)
+    (SELECT json_object_agg(layer, loaded_at) FROM (
+        SELECT layer, max(loaded_at) AS loaded_at FROM loads
+        WHERE layer = ANY(CAST(:as_of_layers AS text[])) GROUP BY layer) AS l) AS as_of,
     COALESCE(
         (SELECT json_agg(json_build_object(
             'layer', layer,
-            'area_m2', ST_Area(geom::geography),
+            'area_m2', COALESCE(summed_m2, ST_Area(geom::geography)),
             'net_area_m2', net_m2,
             'features', features,
-            'geometry', ST_AsGeoJSON(geom, 9, 0)  -- a string: sent on as it is, never parsed
+            -- for drawing only (the areas above are exact): 6 decimals ≈ 10 cm, far below what
+            -- a screen or a printed 1:500 map shows; a string, sent on as it is, never parsed
+            'geometry', ST_AsGeoJSON(geom, 6, 0)
         )) FROM per_layer),
         '[]'::json
     ) AS layers

@@ -43,6 +43,7 @@ def _remove(engine: Engine) -> None:
         for table in data.LAYER_ROWS:
             conn.execute(text(f"DELETE FROM {table} WHERE source = :s"), {"s": SOURCE})
         conn.execute(text("DELETE FROM projects WHERE submitted_by LIKE 'test-%'"))
+        conn.execute(text("DELETE FROM saved_checks WHERE owner LIKE 'test-%'"))
         conn.execute(text("DELETE FROM audit_log WHERE actor LIKE 'test-%'"))
         conn.execute(text("DELETE FROM api_tokens WHERE name LIKE 'test-%'"))
 

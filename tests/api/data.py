@@ -83,6 +83,7 @@ LAYER_ROWS = {
             "bsm": "T-C1",
             "dlbm": "0101",
             "dlmc": "水田",
+            "zldwmc": "测试村",
             "tbdlmj": C1_NET_SHARE * area_m2(C1),
             "geom": mp(C1),
         },

@@ -120,7 +120,7 @@ def test_saved_overlap_is_audited_with_the_body_hash(client, tokens, engine) -> 
         "/api/overlap?save=true&name=审计测试", content=body, headers=headers
     ).json()
     row = next(
-        r for r in audit_rows(engine, "overlap.save") if r.target == f"projects/{saved['id']}"
+        r for r in audit_rows(engine, "overlap.save") if r.target == f"saved_checks/{saved['id']}"
     )
     assert row.actor == "test-analyst"
     assert row.source_sha256 == hashlib.sha256(body).hexdigest()

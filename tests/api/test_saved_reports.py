@@ -61,7 +61,7 @@ def test_owner_lists_opens_renames_and_deletes_with_audit(client, analyst, other
     (row,) = [
         r
         for r in audit_rows(client.app.state.engine, "overlap.rename")
-        if r.target == f"projects/{pid}"
+        if r.target == f"saved_checks/{pid}"
     ]
     assert row.actor == "test-analyst"
     assert (row.detail["from"], row.detail["to"]) == ("我的核查", "改名后")
@@ -71,7 +71,7 @@ def test_owner_lists_opens_renames_and_deletes_with_audit(client, analyst, other
     (row,) = [
         r
         for r in audit_rows(client.app.state.engine, "overlap.delete")
-        if r.target == f"projects/{pid}"
+        if r.target == f"saved_checks/{pid}"
     ]
     assert row.detail["name"] == "改名后" and row.detail["verdict"] == "clear"
 
@@ -99,21 +99,66 @@ def test_others_see_nothing_admin_sees_all_viewer_none(
     rows = [
         r
         for r in audit_rows(client.app.state.engine, "overlap.delete")
-        if r.target == f"projects/{pid}"
+        if r.target == f"saved_checks/{pid}"
     ]
     assert [(r.actor, r.detail["role"], r.detail["submitted_by"]) for r in rows] == [
         ("test-admin", "admin", "test-analyst")
     ]
 
 
-def test_a_saved_what_if_cannot_be_promoted(client, analyst, tokens) -> None:
-    pid = _save(client, analyst, name="不能改状态")["id"]
-    editor = bearer(tokens["editor"])
-    response = client.patch(f"/api/projects/{pid}", json={"status": "已批"}, headers=editor)
-    assert response.status_code == 422
-    assert "拟建" in response.text
+def test_a_saved_what_if_is_not_a_project(client, engine, analyst) -> None:
+    """A saved check lives in saved_checks, never in the register: nothing can promote it."""
+    pid = _save(client, analyst, name="不是项目")["id"]
+    with engine.connect() as conn:
+        in_register = conn.execute(
+            text("SELECT count(*) FROM projects WHERE name = '不是项目'")
+        ).scalar_one()
+        owner = conn.execute(
+            text("SELECT owner FROM saved_checks WHERE id = :i"), {"i": pid}
+        ).scalar_one()
+    assert (in_register, owner) == (0, "test-analyst")
     assert client.get(f"/api/overlap/{pid}", headers=analyst).json()["project_status"] == "拟建"
     client.delete(f"/api/overlap/{pid}", headers=analyst)
+
+
+def test_a_viewer_gets_no_saved_check_through_any_layer_endpoint(
+    client, analyst, viewer, tmp_path
+) -> None:
+    """Saved checks (and who saved them) reach no layer GeoJSON, export or OGC collection."""
+    import zipfile
+
+    marker = "泄露标记核查"
+    pid = _save(client, analyst, name=marker)["id"]
+    try:
+        bodies = [client.get("/api/layers/projects.geojson", headers=viewer)]
+        for fmt in ("geojson", "gpkg", "shp"):
+            bodies.append(client.get(f"/api/layers/projects/export?format={fmt}", headers=viewer))
+        bodies.append(client.get("/ogc/collections", headers=viewer))
+        bodies.append(
+            client.get("/ogc/collections/public.projects/items?limit=1000", headers=viewer)
+        )
+        assert client.get("/ogc/collections/public.saved_checks", headers=viewer).status_code == 404
+        for response in bodies:
+            assert response.status_code == 200, (response.url, response.text[:200])
+            content = response.content
+            if content[:2] == b"PK":  # a zipped shapefile: look inside every member
+                with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                    content = b"".join(archive.read(n) for n in archive.namelist())
+            for needle in (marker, "test-analyst", "saved_checks", '"verdict"'):
+                assert needle.encode() not in content, (response.url, needle)
+                if needle != '"verdict"':
+                    assert needle.encode("gbk") not in content, (response.url, needle)
+        # the GeoPackage is SQLite: read it as such rather than trust a byte search
+        import sqlite3
+
+        gpkg = tmp_path / "projects.gpkg"
+        gpkg.write_bytes(bodies[2].content)
+        with sqlite3.connect(gpkg) as db:
+            tables = [r[0] for r in db.execute("SELECT table_name FROM gpkg_contents")]
+            names = [r[0] for t in tables for r in db.execute(f'SELECT name FROM "{t}"')]
+        assert marker not in names
+    finally:
+        client.delete(f"/api/overlap/{pid}", headers=analyst)
 
 
 def test_editor_sets_a_loaded_projects_status_audited(client, engine, tokens, analyst) -> None:

@@ -68,10 +68,14 @@ def test_saved_what_if_on_the_red_line_leaves_the_list_unchanged(
         assert report["verdict"]["status"] == "conflict"
         assert report["project_status"] == "拟建"
         with demo_engine.connect() as conn:
-            status = conn.execute(
-                text("SELECT status FROM projects WHERE id = :i"), {"i": report["id"]}
+            # a saved check is not a project of the register: it cannot count as occupation
+            in_register = conn.execute(
+                text("SELECT count(*) FROM projects WHERE name = '红线试算'")
             ).scalar_one()
-        assert status == "拟建"
+            owner = conn.execute(
+                text("SELECT owner FROM saved_checks WHERE id = :i"), {"i": report["id"]}
+            ).scalar_one()
+        assert (in_register, owner) == (0, "test-whatif")
         # the cache's key does not move, and a fresh evaluation agrees with the cached one
         assert data_version(demo_engine) == version
         assert demo_client.get("/api/checks?period=2025", headers=analyst).json() == before
@@ -85,7 +89,7 @@ def test_saved_what_if_on_the_red_line_leaves_the_list_unchanged(
         assert line["status"] == "pass"
     finally:
         with demo_engine.begin() as conn:
-            conn.execute(text("DELETE FROM projects WHERE submitted_by = 'test-whatif'"))
+            conn.execute(text("DELETE FROM saved_checks WHERE owner = 'test-whatif'"))
             conn.execute(text("DELETE FROM audit_log WHERE actor = 'test-whatif'"))
             conn.execute(text("DELETE FROM api_tokens WHERE name = 'test-whatif'"))
 

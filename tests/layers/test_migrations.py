@@ -63,7 +63,35 @@ def test_every_geometry_column_is_cgcs2000_with_gist(engine: Engine) -> None:
             )
         }
     spatial = {spec.table: spec.geometry_type for spec in LAYERS.values() if spec.geometry_type}
+    spatial["saved_checks"] = "MULTIPOLYGON"  # not a layer: checks saved from the map
     assert {name: (srid, kind) for name, srid, kind in columns} == {
         table: (4490, kind) for table, kind in spatial.items()
     }
     assert set(spatial) <= gist
+
+
+def test_saved_checks_move_out_of_projects_and_back(empty_engine: Engine) -> None:
+    """The saved-checks migration moves the projects rows that carry a report (checks saved from the map) into
+    saved_checks with their ids, leaves the register's rows, and downgrades back."""
+    migrate.upgrade(empty_engine, "0006")
+    square = "ST_Multi(ST_GeomFromText('POLYGON((113 31,113.01 31,113.01 31.01,113 31.01,113 31))', 4490))"
+    with empty_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO projects (id, name, status, submitted_by, report, geom) VALUES "
+                f"(7, '保存的核查', '拟建', 'ana', '{{\"id\": 7}}', {square}), "
+                f"(8, '登记项目', '已批', NULL, NULL, {square})"
+            )
+        )
+    migrate.upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        saved = conn.execute(text("SELECT id, name, owner, report FROM saved_checks")).all()
+        register = conn.execute(text("SELECT id, name FROM projects")).all()
+        columns = {c["name"] for c in inspect(conn).get_columns("projects")}
+    assert [tuple(r) for r in saved] == [(7, "保存的核查", "ana", {"id": 7})]
+    assert [tuple(r) for r in register] == [(8, "登记项目")]
+    assert "report" not in columns
+    migrate.downgrade(empty_engine, "0006")
+    with empty_engine.connect() as conn:
+        back = conn.execute(text("SELECT id, report IS NOT NULL FROM projects ORDER BY id")).all()
+    assert [tuple(r) for r in back] == [(7, True), (8, False)]

@@ -13,7 +13,7 @@ from shapely.geometry import box, shape
 from sqlalchemy import delete, select
 
 from layers.db import session_scope
-from layers.models import AuditEntry, Project
+from layers.models import AuditEntry, SavedCheck
 from layers.registry import SPATIAL_LAYERS
 from tests.webmap.conftest import (
     new_context,
@@ -366,6 +366,126 @@ def test_drawing_a_polygon_over_the_red_line_reports_its_areas(map_page):
     screenshot(map_page, "redline-draw-desktop")
 
 
+def _pixel(page, lat: float, lon: float) -> tuple[float, float]:
+    point = page.evaluate("ll => WS.map.latLngToContainerPoint(ll)", [lat, lon])
+    origin = page.locator(".folium-map").bounding_box()
+    return origin["x"] + point["x"], origin["y"] + point["y"]
+
+
+def _live_mu(page, where: str) -> float:
+    return number(page.inner_text(f'{where} [data-field="live_area_mu"]'))
+
+
+def _geodesic_mu(lonlats) -> float:
+    area, _ = Geod(a=6378137.0, rf=298.257222101).polygon_area_perimeter(
+        *zip(*lonlats, strict=True)
+    )
+    return abs(area) / M2_PER_MU
+
+
+def test_drawing_shows_the_area_live_snaps_and_edits_with_undo(map_page):
+    """Live 亩 while drawing; a click 5 px off the red line's corner lands on it; a vertex dragged
+    after drawing is re-analysed, and 撤销修改 brings the first figures back."""
+    map_page.click("#ws-tab-btn-redline")
+    corner_lon, corner_lat = REDLINE_BOX[2], REDLINE_BOX[3]
+    set_view(map_page, corner_lat, corner_lon, 17)
+    map_page.click("#ws-draw")
+    map_page.wait_for_function("WS.redline.snapCount() > 0")
+    p1, p2, p4 = (113.4385, 31.7995), (113.4415, 31.7995), (113.4385, 31.8010)
+    for lon, lat in (p1, p2):
+        _click_at(map_page, lat, lon)
+        map_page.wait_for_timeout(150)
+    x, y = _pixel(map_page, corner_lat, corner_lon)
+    map_page.mouse.click(x + 4, y - 3)  # near the red line's north-east corner: snaps to it
+    map_page.wait_for_timeout(150)
+    # the clicked vertices are where the pixels are (about 1 m apart at zoom 17); the snapped
+    # one is the red line's corner exactly
+    triangle = map_page.evaluate("WS.redline.drawing()")
+    assert triangle[2] == [corner_lon, corner_lat]
+    assert triangle[0] == pytest.approx(p1, abs=2e-5) and triangle[1] == pytest.approx(p2, abs=2e-5)
+    assert _live_mu(map_page, "#ws-draw-bar") == pytest.approx(_geodesic_mu(triangle), abs=0.01)
+    _click_at(map_page, p4[1], p4[0])
+    map_page.wait_for_timeout(150)
+    outline = map_page.evaluate("WS.redline.drawing()")
+    assert len(outline) == 4
+    assert _live_mu(map_page, "#ws-draw-bar") == pytest.approx(_geodesic_mu(outline), abs=0.01)
+    map_page.click('#ws-draw-bar [data-draw="finish"]')
+    map_page.wait_for_selector(".ws-verdict")
+    report = map_page.evaluate("WS.redline.report()")
+    assert [corner_lon, corner_lat] in report["project_geometry"]["coordinates"][0][0]
+    first_m2 = report["project_area_m2"]
+    assert first_m2 / M2_PER_MU == pytest.approx(_geodesic_mu(outline), rel=1e-4)
+    assert _live_mu(map_page, "#ws-sketch-bar") == pytest.approx(first_m2 / M2_PER_MU, abs=0.01)
+
+    # drag the north-west vertex 40 px west: the outline grows and is analysed again
+    x, y = _pixel(map_page, p4[1], p4[0])
+    map_page.mouse.move(x, y)
+    map_page.mouse.down()
+    map_page.mouse.move(x - 40, y, steps=5)
+    map_page.mouse.up()
+    map_page.wait_for_function(
+        "a => WS.redline.report() && WS.redline.report().project_area_m2 > a + 1", arg=first_m2
+    )
+    edited = map_page.evaluate("WS.redline.sketch().getLatLngs()[0].map(p => [p.lng, p.lat])")
+    edited_m2 = map_page.evaluate("WS.redline.report().project_area_m2")
+    assert edited_m2 / M2_PER_MU == pytest.approx(_geodesic_mu(edited), rel=1e-4)
+    assert _live_mu(map_page, "#ws-sketch-bar") == pytest.approx(edited_m2 / M2_PER_MU, abs=0.01)
+    map_page.click("#ws-sketch-undo")
+    map_page.wait_for_function(
+        "a => Math.abs(WS.redline.report().project_area_m2 - a) < 0.01", arg=first_m2
+    )
+    assert map_page.is_disabled("#ws-sketch-undo")
+    screenshot(map_page, "redline-draw-edit-desktop")
+
+
+def test_a_dragged_vertex_snaps_to_the_red_line_corner(map_page):
+    map_page.click("#ws-tab-btn-redline")
+    corner_lon, corner_lat = REDLINE_BOX[2], REDLINE_BOX[3]
+    set_view(map_page, corner_lat, corner_lon, 17)
+    map_page.click("#ws-draw")
+    map_page.wait_for_function("WS.redline.snapCount() > 0")
+    for lon, lat in ((113.4385, 31.7995), (113.4415, 31.7995)):
+        _click_at(map_page, lat, lon)
+        map_page.wait_for_timeout(150)
+    x, y = _pixel(map_page, corner_lat, corner_lon)
+    map_page.mouse.click(x - 40, y - 40)  # far from the corner: no snap
+    map_page.wait_for_timeout(150)
+    map_page.click('#ws-draw-bar [data-draw="finish"]')
+    map_page.wait_for_selector(".ws-verdict")
+    first = map_page.evaluate("WS.redline.report().project_area_m2")
+    assert [corner_lon, corner_lat] not in map_page.evaluate(
+        "WS.redline.report().project_geometry.coordinates[0][0]"
+    )
+    # the map fitted the outline: find the third vertex and the corner again
+    lng, lat = map_page.evaluate("(p => [p.lng, p.lat])(WS.redline.sketch().getLatLngs()[0][2])")
+    vx, vy = _pixel(map_page, lat, lng)
+    x, y = _pixel(map_page, corner_lat, corner_lon)
+    map_page.wait_for_function("WS.redline.snapCount() > 0")
+    map_page.mouse.move(vx, vy)
+    map_page.mouse.down()
+    map_page.mouse.move(x + 4, y - 3, steps=5)  # dropped 5 px off the corner
+    map_page.mouse.up()
+    map_page.wait_for_function(
+        "a => Math.abs(WS.redline.report().project_area_m2 - a) > 1", arg=first
+    )
+    ring = map_page.evaluate("WS.redline.report().project_geometry.coordinates[0][0]")
+    assert [corner_lon, corner_lat] in ring
+
+
+def test_a_boundary_point_txt_upload_shows_each_plot(map_page):
+    """The ministry's 界址点 TXT through the map: one row per plot and the total."""
+    from tests.etl.project_inputs import FOLDER, PLOTS
+
+    map_page.click("#ws-tab-btn-redline")
+    map_page.set_input_files("#ws-upload", str(FOLDER / "three_plots.txt"))
+    map_page.wait_for_selector(".ws-plots")
+    rows = map_page.eval_on_selector_all(
+        ".ws-plots tbody tr th", "cells => cells.map(c => c.textContent.trim())"
+    )
+    assert rows == [*(name for name, _, _ in PLOTS), "合计"]
+    assert "CGCS2000 3度带高斯-克吕格 38 带" in map_page.text_content(".ws-notes")
+
+
 def test_uploading_a_file_reports_areas_and_downloads_the_report(map_page, tmp_path):
     outline = box(113.43, 31.78, 113.45, 31.79)
     path = tmp_path / "拟建项目.geojson"
@@ -400,7 +520,18 @@ def test_uploading_a_file_reports_areas_and_downloads_the_report(map_page, tmp_p
     with map_page.expect_download() as download:
         map_page.click("#ws-download-xlsx")
     book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
-    assert "压占汇总" in book.sheetnames
+    assert book.sheetnames == ["压占汇总", "涉及要素", "界址点坐标"]
+    # the filed report of an unsaved upload: PDF and the printable page in a new window
+    with map_page.expect_download() as download:
+        map_page.click("#ws-download-pdf")
+    assert download.value.path().read_bytes().startswith(b"%PDF")
+    with map_page.context.expect_page() as popup:
+        map_page.click("#ws-print-report")
+    printable = popup.value
+    printable.wait_for_selector("svg.report-map")
+    text = printable.inner_text("body")
+    assert "测试项目（未保存）" in text and "界址点坐标表" in text and "图例" in text
+    printable.close()
     screenshot(map_page, "redline-upload-desktop")
 
 
@@ -531,15 +662,20 @@ def test_an_analyst_saves_the_report_as_a_project(browser, server, map_engine, t
     try:
         assert "地图测试项目" in page.inner_text(".ws-project-name")
         assert f"编号 {project_id}" in page.inner_text(".ws-project-name")
-        page.wait_for_function(
-            "n => WS.layers.projects.getLayers().length === n", arg=LAYER_COUNTS["projects"] + 1
-        )
+        # a saved check is not a project of the register: the projects layer does not grow
+        assert page.evaluate("WS.layers.projects.getLayers().length") == LAYER_COUNTS["projects"]
         with (
             page.expect_response(f"**/api/overlap/{project_id}.xlsx") as response,
             page.expect_download(),
         ):
             page.click("#ws-download-xlsx")
         assert response.value.ok
+        with (
+            page.expect_response(f"**/api/overlap/{project_id}.pdf") as response,
+            page.expect_download() as download,
+        ):
+            page.click("#ws-download-pdf")
+        assert response.value.ok and download.value.path().read_bytes().startswith(b"%PDF")
         # a saved check is 拟建 and says it does not count in the list
         assert page.inner_text('[data-field="project_status"]') == "拟建"
         assert "拟建项目不计入底线清单" in page.inner_text(".ws-project-status")
@@ -560,16 +696,17 @@ def test_an_analyst_saves_the_report_as_a_project(browser, server, map_engine, t
         page.click(f'{item} [data-saved-action="delete"]')
         page.wait_for_selector(item, state="detached")
         with session_scope(map_engine) as session:
-            assert session.get(Project, project_id) is None
+            assert session.get(SavedCheck, project_id) is None
             actions = session.scalars(
-                select(AuditEntry.action).where(AuditEntry.target == f"projects/{project_id}")
+                select(AuditEntry.action).where(AuditEntry.target == f"saved_checks/{project_id}")
             ).all()
         assert sorted(actions) == ["overlap.delete", "overlap.rename", "overlap.save"]
     finally:
         context.close()
         with session_scope(map_engine) as session:
-            session.execute(delete(AuditEntry).where(AuditEntry.target == f"projects/{project_id}"))
-            session.execute(delete(Project).where(Project.id == project_id))
+            target = f"saved_checks/{project_id}"
+            session.execute(delete(AuditEntry).where(AuditEntry.target == target))
+            session.execute(delete(SavedCheck).where(SavedCheck.id == project_id))
 
 
 def _tile_of(lat: float, lon: float, z: int) -> tuple[int, int]:

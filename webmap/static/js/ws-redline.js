@@ -1,7 +1,7 @@
 /* The red-line check (红线检查) for land-use officers: draw or upload a project outline,
  * POST it to /api/overlap, show the areas per protected layer and how much of the project
  * the data cover (the part outside is 无法判定, in red, never 不涉及), outline the overlaps on
- * the map, download the report (JSON or Excel), and keep a list of one's saved checks
+ * the map, print or download the filed report (printable page, PDF, Excel, JSON), and keep a list of one's saved checks
  * (打开 / 重命名 / 删除). A saved check is 拟建: it never counts in the bottom-line list. */
 (function () {
   "use strict";
@@ -15,6 +15,7 @@
   let overlay = null;
   let report = null;
   let lastInput = null; // {geojson} or {file}
+  let keepView = false; // re-analysis after a vertex edit: do not move the map
 
   const $ = (id) => document.getElementById(id);
 
@@ -23,6 +24,7 @@
   }
 
   function clear() {
+    stopSketch();
     if (overlay) WS.map.removeLayer(overlay);
     overlay = null;
     report = null;
@@ -35,19 +37,25 @@
     return { crs: $("ws-crs").value, gcj02: $("ws-gcj02").checked ? "true" : null };
   }
 
-  async function submit(input, extra) {
-    lastInput = input;
-    reportEl().innerHTML = '<p class="ws-muted">正在分析重叠情况…</p>';
-    const url = WS.url(WS.config().endpoints.overlap, Object.assign(params(), extra || {}));
-    const options = { method: "POST" };
+  // The POST options for an outline: the uploaded file as a form, or drawn GeoJSON.
+  function postOf(input, accept) {
+    const options = { method: "POST", headers: accept ? { Accept: accept } : {} };
     if (input.file) {
       const form = new FormData();
       form.append("file", input.file, input.file.name);
       options.body = form;
     } else {
       options.body = JSON.stringify(input.geojson);
-      options.headers = { "Content-Type": "application/geo+json" };
+      options.headers["Content-Type"] = "application/geo+json";
     }
+    return options;
+  }
+
+  async function submit(input, extra) {
+    lastInput = input;
+    reportEl().innerHTML = '<p class="ws-muted">正在分析重叠情况…</p>';
+    const url = WS.url(WS.config().endpoints.overlap, Object.assign(params(), extra || {}));
+    const options = postOf(input);
     try {
       report = await WS.api(url, options);
     } catch (err) {
@@ -79,7 +87,8 @@
       L.geoJSON(outside, { style: () => style }).addTo(overlay);
     }
     overlay.addTo(WS.map);
-    WS.map.fitBounds(overlay.getBounds(), { maxZoom: 16, padding: [30, 30] });
+    if (!keepView) WS.map.fitBounds(overlay.getBounds(), { maxZoom: 16, padding: [30, 30] });
+    keepView = false;
   }
 
   function featuresHtml(l) {
@@ -122,6 +131,20 @@
       <small class="ws-muted" data-field="status_note">${WS.esc(note)}</small></p>`;
   }
 
+  // A multi-plot file: each plot's area, overlaps and verdict, beside the total.
+  function plotsHtml(r) {
+    if (!r.plots || !r.plots.length) return "";
+    const head = r.layers.map((l) => `<th>${WS.esc(l.name)}</th>`).join("");
+    const row = (name, area, layers, verdict, cls) => `<tr class="${cls}"><th scope="row">${WS.esc(name)}</th>
+      <td class="ws-num" data-field="plot_area_mu">${WS.num(area, 2)}</td>
+      ${layers.map((l) => `<td class="ws-num">${WS.num(l.area_mu, 2)}</td>`).join("")}
+      <td data-field="plot_verdict">${WS.esc(verdict.label)}</td></tr>`;
+    const rows = r.plots.map((p) => row(p.name, p.area_mu, p.layers, p.verdict, "ws-plot")).join("");
+    return `<details class="ws-plots" open><summary>分地块结果（${r.plots.length} 个地块，单位：亩）</summary>
+      <div style="overflow-x:auto"><table class="ws-overlap-table"><thead><tr><th>地块</th><th>面积</th>${head}<th>结论</th></tr></thead>
+      <tbody>${rows}${row("合计", r.project_area_mu, r.layers, r.verdict, "ws-plot-total")}</tbody></table></div></details>`;
+  }
+
   function show(r) {
     const v = r.verdict;
     const rows = r.layers
@@ -151,11 +174,14 @@
       <table class="ws-overlap-table">
         <thead><tr><th>图层</th><th>重叠（亩）</th><th>重叠（m²）</th><th>占项目</th></tr></thead>
         <tbody>${rows}</tbody></table>
+      ${plotsHtml(r)}
       ${reasons ? `<ul class="ws-reasons">${reasons}</ul>` : ""}
       ${notes ? `<details class="ws-notes"><summary>输入说明</summary><ul>${notes}</ul></details>` : ""}
       <div class="ws-actions">
         <button type="button" class="ws-btn ws-btn-light" id="ws-download-json">下载 JSON</button>
         <button type="button" class="ws-btn ws-btn-light" id="ws-download-xlsx">下载 Excel</button>
+        <button type="button" class="ws-btn ws-btn-light" id="ws-print-report">打印报告</button>
+        <button type="button" class="ws-btn ws-btn-light" id="ws-download-pdf">下载 PDF</button>
         ${canSave ? '<button type="button" class="ws-btn ws-btn-primary" id="ws-save-project">保存为项目</button>' : ""}
       </div>`;
     drawOverlaps(r);
@@ -179,20 +205,34 @@
     return report && report.id ? `红线检查报告-项目${report.id}` : `红线检查报告-${stamp}`;
   }
 
-  async function downloadXlsx() {
+  // The filed report (html, pdf, xlsx): a saved check's by its number; an unsaved one is
+  // checked afresh from the same input, so the document holds the server's figures.
+  async function fetchDocument(fmt) {
+    const base = WS.config().endpoints.overlap;
+    if (report.id) return WS.request(`${base}/${report.id}.${fmt}`, { headers: { Accept: "*/*" } });
+    if (!lastInput) throw new WS.ApiError(0, "请重新绘制或上传项目范围后再生成报告。");
+    const url = WS.url(`${base}/report.${fmt}`, Object.assign(params(), { name: report.project_name }));
+    return WS.request(url, postOf(lastInput, "*/*"));
+  }
+
+  async function downloadDocument(fmt) {
     try {
-      let resp;
-      if (report.id) {
-        resp = await WS.request(`/api/overlap/${report.id}.xlsx`, { headers: { Accept: "*/*" } });
-      } else {
-        resp = await WS.request(WS.config().endpoints.overlapXlsx, {
-          method: "POST",
-          headers: { "Content-Type": "application/json", Accept: "*/*" },
-          body: JSON.stringify(report),
-        });
-      }
-      saveBlob(await resp.blob(), `${baseName()}.xlsx`);
+      saveBlob(await (await fetchDocument(fmt)).blob(), `${baseName()}.${fmt}`);
     } catch (err) {
+      WS.toast(WS.errorText(err), "error");
+    }
+  }
+
+  async function printReport() {
+    // opened before the request, so no popup blocker takes it for an unsolicited window
+    const win = window.open("", "_blank");
+    try {
+      const blob = await (await fetchDocument("html")).blob();
+      const url = URL.createObjectURL(new Blob([blob], { type: "text/html" }));
+      if (win) win.location.href = url;
+      else saveBlob(blob, `${baseName()}.html`);
+    } catch (err) {
+      if (win) win.close();
       WS.toast(WS.errorText(err), "error");
     }
   }
@@ -201,17 +241,8 @@
     const name = window.prompt("项目名称", (lastInput.file && lastInput.file.name) || "拟建项目");
     if (name === null) return;
     const saved = await submit(lastInput, { save: "true", name });
-    if (saved) {
-      await refreshProjects();
-      await loadSaved();
-    }
-  }
-
-  async function refreshProjects() {
-    if (!WS.layers.projects) return;
-    const cfg = WS.layerConfig("projects");
-    WS.layers.projects.clearLayers();
-    WS.layers.projects.addData(await WS.api(cfg.geojson_url));
+    // a saved check is not a project of the register: no layer to refresh, only the list
+    if (saved) await loadSaved();
   }
 
   // --- the list of saved checks (own; an admin's: everyone's) ---------------------------
@@ -288,7 +319,6 @@
     try {
       await WS.request(`${WS.config().endpoints.overlap}/${id}`, { method: "DELETE" });
       if (report && report.id === id) clear();
-      await refreshProjects();
       await loadSaved();
     } catch (err) {
       WS.toast(WS.errorText(err), "error");
@@ -306,6 +336,171 @@
     else if (action === "delete") deleteSaved(id, name);
   }
 
+  // --- drawing: live area in 亩, snapping, vertex editing with undo ----------------------
+
+  // Area on the CGCS2000 ellipsoid in a local plane (radii of curvature at the mean latitude):
+  // within a few parts per million of the server's geodesic figure at project size, which
+  // stays the filed one.
+  const SEMI_MAJOR = 6378137;
+  const FLATTENING = 1 / 298.257222101;
+  const E2 = FLATTENING * (2 - FLATTENING);
+  const M2_PER_MU = 10000 / 15;
+
+  function areaM2(latlngs) {
+    if (latlngs.length < 3) return 0;
+    const rad = Math.PI / 180;
+    const lat0 = (latlngs.reduce((s, p) => s + p.lat, 0) / latlngs.length) * rad;
+    const w = 1 - E2 * Math.sin(lat0) ** 2;
+    const meridional = (SEMI_MAJOR * (1 - E2)) / w ** 1.5;
+    const normal = SEMI_MAJOR / Math.sqrt(w);
+    const xy = latlngs.map((p) => [normal * Math.cos(lat0) * p.lng * rad, meridional * p.lat * rad]);
+    let twice = 0;
+    for (let i = 0; i < xy.length; i++) {
+      const [x0, y0] = xy[i];
+      const [x1, y1] = xy[(i + 1) % xy.length];
+      twice += x0 * y1 - x1 * y0;
+    }
+    return Math.abs(twice) / 2;
+  }
+
+  function showLiveArea(latlngs) {
+    const text = latlngs.length < 3 ? "—" : WS.num(areaM2(latlngs) / M2_PER_MU, 2);
+    for (const el of document.querySelectorAll("[data-field=live_area_mu]")) el.textContent = text;
+  }
+
+  function drawingLatLngs(extra) {
+    const points = drawer && drawer._poly ? drawer._poly.getLatLngs().slice() : [];
+    return extra ? points.concat([extra]) : points;
+  }
+
+  // Snapping: at zoom 16 and closer, a drawn vertex within a few pixels of a parcel's,
+  // 永久基本农田's or 生态保护红线's vertex takes its exact position.
+  const SNAP_ZOOM = 16;
+  const SNAP_PIXELS = 12;
+  const SNAP_VIEW = 0.03; // degrees, the widest view the server answers
+  let snapPoints = [];
+  let snapBox = null;
+
+  async function loadSnapPoints() {
+    if (!(drawer || sketch) || WS.map.getZoom() < SNAP_ZOOM) return;
+    const b = WS.map.getBounds();
+    if (snapBox && snapBox.contains(b)) return;
+    const c = b.getCenter();
+    const half = Math.min(SNAP_VIEW / 2 - 1e-6, Math.max(b.getEast() - b.getWest(), b.getNorth() - b.getSouth()) * 0.75);
+    const box = L.latLngBounds([c.lat - half, c.lng - half], [c.lat + half, c.lng + half]);
+    const bbox = [box.getWest(), box.getSouth(), box.getEast(), box.getNorth()].map((v) => v.toFixed(7)).join(",");
+    try {
+      const body = await WS.api(WS.url(`${WS.config().endpoints.overlap}/vertices`, { bbox }));
+      snapPoints = body.vertices.map(([lng, lat]) => L.latLng(lat, lng));
+      snapBox = box;
+    } catch (err) {
+      snapPoints = [];
+    }
+  }
+
+  function snap(latlng) {
+    if (WS.map.getZoom() < SNAP_ZOOM || !snapPoints.length) return latlng;
+    const at = WS.map.latLngToContainerPoint(latlng);
+    let best = null;
+    let bestDistance = SNAP_PIXELS;
+    for (const p of snapPoints) {
+      const d = at.distanceTo(WS.map.latLngToContainerPoint(p));
+      if (d <= bestDistance) {
+        best = p;
+        bestDistance = d;
+      }
+    }
+    return best ? L.latLng(best.lat, best.lng) : latlng;
+  }
+
+  // Editing: the drawn outline stays on the map with draggable vertices; every change is
+  // re-analysed, and 撤销修改 steps back through the changes.
+  let sketch = null;
+  let sketchHistory = [];
+  let sketchCurrent = null;
+  let reanalyse = null;
+
+  function cloneLatLngs(latlngs) {
+    return latlngs.map((p) => (Array.isArray(p) ? cloneLatLngs(p) : L.latLng(p.lat, p.lng)));
+  }
+
+  function sketchBar() {
+    let bar = $("ws-sketch-bar");
+    if (!bar) {
+      bar = document.createElement("div");
+      bar.id = "ws-sketch-bar";
+      bar.className = "ws-sketch-bar";
+      bar.innerHTML = `<p class="ws-muted">拖动拐点可修改范围，修改后自动重新分析。面积
+        <strong data-field="live_area_mu">—</strong> 亩</p>
+        <div class="ws-actions"><button type="button" class="ws-btn ws-btn-light" id="ws-sketch-undo" disabled>撤销修改</button>
+        <button type="button" class="ws-btn ws-btn-light" id="ws-sketch-done">完成修改</button></div>`;
+      reportEl().before(bar);
+      $("ws-sketch-undo").addEventListener("click", undoSketch);
+      $("ws-sketch-done").addEventListener("click", () => stopSketch());
+    }
+    return bar;
+  }
+
+  function startSketch(latlngs) {
+    stopSketch();
+    sketch = L.polygon(latlngs, { color: "#212121", weight: 2, fillOpacity: 0.05, pane: "ws-highlight" }).addTo(WS.map);
+    sketch.editing.enable();
+    sketchHistory = [];
+    sketchCurrent = cloneLatLngs(sketch.getLatLngs());
+    sketch.on("edit", onSketchEdit);
+    sketchBar().hidden = false;
+    showLiveArea(sketch.getLatLngs()[0]);
+  }
+
+  function stopSketch() {
+    if (!sketch) return;
+    sketch.editing.disable();
+    WS.map.removeLayer(sketch);
+    sketch = null;
+    sketchHistory = [];
+    clearTimeout(reanalyse);
+    const bar = $("ws-sketch-bar");
+    if (bar) bar.hidden = true;
+  }
+
+  function submitSketch() {
+    clearTimeout(reanalyse);
+    reanalyse = setTimeout(() => {
+      keepView = true;
+      submit({ geojson: sketch.toGeoJSON(false) });
+    }, 400);
+  }
+
+  // A dragged vertex snaps like a drawn one (the others were placed or snapped already).
+  function snapSketch() {
+    const ring = sketch.getLatLngs()[0];
+    const snapped = ring.map(snap);
+    if (snapped.every((p, i) => p.equals(ring[i]))) return;
+    sketch.editing.disable();
+    sketch.setLatLngs([snapped]);
+    sketch.editing.enable();
+  }
+
+  function onSketchEdit() {
+    snapSketch();
+    sketchHistory.push(sketchCurrent);
+    sketchCurrent = cloneLatLngs(sketch.getLatLngs());
+    $("ws-sketch-undo").disabled = false;
+    showLiveArea(sketch.getLatLngs()[0]);
+    submitSketch();
+  }
+
+  function undoSketch() {
+    if (!sketch || !sketchHistory.length) return;
+    sketchCurrent = sketchHistory.pop();
+    sketch.editing.disable();
+    sketch.setLatLngs(cloneLatLngs(sketchCurrent));
+    sketch.editing.enable();
+    $("ws-sketch-undo").disabled = !sketchHistory.length;
+    showLiveArea(sketch.getLatLngs()[0]);
+    submitSketch();
+  }
+
   function startDrawing() {
     clear();
     WS.ui.showMapOnSmallScreens();
@@ -314,7 +509,14 @@
       showArea: false,
       shapeOptions: { color: "#212121", weight: 3, dashArray: "8 6", fillOpacity: 0.05 },
     });
+    const addVertex = drawer.addVertex;
+    drawer.addVertex = function (latlng) {
+      addVertex.call(this, snap(latlng));
+      showLiveArea(drawingLatLngs());
+    };
     drawer.enable();
+    showLiveArea([]);
+    loadSnapPoints();
   }
 
   function localiseDraw() {
@@ -330,6 +532,11 @@
 
   WS.redline = {
     submit,
+    areaM2,
+    sketch: () => sketch,
+    snapCount: () => snapPoints.length,
+    drawing: () => drawingLatLngs().map((p) => [p.lng, p.lat]),
+    undoSketch,
     report: () => report,
     loadSaved,
     init() {
@@ -347,25 +554,42 @@
         submit({ file });
       });
       const bar = $("ws-draw-bar");
+      bar.insertAdjacentHTML("afterbegin", '<span class="ws-draw-area" style="margin-right:.5em">面积 <strong data-field="live_area_mu">—</strong> 亩</span>');
+      WS.map.on("mousemove", (ev) => {
+        if (drawer && drawer._enabled && drawer._markers && drawer._markers.length >= 2) {
+          showLiveArea(drawingLatLngs(snap(ev.latlng)));
+        }
+      });
+      WS.map.on("moveend", loadSnapPoints);
       WS.map.on(L.Draw.Event.DRAWSTART, () => (bar.hidden = false));
       WS.map.on(L.Draw.Event.DRAWSTOP, () => (bar.hidden = true));
       bar.addEventListener("click", (ev) => {
         const action = ev.target.dataset.draw;
         if (!drawer || !action) return;
         if (action === "finish") drawer.completeShape();
-        else if (action === "undo") drawer.deleteLastVertex();
+        else if (action === "undo") {
+          drawer.deleteLastVertex();
+          showLiveArea(drawingLatLngs());
+        }
         else drawer.disable();
       });
       WS.map.on(L.Draw.Event.CREATED, (ev) => {
         drawer = null;
-        submit({ geojson: ev.layer.toGeoJSON() });
+        startSketch(ev.layer.getLatLngs());
+        // unrounded: Leaflet's default 6 decimals move vertices by up to 5 cm, enough to
+        // shift a drawn outline's area by a few m²
+        submit({ geojson: ev.layer.toGeoJSON(false) });
       });
       reportEl().addEventListener("click", (ev) => {
         if (!report) return;
         if (ev.target.id === "ws-download-json") {
           saveBlob(new Blob([JSON.stringify(report, null, 2)], { type: "application/json" }), `${baseName()}.json`);
         } else if (ev.target.id === "ws-download-xlsx") {
-          downloadXlsx();
+          downloadDocument("xlsx");
+        } else if (ev.target.id === "ws-download-pdf") {
+          downloadDocument("pdf");
+        } else if (ev.target.id === "ws-print-report") {
+          printReport();
         } else if (ev.target.id === "ws-save-project") {
           saveProject();
         }

@@ -2,7 +2,7 @@
 
 import typer
 
-from api.cli import baseline, db, demo, load, token
+from api.cli import baseline, db, demo, load, raster, token
 from api.cli.check import check
 from api.cli.serve import serve
 
@@ -18,3 +18,4 @@ app.command(name="load")(load.load)
 app.command()(check)
 app.add_typer(token.app, name="token")
 app.add_typer(demo.app, name="demo")
+app.add_typer(raster.app, name="raster")

@@ -62,7 +62,7 @@ def test_dem_becomes_a_valid_cog_and_one_row(clean, tmp_path: Path) -> None:
         np.testing.assert_array_equal(src.read(1), data)
     # The extent's west edge: the grid's top-left corner taken to lon/lat with pyproj.
     left, _, _, top = gk_box(PLAIN_GK)
-    lon, lat = Transformer.from_crs(PLAIN_GK, 4490, always_xy=True).transform(left, top)
+    lon, _ = Transformer.from_crs(PLAIN_GK, 4490, always_xy=True).transform(left, top)
     assert row.xmin == pytest.approx(lon, abs=1e-3)
     assert report.district_share == 1.0
     assert report.replaced is False
@@ -181,7 +181,9 @@ def test_refused_without_a_district(engine, settings, tmp_path: Path) -> None:
     empty_settings = empty_settings.model_copy(update={"var_dir": tmp_path})
     try:
         with pytest.raises(InvalidInputError, match="尚未导入区界"):
-            load_raster(empty, write_tif(tmp_path / "d.tif", plane()), "dem", settings=empty_settings)
+            load_raster(
+                empty, write_tif(tmp_path / "d.tif", plane()), "dem", settings=empty_settings
+            )
         with empty.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM rasters")).scalar_one() == 0
         assert not (tmp_path / "rasters").exists() or not any((tmp_path / "rasters").iterdir())

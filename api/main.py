@@ -19,6 +19,7 @@ from api.routes import (
     layers,
     overlap,
     projects,
+    rasters,
     reservoirs,
     sections,
     webmap,
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         projects,
         layers,
         ingest,
+        rasters,
     ):
         app.include_router(module.router)
     app.include_router(webmap.router)  # the map page at /, /static, sign-in

@@ -1,0 +1,86 @@
+"""`/api/rasters`: the registered rasters, their basemap tiles and the land-cover legend (栅格).
+
+Tile URLs keep one prefix, ``/api/rasters/{kind}/tiles/{z}/{x}/{y}.png``, so an offline cache
+(the field tablets' service worker) can take them by prefix. A tile's ETag is the raster's
+checksum, so a cached tile stays valid until the raster is reloaded.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import ReaderDep
+from api.deps import EngineDep, SettingsDep
+from api.raster_tiles import render_tile
+from gis.rasters import KINDS, LANDCOVER_CLASSES
+from layers.rasters import cog_path, get_raster, registered
+
+router = APIRouter(prefix="/api/rasters", tags=["rasters"])
+
+TILE_TEMPLATE = "/api/rasters/{kind}/tiles/{z}/{x}/{y}.png"
+KIND_PATTERN = "^(" + "|".join(KINDS) + ")$"
+_PNG = {200: {"content": {"image/png": {}}, "description": "PNG 瓦片（256 像素，无数据处透明）"}}
+
+
+@router.get("", summary="已登记的栅格（DEM、土地覆盖、正射影像）")
+async def list_rasters(engine: EngineDep, _: ReaderDep) -> list[dict[str, Any]]:
+    """Each registered raster: kind and its Chinese name, source file, CRS, resolution, size,
+    value range, as-of and the extent's bounds in CGCS2000 lon/lat, with its tile URL."""
+    rows = await run_in_threadpool(registered, engine)
+    return [
+        {
+            "kind": r.kind,
+            "name": KINDS[r.kind],
+            "source": r.source,
+            "epsg": r.epsg,
+            "resolution": [r.res_x, r.res_y],
+            "size": [r.width, r.height],
+            "bands": r.bands,
+            "dtype": r.dtype,
+            "nodata": r.nodata,
+            "value_range": [r.value_min, r.value_max],
+            "as_of": r.as_of,
+            "loaded_at": r.loaded_at,
+            "sha256": r.sha256,
+            "tiles": TILE_TEMPLATE.replace("{kind}", r.kind),
+        }
+        for r in rows
+    ]
+
+
+@router.get("/landcover/legend", summary="土地覆盖图例（三调一级类）")
+async def landcover_legend(_: ReaderDep) -> list[dict[str, Any]]:
+    """Pixel value, class name and colour of every land-cover class drawn on the map."""
+    return [{"value": c.value, "name": c.name, "colour": c.colour} for c in LANDCOVER_CLASSES]
+
+
+@router.get(
+    "/{kind}/tiles/{z}/{x}/{y}.png",
+    summary="栅格底图瓦片（Web Mercator）",
+    response_class=Response,
+    responses=_PNG,
+)
+async def tile(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    _: ReaderDep,
+    kind: Annotated[str, Path(pattern=KIND_PATTERN, description="dem | landcover | ortho")],
+    z: Annotated[int, Path(ge=0, le=22)],
+    x: Annotated[int, Path(ge=0)],
+    y: Annotated[int, Path(ge=0)],
+) -> Response:
+    """DEM as hillshade over colour relief, land cover in its legend's colours, orthophoto in
+    true colour; transparent where the raster has no data. 404 when the kind is not loaded."""
+    row = await run_in_threadpool(get_raster, engine, kind)
+    if x >= 2**z or y >= 2**z:
+        return Response(status_code=404)
+    headers = {"ETag": f'"{row.sha256[:16]}"', "Cache-Control": "private, max-age=86400"}
+    if request.headers.get("if-none-match") == headers["ETag"]:
+        return Response(status_code=304, headers=headers)
+    value_range = (row.value_min or 0.0, row.value_max or 0.0)
+    png = await run_in_threadpool(
+        render_tile, kind, cog_path(settings.var_dir, row), z, x, y, value_range
+    )
+    return Response(png, media_type="image/png", headers=headers)

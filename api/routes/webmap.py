@@ -19,6 +19,7 @@ from api.deps import EngineDep, SettingsDep
 from api.routes.exports import XLSX
 from api.schemas import OverlapReport
 from api.workbooks import overlap_workbook
+from layers.rasters import registered_kinds
 from webmap.page import PageOptions, build_page
 from webmap.signin import safe_next, signin_page
 
@@ -43,7 +44,7 @@ def _caller(request: Request, engine) -> Principal | None:
     return principal_for(engine, token) if token else None
 
 
-def _options(settings, principal: Principal | None) -> PageOptions:
+def _options(settings, principal: Principal | None, rasters: tuple[str, ...] = ()) -> PageOptions:
     return PageOptions(
         tiles_template=f"{ogc.PREFIX}/collections/{{collection}}/tiles/{ogc.TILE_MATRIX_SET}/{{z}}/{{x}}/{{y}}",
         collection_prefix=ogc.collection_id(""),
@@ -52,6 +53,7 @@ def _options(settings, principal: Principal | None) -> PageOptions:
         read_requires_token=settings.read_requires_token,
         signed_in=principal is not None,
         role=principal.role if principal else None,
+        rasters=rasters,
     )
 
 
@@ -61,7 +63,8 @@ def map_page(request: Request, engine: EngineDep, settings: SettingsDep) -> Resp
     principal = _caller(request, engine)
     if settings.read_requires_token and principal is None:
         return RedirectResponse("/signin", status_code=303, headers=NO_STORE)
-    return HTMLResponse(build_page(_options(settings, principal)), headers=NO_STORE)
+    page = build_page(_options(settings, principal, registered_kinds(engine)))
+    return HTMLResponse(page, headers=NO_STORE)
 
 
 @router.get("/signin", response_class=HTMLResponse)

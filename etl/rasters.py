@@ -36,6 +36,9 @@ from layers import rasters as register
 from layers.settings import Settings
 
 RASTER_DIR = "rasters"
+#: Pixels × bands accepted in one file: a 10 m DEM of the district is ~30 million, a 0.5 m
+#: orthophoto of a township ~1 billion; more is tiled by the bureau before loading.
+MAX_PIXELS = 1_500_000_000
 _ROWS_PER_READ = 1024
 # Overviews of a DEM or photo average; of classes, the most frequent class (never a new one).
 _OVERVIEW_RESAMPLING = {"dem": "average", "landcover": "mode", "ortho": "average"}
@@ -97,6 +100,12 @@ def load_raster(
     digest = sha256_file(path)
     with _open(path) as src:
         check_type(kind, src.count, tuple(src.dtypes))
+        if src.width * src.height * src.count > MAX_PIXELS:
+            raise InvalidInputError(
+                f"栅格过大：{src.width} × {src.height} × {src.count} 个像元，上限 {MAX_PIXELS:,}"
+                "（raster too large）。",
+                hint="请分幅后分别导入，或降低分辨率。",
+            )
         detection = _detect(src, crs)
         values = _read_all(src, kind)
         extent = _extent_4490(src, detection.epsg)

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from gis.errors import InvalidInputError
 
 KINDS = {"dem": "数字高程模型（DEM）", "landcover": "土地覆盖", "ortho": "正射影像"}
+KIND_PATTERN = "^(" + "|".join(KINDS) + ")$"
 _NUMERIC = {"int8", "uint8", "int16", "uint16", "int32", "uint32", "float32", "float64"}
 _INTEGER = {"uint8", "uint16", "int16", "int32", "uint32"}
 

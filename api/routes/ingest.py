@@ -5,11 +5,14 @@ the same file again replaces the rows it brought. The loader runs in one transac
 refused file leaves the layer as it was. Every attempt is written to the audit log.
 """
 
+import datetime as dt
 import pathlib
 import tempfile
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request
+from fastapi import Path as PathParam
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
@@ -19,7 +22,9 @@ from api.deps import EngineDep, SettingsDep
 from api.routes.checks import warm_checks
 from api.uploads import form_file, multipart_file_schema
 from etl.loader import load_file
+from etl.rasters import load_raster
 from gis.errors import WatershedError
+from gis.rasters import KIND_PATTERN as RASTER_KIND_PATTERN
 from layers.models import Load
 from layers.project_geometry import parse_crs
 from layers.registry import LAYERS, get_layer
@@ -110,6 +115,71 @@ async def ingest(
         record_separately, engine, editor, "ingest", target, source_sha256=digest, detail=detail
     )
     background.add_task(warm_checks, engine, settings)  # after the response: the map's next view
+    return report.to_dict()
+
+
+_RASTER_BODY_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {"multipart/form-data": multipart_file_schema("GeoTIFF（.tif/.tiff）")},
+    }
+}
+
+
+@router.post(
+    "/raster/{kind}",
+    summary="上传并登记栅格：DEM、土地覆盖或正射影像（需 editor 角色）",
+    openapi_extra=_RASTER_BODY_DOC,
+    responses={413: {"description": "上传内容过大"}},
+)
+async def ingest_raster(
+    kind: Annotated[
+        str, PathParam(pattern=RASTER_KIND_PATTERN, description="dem | landcover | ortho")
+    ],
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    editor: EditorDep,
+    crs: Annotated[
+        str | None, Query(max_length=80, description="坐标系 EPSG，覆盖文件中的")
+    ] = None,
+    as_of: Annotated[dt.date | None, Query(description="数据时点，如 2024-06-30")] = None,
+) -> dict[str, Any]:
+    """Check a GeoTIFF, write it as a Cloud-Optimized GeoTIFF and register it as the ``kind``
+    raster, replacing the one before; returns the report (CRS and why, resolution, size, value
+    range, extent, share of the district covered, COG size). The body is bounded by
+    ``WATERSHED_MAX_UPLOAD_MB`` and the pixels by :data:`etl.rasters.MAX_PIXELS`."""
+    epsg = parse_crs(crs) if crs else None
+    name, content = await form_file(request)
+    digest = sha256_of(content)
+    target = f"rasters/{kind}"
+    with tempfile.TemporaryDirectory(prefix="watershed-ingest-") as folder:
+        path = pathlib.Path(folder) / name
+        path.write_bytes(content)
+        try:
+            report = await run_in_threadpool(
+                partial(
+                    load_raster,
+                    engine,
+                    path,
+                    kind,
+                    settings=settings,
+                    crs=epsg,
+                    as_of=as_of,
+                    actor=editor.name,
+                )
+            )
+        except WatershedError as exc:
+            detail = {"file": name, "refused": exc.message}
+            await run_in_threadpool(
+                record_separately, engine, editor, "ingest.refused", target,
+                source_sha256=digest, detail=detail,
+            )  # fmt: skip
+            raise
+    detail = {"file": name, "replaced": report.replaced, "epsg": report.epsg}
+    await run_in_threadpool(
+        record_separately, engine, editor, "ingest", target, source_sha256=digest, detail=detail
+    )
     return report.to_dict()
 
 

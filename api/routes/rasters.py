@@ -13,13 +13,12 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import ReaderDep
 from api.deps import EngineDep, SettingsDep
 from api.raster_tiles import render_tile
-from gis.rasters import KINDS, LANDCOVER_CLASSES
+from gis.rasters import KIND_PATTERN, KINDS, LANDCOVER_CLASSES
 from layers.rasters import cog_path, get_raster, registered
 
 router = APIRouter(prefix="/api/rasters", tags=["rasters"])
 
 TILE_TEMPLATE = "/api/rasters/{kind}/tiles/{z}/{x}/{y}.png"
-KIND_PATTERN = "^(" + "|".join(KINDS) + ")$"
 _PNG = {200: {"content": {"image/png": {}}, "description": "PNG 瓦片（256 像素，无数据处透明）"}}
 
 

@@ -1,7 +1,8 @@
 """Basemap tiles from the registered rasters (栅格瓦片), read with rio-tiler.
 
-rio-tiler reads the Web Mercator tile's window from the COG (its overviews at low zooms) and
-reprojects it; this module only decides how each kind is drawn:
+rio-tiler reads the tile's window from the raster's Web Mercator COG
+(:func:`etl.rasters.web_path`; its overviews at low zooms); this module only decides how each
+kind is drawn:
 
 - **dem**: hillshade (:func:`gis.rasters.hillshade`, computed on a tile read with a one-pixel
   buffer so neighbouring tiles join without a seam) over hypsometric tints spanning the DEM's
@@ -13,11 +14,17 @@ reprojects it; this module only decides how each kind is drawn:
 
 Pixels without data are transparent, and a tile wholly outside the raster is one constant
 transparent PNG.
+
+Opening a reader costs more than drawing a tile (rio-tiler computes the raster's geographic
+bounds and zoom range: ~90 of ~120 ms on the reference machine), so each worker thread keeps
+its readers open, one per kind; a reloaded raster has a new file name and replaces the old.
+A rasterio dataset must not be shared between threads, hence per thread.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -52,27 +59,42 @@ def render_tile(
     kind: str, path: Path, z: int, x: int, y: int, value_range: tuple[float, float]
 ) -> bytes:
     """The PNG of tile z/x/y of the ``kind`` raster at ``path``."""
-    with Reader(str(path)) as src:
-        if not src.tile_exists(x, y, z):
-            return empty_png()
-        try:
-            if kind == "dem":
-                return _dem(src, z, x, y, value_range)
-            if kind == "landcover":
-                image = src.tile(x, y, z, tilesize=TILE_SIZE, indexes=1)
-                return image.render(img_format="PNG", colormap=landcover_colormap())
-            image = src.tile(
-                x,
-                y,
-                z,
-                tilesize=TILE_SIZE,
-                indexes=(1, 2, 3),
-                resampling_method="bilinear",
-                reproject_method="bilinear",
-            )
-            return image.render(img_format="PNG")
-        except TileOutsideBounds:
-            return empty_png()
+    src = _reader(kind, path)
+    if not src.tile_exists(x, y, z):
+        return empty_png()
+    try:
+        if kind == "dem":
+            return _dem(src, z, x, y, value_range)
+        if kind == "landcover":
+            image = src.tile(x, y, z, tilesize=TILE_SIZE, indexes=1)
+            return image.render(img_format="PNG", colormap=landcover_colormap())
+        image = src.tile(
+            x,
+            y,
+            z,
+            tilesize=TILE_SIZE,
+            indexes=(1, 2, 3),
+            resampling_method="bilinear",
+            reproject_method="bilinear",
+        )
+        return image.render(img_format="PNG")
+    except TileOutsideBounds:
+        return empty_png()
+
+
+_local = threading.local()
+
+
+def _reader(kind: str, path: Path) -> Reader:
+    """This thread's open reader of ``path``, opened once (the old file's closed on reload)."""
+    readers: dict[str, Reader] = getattr(_local, "readers", None) or {}
+    _local.readers = readers
+    reader = readers.get(kind)
+    if reader is None or reader.input != str(path):
+        if reader is not None:
+            reader.close()
+        reader = readers[kind] = Reader(str(path))
+    return reader
 
 
 def _dem(src: Reader, z: int, x: int, y: int, value_range: tuple[float, float]) -> bytes:

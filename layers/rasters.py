@@ -7,6 +7,7 @@ the old file is removed only after the commit.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,24 @@ def get_raster(engine: Engine, kind: str) -> Raster:
             )
         session.expunge(row)
         return row
+
+
+@dataclass(frozen=True)
+class TileSource:
+    path: str
+    sha256: str
+    value_min: float | None
+    value_max: float | None
+
+
+def tile_source(engine: Engine, kind: str) -> TileSource:
+    """What a tile needs of the ``kind`` raster, in one light query (every tile asks)."""
+    columns = (Raster.path, Raster.sha256, Raster.value_min, Raster.value_max)
+    with engine.connect() as conn:
+        row = conn.execute(select(*columns).where(Raster.kind == kind)).one_or_none()
+    if row is None:
+        get_raster(engine, kind)  # raises the not-loaded error
+    return TileSource(*row)
 
 
 def cog_path(var_dir: Path, row: Raster) -> Path:

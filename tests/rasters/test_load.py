@@ -60,6 +60,11 @@ def test_dem_becomes_a_valid_cog_and_one_row(clean, tmp_path: Path) -> None:
         assert src.block_shapes[0] == (512, 512)
         assert src.compression.name == "deflate"
         np.testing.assert_array_equal(src.read(1), data)
+    web = cog.with_name(cog.stem + "-web.tif")  # the copy tiles are drawn from
+    valid, errors, _ = cog_validate(web, quiet=True)
+    assert valid, errors
+    with rasterio.open(web) as src:
+        assert src.crs.to_epsg() == 3857
     # The extent's west edge: the grid's top-left corner taken to lon/lat with pyproj.
     left, _, _, top = gk_box(PLAIN_GK)
     lon, _ = Transformer.from_crs(PLAIN_GK, 4490, always_xy=True).transform(left, top)
@@ -105,7 +110,7 @@ def test_reload_replaces_row_and_file(clean, tmp_path: Path) -> None:
     assert report.replaced is True
     assert new.source == "b.tif" and new.value_min == old.value_min + 5
     assert not (settings.var_dir / old.path).exists()
-    assert _files(settings) == {Path(new.path).name}
+    assert _files(settings) == {Path(new.path).name, Path(new.path).stem + "-web.tif"}
 
 
 def _corrupt(tmp_path: Path) -> Path:

@@ -44,7 +44,7 @@ MAIN_GRADIENT = 1.2 / 1000  # m per m
 TRIBUTARY_GRADIENT = 2.0 / 1000
 MOUTH_M = 50.0  # where the longest main river leaves the district; other main rivers 10 m higher
 HILL_M = 320.0  # height of a sketched hill of height 1
-RIDGE_M = 45.0  # the divide along the units' shared boundary
+RIDGE_M = 100.0  # the divide along the units' shared boundary
 _SAMPLE_M = 20.0  # river points every this many metres
 _ROWS = 256
 _COARSE = 3  # the field is evaluated on a grid this many cells coarser
@@ -112,10 +112,12 @@ def elevation(
     nearest = np.full(len(x), np.inf)
     for tree, levels in rivers:
         distance, index = tree.query(xy)
-        side = 30.0 * (1 - np.exp(-distance / 1200.0)) + 0.004 * distance
+        side = 30.0 * (1 - np.exp(-((distance / 1200.0) ** 2))) + 0.004 * np.maximum(
+            distance - 500.0, 0.0
+        )
         ground = np.minimum(ground, levels[index] + side)
         nearest = np.minimum(nearest, distance)
-    fade = 1 - np.exp(-nearest / 1500.0)  # hills and ridge vanish at the rivers
+    fade = 1 - np.exp(-((nearest / 1500.0) ** 2))  # hills and ridge vanish at the rivers
     px, py = _km(*_lonlat(x, y))
     hills = np.zeros_like(x)
     for hill in HILLS:
@@ -124,7 +126,7 @@ def elevation(
     ridge = np.zeros_like(x)
     if divide is not None:
         ridge_km = divide.query(xy)[0] / 1000.0
-        ridge = RIDGE_M * np.exp(-((ridge_km / 2.0) ** 2))
+        ridge = RIDGE_M * np.exp(-ridge_km / 1.5)  # a crest, not a dome
     return ground + fade * (HILL_M * hills + ridge)
 
 

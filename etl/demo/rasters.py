@@ -3,12 +3,13 @@
 Both are made from the dataset's own files, so they agree with it whatever the seed:
 
 - **DEM.** Each river falls steadily from source to mouth (main rivers 1.2 m/km from 50–60 m
-  at the district's edge, tributaries 2 m/km from their confluence). The ground is the lowest
-  of "river level + valley side" over the nearby river points, a continuous surface on which
-  every river is the floor of its valley; the sketched hills (:data:`etl.demo.geography.HILLS`)
-  and a ridge along the units' shared boundary rise on top, both fading to nothing at the
-  rivers, so the boundary is a divide wherever no river crosses it (at the 府澴河/㵐水
-  confluence it cannot be).
+  at the district's edge, tributaries 2 m/km from their confluence). The ground is the lowest,
+  over the rivers, of "level of the nearest river point + valley side", a continuous surface
+  on which every river is the floor of its valley (flat-bottomed: the side rises with the
+  square of the distance near the river, so a river's course is not lost between cells); the
+  sketched hills (:data:`etl.demo.geography.HILLS`) and a crest along the units' shared
+  boundary rise on top, both fading to nothing at the rivers, so the boundary is a divide
+  wherever it keeps away from the rivers (at the 府澴河/㵐水 confluence it cannot be).
 - **Land cover.** The 地类图斑 (``farmland.shp``) rasterised by their 三调 一级类
   (:func:`gis.rasters.landcover_value`), nodata outside the district.
 

@@ -89,3 +89,17 @@ def test_landcover_is_the_parcels_class(tmp_path: Path) -> None:
     expected = np.array([landcover_value(c) for c in parcels["DLBM"][keep]])
     assert keep.sum() > 5000
     assert (values == expected).all()
+
+
+def test_demo_load_registers_both_rasters(raster_db) -> None:
+    from sqlalchemy import text
+
+    from etl.demo.rasters import load_demo_rasters
+
+    engine, settings = raster_db
+    reports = load_demo_rasters(engine, DEMO, settings, resolution=120.0)
+    assert [r.kind for r in reports] == ["dem", "landcover"]
+    assert all(r.epsg == GK for r in reports)  # zone-prefixed Gauss-Krüger, as the files
+    with engine.connect() as conn:
+        kinds = conn.execute(text("SELECT kind, res_x FROM rasters ORDER BY kind")).all()
+    assert [tuple(k) for k in kinds] == [("dem", 120.0), ("landcover", 120.0)]

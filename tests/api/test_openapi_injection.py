@@ -23,6 +23,10 @@ VALID = {
     "layer": "urban_boundary",
     "indicator": "nh3n",
     "period": "2024-06",
+    "kind": "dem",
+    "z": "14",
+    "x": "13420",
+    "y": "6780",
 }
 FREE_TEXT = {("post", "/api/overlap", "name")}  # stored as data, bound, echoed verbatim
 UPLOAD = json.dumps(

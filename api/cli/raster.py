@@ -10,7 +10,9 @@ from rich.table import Table
 from api.cli.common import console, friendly_errors, print_json
 from api.cli.db import ensure_up
 from etl.rasters import RasterReport, load_raster
+from gis.catchments import SNAP_M
 from gis.rasters import KINDS
+from layers.catchments import compute_catchments
 from layers.db import make_engine
 from layers.rasters import registered
 from layers.settings import get_settings
@@ -100,5 +102,39 @@ def list_() -> None:
             f"{r.width:,} × {r.height:,}",
             r.as_of.isoformat() if r.as_of else "未注明",
             f"{r.loaded_at:%Y-%m-%d %H:%M}",
+        )
+    console.print(table)
+
+
+@app.command()
+@friendly_errors
+def catchments() -> None:
+    """由已登记的 DEM 划定各监测断面的集水区与区间集水区，并写入数据库（替换旧结果）。"""
+    ensure_up()
+    settings = get_settings()
+    engine = make_engine(settings)
+    try:
+        with console.status("划定集水区（河道烙印、填洼、D8 流向）…"):
+            rows = compute_catchments(engine, settings)
+    finally:
+        engine.dispose()
+    table = Table(title=f"监测断面集水区（吸附距离上限 {SNAP_M:.0f} m）")
+    for column in (
+        "断面编码",
+        "下游断面",
+        "集水面积（km²）",
+        "区间面积（km²）",
+        "吸附距离（m）",
+        "说明",
+    ):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            r.code,
+            r.downstream or "—",
+            "" if r.catchment_km2 is None else f"{r.catchment_km2:,.2f}",
+            "" if r.incremental_km2 is None else f"{r.incremental_km2:,.2f}",
+            "" if r.snap_distance_m is None else f"{r.snap_distance_m:.0f}",
+            r.reason or "",
         )
     console.print(table)

@@ -4,7 +4,7 @@ from layers.models.admin import District, Unit
 from layers.models.base import Base
 from layers.models.land import BasicFarmland, LandParcel
 from layers.models.projects import Project
-from layers.models.rasters import Raster
+from layers.models.rasters import Catchment, Raster
 from layers.models.reservoirs import Reservoir
 from layers.models.rivers import River
 from layers.models.sections import Sample, SampleExtra, Section
@@ -16,6 +16,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "BasicFarmland",
+    "Catchment",
     "District",
     "EcoRedline",
     "LandParcel",

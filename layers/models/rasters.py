@@ -8,8 +8,18 @@ source and as-of. One row per kind: loading a kind again replaces the row and th
 
 import datetime as dt
 
-from geoalchemy2 import WKBElement
-from sqlalchemy import CheckConstraint, Date, DateTime, Float, Integer, String, func
+from geoalchemy2 import Geometry, WKBElement
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from layers.models.base import Base, geometry_column, in_list
@@ -42,3 +52,31 @@ class Raster(Base):
     )
     actor: Mapped[str | None] = mapped_column(String(100))
     extent: Mapped[WKBElement] = geometry_column("POLYGON")
+
+
+class Catchment(Base):
+    """A monitoring section's catchment (集水区) and incremental catchment (区间集水区), from
+    the registered DEM (:mod:`layers.catchments`); geometries are null, with the reason, for a
+    section too far from any river to be delineated."""
+
+    __tablename__ = "catchments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_code: Mapped[str] = mapped_column(
+        String(32), ForeignKey("sections.code", onupdate="CASCADE", ondelete="CASCADE"), unique=True
+    )
+    downstream_code: Mapped[str | None] = mapped_column(String(32))
+    snap_distance_m: Mapped[float | None] = mapped_column(Float)
+    reason: Mapped[str | None] = mapped_column(Text)
+    incremental_km2: Mapped[float | None] = mapped_column(Float)
+    catchment_km2: Mapped[float | None] = mapped_column(Float)
+    dem_sha256: Mapped[str] = mapped_column(String(64))
+    computed_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    incremental: Mapped[WKBElement | None] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=4490, spatial_index=True), nullable=True
+    )
+    catchment: Mapped[WKBElement | None] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=4490, spatial_index=True), nullable=True
+    )

@@ -1,6 +1,7 @@
-"""rasters: registered Cloud-Optimized GeoTIFFs (DEM, land cover, orthophoto), one per kind.
+"""rasters: registered Cloud-Optimized GeoTIFFs (DEM, land cover, orthophoto), one per kind;
+catchments: each monitoring section's catchment and incremental catchment from the DEM.
 
-A new table only; nothing existing changes.
+New tables only; nothing existing changes.
 
 Revision ID: 0007_raster
 Revises: 0006
@@ -62,8 +63,62 @@ def upgrade() -> None:
         "idx_rasters_extent", "rasters", ["extent"], unique=False, postgresql_using="gist"
     )
 
+    op.create_geospatial_table(
+        "catchments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("section_code", sa.String(32), nullable=False),
+        sa.Column("downstream_code", sa.String(32), nullable=True),
+        sa.Column("snap_distance_m", sa.Float(), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("incremental_km2", sa.Float(), nullable=True),
+        sa.Column("catchment_km2", sa.Float(), nullable=True),
+        sa.Column("dem_sha256", sa.String(64), nullable=False),
+        sa.Column(
+            "computed_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column("incremental", _multipolygon(), nullable=True),
+        sa.Column("catchment", _multipolygon(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["section_code"],
+            ["sections.code"],
+            name=op.f("fk_catchments_section_code_sections"),
+            onupdate="CASCADE",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_catchments")),
+        sa.UniqueConstraint("section_code", name=op.f("uq_catchments_section_code")),
+    )
+    for column in ("incremental", "catchment"):
+        op.create_geospatial_index(
+            f"idx_catchments_{column}",
+            "catchments",
+            [column],
+            unique=False,
+            postgresql_using="gist",
+        )
+
+
+def _multipolygon() -> Geometry:
+    return Geometry(
+        geometry_type="MULTIPOLYGON",
+        srid=4490,
+        dimension=2,
+        spatial_index=False,
+        from_text="ST_GeomFromEWKT",
+        name="geometry",
+        nullable=True,
+    )
+
 
 def downgrade() -> None:
+    for column in ("incremental", "catchment"):
+        op.drop_geospatial_index(
+            f"idx_catchments_{column}",
+            table_name="catchments",
+            postgresql_using="gist",
+            column_name=column,
+        )
+    op.drop_geospatial_table("catchments")
     op.drop_geospatial_index(
         "idx_rasters_extent", table_name="rasters", postgresql_using="gist", column_name="extent"
     )

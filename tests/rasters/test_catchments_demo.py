@@ -1,0 +1,72 @@
+"""Catchments of the demonstration sections on the demonstration DEM, stored in PostGIS:
+they nest along the tree, incremental catchments do not overlap, and all stay in the district."""
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+
+from etl.demo.rasters import write_dem
+from etl.rasters import load_raster
+from layers.catchments import compute_catchments
+from layers.settings import REPO_ROOT
+
+DEMO = REPO_ROOT / "data" / "shapefiles"
+
+
+@pytest.fixture(scope="module")
+def demo_catchments(demo_database, tmp_path_factory) -> Iterator[tuple]:
+    engine, settings = demo_database
+    dem = write_dem(DEMO, tmp_path_factory.mktemp("dem") / "dem.tif", resolution=90.0)
+    load_raster(engine, dem, "dem", settings=settings)
+    rows = compute_catchments(engine, settings)
+    yield engine, rows
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM catchments"))
+        conn.execute(text("DELETE FROM rasters"))
+
+
+def test_river_sections_are_delineated_and_form_a_tree(demo_catchments) -> None:
+    engine, rows = demo_catchments
+    with engine.connect() as conn:
+        river_sections = set(
+            conn.execute(text("SELECT code FROM sections WHERE waterbody = '河流'")).scalars()
+        )
+    delineated = {r.code for r in rows if r.catchment_km2}
+    assert river_sections <= delineated, river_sections - delineated
+    codes = {r.code for r in rows}
+    for r in rows:
+        assert r.downstream is None or r.downstream in codes
+        if r.catchment_km2:
+            assert r.catchment_km2 >= r.incremental_km2 > 0
+    assert any(r.downstream for r in rows), "some section lies upstream of another"
+
+
+def test_catchments_nest_and_increments_partition(demo_catchments) -> None:
+    engine, _ = demo_catchments
+    with engine.connect() as conn:
+        # Each section's catchment covers its upstream neighbour's (area outside < 0.1 %).
+        nest = conn.execute(
+            text(
+                "SELECT u.section_code, ST_Area(ST_Difference(u.catchment, d.catchment)::geography)"
+                " / ST_Area(u.catchment::geography) FROM catchments u JOIN catchments d"
+                " ON d.section_code = u.downstream_code WHERE u.catchment IS NOT NULL"
+            )
+        ).all()
+        overlap = conn.execute(
+            text(
+                "SELECT coalesce(sum(ST_Area(ST_Intersection(a.incremental, b.incremental)::geography)), 0)"
+                " FROM catchments a JOIN catchments b ON a.id < b.id"
+                " AND ST_Intersects(a.incremental, b.incremental)"
+            )
+        ).scalar_one()
+        outside, total = conn.execute(
+            text(
+                "SELECT ST_Area(ST_Difference(ST_Union(c.incremental), (SELECT ST_Union(geom)"
+                " FROM district))::geography), ST_Area(ST_Union(c.incremental)::geography)"
+                " FROM catchments c"
+            )
+        ).one()
+    assert nest and all(share < 1e-3 for _, share in nest), nest
+    assert overlap < 1.0  # m²: shared edges only
+    assert outside / total < 0.01  # cells whose centre is in the district, edges stick out

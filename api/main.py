@@ -12,6 +12,7 @@ from api.errors import register_error_handlers
 from api.limits import BodyLimitMiddleware
 from api.routes import (
     baseline,
+    catchments,
     checks,
     exports,
     health,
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         layers,
         ingest,
         rasters,
+        catchments,
     ):
         app.include_router(module.router)
     app.include_router(webmap.router)  # the map page at /, /static, sign-in

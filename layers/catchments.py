@@ -94,3 +94,16 @@ def _wkb(geom, transformer: Transformer) -> bytes | None:
     return shapely.to_wkb(
         shapely.transform(geom, lambda xy: np.column_stack(transformer.transform(*xy.T)))
     )
+
+
+def catchment_rows(engine: Engine, code: str | None = None, geometry: bool = False) -> list[dict]:
+    """Stored catchments (one section with ``code``), optionally with GeoJSON geometries."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            query("catchments_list"), {"code": code, "geometry": geometry}
+        ).mappings()
+        out = [dict(r) for r in rows]
+    if not geometry:
+        for r in out:
+            r.pop("incremental"), r.pop("catchment")
+    return out

@@ -70,3 +70,24 @@ def test_catchments_nest_and_increments_partition(demo_catchments) -> None:
     assert nest and all(share < 1e-3 for _, share in nest), nest
     assert overlap < 1.0  # m²: shared edges only
     assert outside / total < 0.01  # cells whose centre is in the district, edges stick out
+
+
+def test_api_lists_the_tree_and_serves_geometries(demo_catchments, demo_database) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.auth import create_token
+    from api.main import create_app
+
+    engine, rows = demo_catchments
+    _, settings = demo_database
+    token = create_token(engine, "viewer", name="test-catchments")
+    headers = {"Authorization": f"Bearer {token}"}
+    with TestClient(create_app(settings)) as client:
+        listed = {r["code"]: r for r in client.get("/api/catchments", headers=headers).json()}
+        child = next(r for r in rows if r.downstream and r.catchment_km2)
+        assert child.code in listed[child.downstream]["upstream_codes"]
+        one = client.get(f"/api/catchments/{child.code}", headers=headers).json()
+        assert one["catchment"]["type"] == "MultiPolygon"
+        assert one["catchment_km2"] == pytest.approx(child.catchment_km2)
+        missing = client.get("/api/catchments/NO-SUCH", headers=headers)
+        assert missing.status_code == 404 and "没有集水区记录" in missing.json()["detail"]

@@ -1,0 +1,40 @@
+"""`/api/catchments`: sections' catchments from the DEM and their upstream/downstream tree (集水区).
+
+Computed by ``watershed raster catchments`` (:mod:`layers.catchments`); read here. A section
+too far from any river has no geometry and says why (``reason``).
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import ReaderDep
+from api.deps import EngineDep
+from gis.errors import NotFoundError
+from layers.catchments import catchment_rows
+
+router = APIRouter(prefix="/api/catchments", tags=["catchments"])
+
+
+@router.get("", summary="各监测断面的集水区面积与上下游关系")
+async def list_catchments(engine: EngineDep, _: ReaderDep) -> list[dict[str, Any]]:
+    """Per section: downstream section, upstream sections, catchment and incremental catchment
+    areas (km², ellipsoidal), snapping distance to the river, or the reason it has none."""
+    return await run_in_threadpool(catchment_rows, engine)
+
+
+@router.get("/{code}", summary="一个断面的集水区与区间集水区（GeoJSON，CGCS2000）")
+async def catchment(
+    code: Annotated[str, Path(max_length=32, description="断面编码")],
+    engine: EngineDep,
+    _: ReaderDep,
+) -> dict[str, Any]:
+    """The section's row with its catchment and incremental catchment as GeoJSON geometries."""
+    rows = await run_in_threadpool(catchment_rows, engine, code, True)
+    if not rows:
+        raise NotFoundError(
+            f"断面 {code} 没有集水区记录（no catchment）。",
+            hint="先导入 DEM，再运行 watershed raster catchments。",
+        )
+    return rows[0]

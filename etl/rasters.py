@@ -243,9 +243,10 @@ def _read_all(src: rasterio.DatasetReader, kind: str) -> dict[str, Any]:
 
 
 def _extent_4490(src: rasterio.DatasetReader, epsg: int) -> shapely.Polygon:
-    """The raster's footprint in EPSG:4490, its edges densified (a GK box is curved in degrees)."""
+    """The raster's footprint in EPSG:4490, each edge cut in 50 (a GK box is curved in degrees)."""
+    left, bottom, right, top = src.bounds
     box = shapely.segmentize(
-        shapely.box(*src.bounds), max(src.width, src.height) * 0.02 * abs(src.transform.a) + 1e-9
+        shapely.box(left, bottom, right, top), max(right - left, top - bottom) / 50
     )
     geom = transform_geom(f"EPSG:{epsg}", f"EPSG:{CGCS2000}", shapely.geometry.mapping(box))
     return shapely.geometry.shape(geom)

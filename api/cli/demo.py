@@ -14,6 +14,7 @@ from etl.demo import generate as generate_dataset
 from etl.demo.build import DEFAULT_SEED
 from etl.demo.load import load_demo
 from etl.demo.rasters import FULL_RESOLUTION, load_demo_rasters, write_dem, write_landcover
+from layers.catchments import compute_catchments
 from layers.db import make_engine
 from layers.settings import get_settings
 
@@ -95,10 +96,11 @@ def load(
         with progress_bar("导入示例数据") as step:
             reports = load_demo(engine, folder or default_out_dir("demo"), progress=step)
         if rasters:
-            with console.status("生成并导入示例栅格（DEM 30 m、土地覆盖）…"):
+            with console.status("生成并导入示例栅格（DEM 30 m、土地覆盖），划定断面集水区…"):
                 raster_reports = load_demo_rasters(
                     engine, folder or default_out_dir("demo"), get_settings()
                 )
+                catchments = compute_catchments(engine, get_settings())
     finally:
         engine.dispose()
     table = Table(title=f"示例数据导入：{folder or default_out_dir('demo')}")
@@ -122,6 +124,11 @@ def load(
         console.print(
             f"栅格 {r.kind_name}：{r.size[0]:,} × {r.size[1]:,} 像元，{r.res[0]:g} m，"
             f"EPSG:{r.epsg}，COG {r.cog_bytes / 1e6:.1f} MB"
+        )
+    if rasters:
+        done = sum(c.catchment_km2 is not None for c in catchments)
+        console.print(
+            f"集水区：{done}/{len(catchments)} 个断面已划定（watershed raster catchments 查看）"
         )
 
 

@@ -30,10 +30,13 @@ def test_river_sections_are_delineated_and_form_a_tree(demo_catchments) -> None:
     engine, rows = demo_catchments
     with engine.connect() as conn:
         river_sections = set(
-            conn.execute(text("SELECT code FROM sections WHERE waterbody = '河流'")).scalars()
+            conn.execute(text("SELECT code FROM sections WHERE waterbody = 'river'")).scalars()
         )
     delineated = {r.code for r in rows if r.catchment_km2}
+    assert len(river_sections) >= 5
     assert river_sections <= delineated, river_sections - delineated
+    for r in rows:  # not delineated: a reason with the distance, never a silent blank
+        assert r.catchment_km2 is not None or "未划定集水区" in r.reason
     codes = {r.code for r in rows}
     for r in rows:
         assert r.downstream is None or r.downstream in codes

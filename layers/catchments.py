@@ -17,7 +17,9 @@ import shapely
 from pyproj import Transformer
 from sqlalchemy import Engine, text
 
+from gis.area import m2_to_mu
 from gis.catchments import SNAP_M, delineate, polygons
+from gis.compliance import CONSTRUCTION_CODES, CONSTRUCTION_PREFIXES, FARMLAND_CODES
 from gis.crs import CGCS2000
 from gis.errors import InvalidInputError
 from layers.rasters import cog_path, get_raster
@@ -106,4 +108,39 @@ def catchment_rows(engine: Engine, code: str | None = None, geometry: bool = Fal
     if not geometry:
         for r in out:
             r.pop("incremental"), r.pop("catchment")
+    return out
+
+
+def attribution(engine: Engine, code: str) -> dict:
+    """What lies in the section's catchment and incremental catchment (溯源): areas in m² and
+    亩 with shares of the part's area, the reservoirs, and the upstream sections."""
+    params = {
+        "code": code,
+        "farmland_codes": list(FARMLAND_CODES),
+        "construction_prefixes": list(CONSTRUCTION_PREFIXES),
+        "construction_codes": list(CONSTRUCTION_CODES),
+    }
+    with engine.connect() as conn:
+        rows = conn.execute(query("catchments_attribution"), params).mappings().all()
+    [row] = catchment_rows(engine, code) or [None]
+    if row is None or not rows:
+        raise InvalidInputError(
+            f"断面 {code} 没有已划定的集水区，无法溯源（no catchment）。",
+            hint="先导入 DEM 并运行 watershed raster catchments；未划定的原因见 /api/catchments。",
+        )
+    out = {
+        "code": code,
+        "downstream_code": row["downstream_code"],
+        "upstream_codes": row["upstream_codes"],
+    }
+    for r in rows:
+        part = {"area_m2": r["area_m2"], "reservoir_codes": r["reservoir_codes"]}
+        for key in ("farmland", "construction", "forest", "eco_redline", "water_source"):
+            m2 = r[f"{key}_m2"]
+            part[key] = {
+                "m2": m2,
+                "mu": m2_to_mu(m2),
+                "share": m2 / r["area_m2"] if r["area_m2"] else None,
+            }
+        out[r["part"]] = part
     return out

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import ReaderDep
 from api.deps import EngineDep
 from gis.errors import NotFoundError
-from layers.catchments import catchment_rows
+from layers.catchments import attribution, catchment_rows
 
 router = APIRouter(prefix="/api/catchments", tags=["catchments"])
 
@@ -38,3 +38,17 @@ async def catchment(
             hint="先导入 DEM，再运行 watershed raster catchments。",
         )
     return rows[0]
+
+
+@router.get(
+    "/{code}/attribution", summary="断面集水区溯源：耕地、建设用地、林地、生态红线、水源地、水库"
+)
+async def catchment_attribution(
+    code: Annotated[str, Path(max_length=32, description="断面编码")],
+    engine: EngineDep,
+    _: ReaderDep,
+) -> dict[str, Any]:
+    """For the catchment and the incremental catchment: the area (m²) and, for 耕地
+    (0101–0103), 建设用地 (三大类), 林地 (03), 生态保护红线 and water-source protection zones,
+    the area in m² and 亩 and its share; the reservoirs inside; the upstream sections."""
+    return await run_in_threadpool(attribution, engine, code)

@@ -22,6 +22,7 @@ def demo_catchments(demo_database, tmp_path_factory) -> Iterator[tuple]:
     rows = compute_catchments(engine, settings)
     yield engine, rows
     with engine.begin() as conn:
+        conn.execute(text("DELETE FROM api_tokens WHERE name = 'test-catchments'"))
         conn.execute(text("DELETE FROM catchments"))
         conn.execute(text("DELETE FROM rasters"))
 
@@ -92,5 +93,44 @@ def test_api_lists_the_tree_and_serves_geometries(demo_catchments, demo_database
         one = client.get(f"/api/catchments/{child.code}", headers=headers).json()
         assert one["catchment"]["type"] == "MultiPolygon"
         assert one["catchment_km2"] == pytest.approx(child.catchment_km2)
+        attributed = client.get(f"/api/catchments/{child.code}/attribution", headers=headers)
+        assert attributed.status_code == 200
+        assert set(attributed.json()["catchment"]) >= {"farmland", "construction", "eco_redline"}
         missing = client.get("/api/catchments/NO-SUCH", headers=headers)
         assert missing.status_code == 404 and "没有集水区记录" in missing.json()["detail"]
+
+
+def test_attribution_against_shapely_and_geod(demo_catchments, demo_database) -> None:
+    """耕地, 林地 and 生态保护红线 in a middle-sized delineated catchment, recomputed from the
+    committed shapefiles with shapely and pyproj.Geod."""
+    import geopandas as gpd
+    import shapely
+
+    from gis.area import geodesic_area_m2
+    from layers.catchments import attribution, catchment_rows
+
+    engine, rows = demo_catchments
+    sized = sorted((r for r in rows if r.catchment_km2), key=lambda r: r.catchment_km2)
+    smallest = sized[len(sized) // 2]
+    result = attribution(engine, smallest.code)
+    [stored] = catchment_rows(engine, smallest.code, geometry=True)
+    catchment = shapely.geometry.shape(stored["catchment"])
+    parcels = gpd.read_file(DEMO / "farmland.shp", columns=["DLBM"]).to_crs(4490)
+    redline = gpd.read_file(DEMO / "eco_redline.shp").to_crs(4490)
+
+    def inside(geoms) -> float:
+        near = [g for g in geoms if g.intersects(catchment)]
+        return sum(geodesic_area_m2(shapely.intersection(g, catchment)) for g in near)
+
+    farmland = parcels[parcels.DLBM.isin(["0101", "0102", "0103"])].geometry
+    forest = parcels[parcels.DLBM.str[:2] == "03"].geometry
+    part = result["catchment"]
+    # The GeoJSON keeps 7 decimals (~1 cm): areas agree to 1e-4.
+    assert part["area_m2"] == pytest.approx(geodesic_area_m2(catchment), rel=1e-4)
+    assert part["farmland"]["m2"] == pytest.approx(inside(farmland), rel=1e-3, abs=1.0)
+    assert part["forest"]["m2"] == pytest.approx(inside(forest), rel=1e-3, abs=1.0)
+    red = shapely.union_all(redline.geometry.values)
+    assert part["eco_redline"]["m2"] == pytest.approx(inside([red]), rel=1e-3, abs=1.0)
+    assert part["farmland"]["share"] == pytest.approx(part["farmland"]["m2"] / part["area_m2"])
+    assert result["incremental"]["area_m2"] <= part["area_m2"] * (1 + 1e-9)
+    assert part["farmland"]["m2"] > 0 and part["forest"]["m2"] > 0  # not a vacuous check

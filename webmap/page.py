@@ -1,8 +1,8 @@
 """The map page (地图页面): a Folium map built from the layer registry, with our own assets.
 
 :func:`build_page` returns the whole HTML document. The map holds one layer per spatial
-registry layer (:mod:`webmap.layers`), a layer control, an optional 天地图 basemap and the
-application shell (:class:`AppShell`: header, compliance panel, red-line tool). Data are not
+registry layer (:mod:`webmap.layers`), a layer control, basemaps (the registered rasters;
+天地图 with a key) and the application shell (:class:`AppShell`: header, compliance panel, red-line tool). Data are not
 in the page: the browser fetches them from the API, so the page is the same for everyone
 but the signed-in state, and small.
 """

@@ -184,3 +184,14 @@ def polygons(
         )
         for code, geom in incremental.items()
     }
+
+
+def bracket(upstream: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """For a failing section, its upstream sections ((code, status), nearest first) split into
+    those that fail too, those that pass (the cause lies downstream of these) and those that
+    cannot be judged (数据不足/无数据: they neither clear nor blame a reach)."""
+    return {
+        "upstream_failing": [c for c, s in upstream if s == "fail"],
+        "upstream_passing": [c for c, s in upstream if s == "pass"],
+        "upstream_unknown": [c for c, s in upstream if s not in ("pass", "fail")],
+    }

@@ -18,10 +18,11 @@ from pyproj import Transformer
 from sqlalchemy import Engine, text
 
 from gis.area import m2_to_mu
-from gis.catchments import SNAP_M, delineate, polygons
+from gis.catchments import SNAP_M, bracket, delineate, polygons
 from gis.compliance import CONSTRUCTION_CODES, CONSTRUCTION_PREFIXES, FARMLAND_CODES
 from gis.crs import CGCS2000
 from gis.errors import InvalidInputError
+from layers.monitoring import section_assessment
 from layers.rasters import cog_path, get_raster
 from layers.settings import Settings
 from layers.sql import query
@@ -144,3 +145,36 @@ def attribution(engine: Engine, code: str) -> dict:
             }
         out[r["part"]] = part
     return out
+
+
+def upstream_verdicts(engine: Engine, code: str, period: str | None = None) -> dict:
+    """The section's verdict and those of every section upstream of it for the same period
+    (default: the section's latest month with samples), nearest first; for a failing section,
+    which upstream sections fail too and which pass, so the cause is bracketed between them.
+    Sections with 数据不足/无数据 are listed apart: they neither clear nor blame a reach."""
+    rows = {r["code"]: r for r in catchment_rows(engine)}
+    if code not in rows:
+        raise InvalidInputError(f"断面 {code} 没有集水区记录，无法列出上游断面（no catchment）。")
+    here = section_assessment(engine, code, period)
+    label = period or (here["period"] or {}).get("label")
+    upstream, frontier = [], list(rows[code]["upstream_codes"])
+    while frontier:
+        current = frontier.pop(0)
+        upstream.append(current)
+        frontier += rows[current]["upstream_codes"] if current in rows else []
+    judged = [_short(c, section_assessment(engine, c, label)) for c in upstream]
+    out = {"section": _short(code, here), "period": label, "upstream": judged}
+    if here["status"] == "fail":
+        out |= bracket([(j["code"], j["status"]) for j in judged])
+    return out
+
+
+def _short(code: str, assessed: dict) -> dict:
+    assessment = assessed.get("assessment") or {}
+    return {
+        "code": code,
+        "name": assessed["section"]["name"],
+        "status": assessed["status"],
+        "status_label": assessed["status_label"],
+        "grade_label": assessment.get("label"),
+    }

@@ -100,3 +100,14 @@ def test_two_valleys_meeting_and_a_section_at_the_confluence() -> None:
     shapes = polygons(result, TRANSFORM)
     assert shapes["C"][1].area == pytest.approx(whole_c.sum() * RES * RES)
     assert shapes["D"][1].contains(shapes["C"][1].buffer(-1))
+
+
+def test_bracket_of_a_failing_section() -> None:
+    from gis.catchments import bracket
+
+    upstream = [("C", "fail"), ("A", "pass"), ("B", "insufficient"), ("E", "nodata"), ("F", "fail")]
+    assert bracket(upstream) == {
+        "upstream_failing": ["C", "F"],
+        "upstream_passing": ["A"],
+        "upstream_unknown": ["B", "E"],
+    }

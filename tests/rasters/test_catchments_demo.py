@@ -134,3 +134,24 @@ def test_attribution_against_shapely_and_geod(demo_catchments, demo_database) ->
     assert part["farmland"]["share"] == pytest.approx(part["farmland"]["m2"] / part["area_m2"])
     assert result["incremental"]["area_m2"] <= part["area_m2"] * (1 + 1e-9)
     assert part["farmland"]["m2"] > 0 and part["forest"]["m2"] > 0  # not a vacuous check
+
+
+def test_upstream_verdicts_bracket_a_failing_section(demo_catchments) -> None:
+    """Each upstream section is judged for the same period with the sections' own assessment;
+    for a failing section the three lists partition its upstream sections."""
+    from layers.catchments import upstream_verdicts
+    from layers.monitoring import section_assessment
+
+    engine, rows = demo_catchments
+    parent = next(r.downstream for r in rows if r.downstream)
+    result = upstream_verdicts(engine, parent, "2024")
+    codes = [u["code"] for u in result["upstream"]]
+    children = [r.code for r in rows if r.downstream == parent]
+    assert set(children) <= set(codes) and codes[: len(children)] == sorted(children)
+    for u in result["upstream"]:
+        assert u["status"] == section_assessment(engine, u["code"], "2024")["status"]
+    if result["section"]["status"] == "fail":
+        lists = result["upstream_failing"] + result["upstream_passing"] + result["upstream_unknown"]
+        assert sorted(lists) == sorted(codes)
+    else:
+        assert "upstream_failing" not in result

@@ -124,6 +124,7 @@ def load_raster(
     folder = settings.var_dir / RASTER_DIR
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / f"{kind}-{digest[:16]}.tif"
+    reloaded = final.exists()  # the same file again: the row in force already points here
     _write_cog(path, final, kind, detection.epsg)
     row = {
         "kind": kind,
@@ -147,8 +148,9 @@ def load_raster(
     try:
         old = register.replace(engine, row)
     except Exception:
-        final.unlink(missing_ok=True)
-        web_path(final).unlink(missing_ok=True)
+        if not reloaded:
+            final.unlink(missing_ok=True)
+            web_path(final).unlink(missing_ok=True)
         raise
     if old and old != row["path"]:
         (settings.var_dir / old).unlink(missing_ok=True)

@@ -10,10 +10,12 @@ from rich.table import Table
 from api.cli.common import console, friendly_errors, print_json
 from api.cli.db import ensure_up
 from etl.rasters import RasterReport, load_raster
+from gis.area import M2_PER_MU
 from gis.catchments import SNAP_M
 from gis.rasters import KINDS
 from layers.catchments import compute_catchments
 from layers.db import make_engine
+from layers.nonfarm import DEFAULT_THRESHOLD, nonfarm_screening
 from layers.rasters import registered
 from layers.settings import get_settings
 
@@ -138,3 +140,72 @@ def catchments() -> None:
             r.reason or "",
         )
     console.print(table)
+
+
+@app.command()
+@friendly_errors
+def nonfarm(
+    threshold: float = typer.Option(
+        DEFAULT_THRESHOLD, "--threshold", help="非耕地覆盖比例阈值（0–1）"
+    ),
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="候选清单另存为 Excel")] = None,
+) -> None:
+    """耕地非农化筛查：列出非耕地覆盖比例超过阈值的耕地图斑（供实地核查的候选，不是认定）。"""
+    ensure_up()
+    settings = get_settings()
+    engine = make_engine(settings)
+    try:
+        result = nonfarm_screening(engine, settings, threshold)
+    finally:
+        engine.dispose()
+    table = Table(
+        title=f"耕地非农化候选（非耕地覆盖 > {threshold:.0%}，共筛查 {result['parcels']:,} 个耕地图斑）"
+    )
+    for column in ("标识码 BSM", "地类编码", "坐落单位", "图斑面积（亩）", "非耕地覆盖比例"):
+        table.add_column(column)
+    for c in result["candidates"]:
+        table.add_row(
+            c["bsm"],
+            c["dlbm"],
+            c["zldwmc"] or "",
+            f"{c['area_m2'] / M2_PER_MU:,.2f}",
+            f"{c['nonfarm_share']:.1%}",
+        )
+    console.print(table)
+    if result["undetermined"]:
+        console.print(f"另有 {len(result['undetermined'])} 个图斑栅格覆盖不足一半，无法判定。")
+    if xlsx:
+        _write_xlsx(xlsx, result)
+        console.print(f"已写出 {xlsx}")
+
+
+def _write_xlsx(path: Path, result: dict) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "非农化候选"
+    sheet.append(["标识码 BSM", "地类编码", "坐落单位", "图斑面积（亩）", "非耕地覆盖比例", "说明"])
+    for c in result["candidates"]:
+        sheet.append(
+            [
+                c["bsm"],
+                c["dlbm"],
+                c["zldwmc"],
+                round(c["area_m2"] / M2_PER_MU, 2),
+                round(c["nonfarm_share"], 4),
+                "候选，待实地核查",
+            ]
+        )
+    for u in result["undetermined"]:
+        sheet.append(
+            [
+                u["bsm"],
+                u["dlbm"],
+                u["zldwmc"],
+                round(u["area_m2"] / M2_PER_MU, 2),
+                None,
+                u["reason"],
+            ]
+        )
+    book.save(path)

@@ -7,7 +7,7 @@ checksum, so a cached tile stays valid until the raster is reloaded.
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import ReaderDep
@@ -15,6 +15,7 @@ from api.deps import EngineDep, SettingsDep
 from api.raster_tiles import render_tile
 from etl.rasters import web_path
 from gis.rasters import KIND_PATTERN, KINDS, LANDCOVER_CLASSES
+from layers.nonfarm import DEFAULT_THRESHOLD, nonfarm_screening
 from layers.rasters import registered, tile_source
 
 router = APIRouter(prefix="/api/rasters", tags=["rasters"])
@@ -53,6 +54,23 @@ async def list_rasters(engine: EngineDep, _: ReaderDep) -> list[dict[str, Any]]:
 async def landcover_legend(_: ReaderDep) -> list[dict[str, Any]]:
     """Pixel value, class name and colour of every land-cover class drawn on the map."""
     return [{"value": c.value, "name": c.name, "colour": c.colour} for c in LANDCOVER_CLASSES]
+
+
+@router.get(
+    "/landcover/nonfarm", summary="耕地非农化筛查：非耕地覆盖比例超过阈值的耕地图斑（候选清单）"
+)
+async def nonfarm(
+    engine: EngineDep,
+    settings: SettingsDep,
+    _: ReaderDep,
+    threshold: Annotated[
+        float, Query(ge=0, lt=1, description="非耕地覆盖比例阈值（0–1），超过者列为候选")
+    ] = DEFAULT_THRESHOLD,
+) -> dict[str, Any]:
+    """Each 耕地 parcel's share of non-cropland cover in the land-cover raster (exact zonal
+    statistics); parcels over ``threshold`` are candidates for a field check, never a verdict;
+    parcels the raster covers for less than half are listed as 无法判定."""
+    return await run_in_threadpool(nonfarm_screening, engine, settings, threshold)
 
 
 @router.get(

@@ -11,7 +11,8 @@ Both are made from the dataset's own files, so they agree with it whatever the s
   boundary rise on top, both fading to nothing at the rivers, so the boundary is a divide
   wherever it keeps away from the rivers (at the 府澴河/㵐水 confluence it cannot be).
 - **Land cover.** The 地类图斑 (``farmland.shp``) rasterised by their 三调 一级类
-  (:func:`gis.rasters.landcover_value`), nodata outside the district.
+  (:func:`gis.rasters.landcover_value`), nodata outside the district, except a few planted
+  耕地 parcels drawn as 住宅用地 (:func:`planted_nonfarm`) for the 非农化 screening to find.
 
 Written in CGCS2000 3-degree Gauss-Krüger zone 38 with the zone number in X (EPSG:4526), the
 projection the bureau's farmland file uses, on a grid snapped to the resolution. The demo
@@ -49,6 +50,7 @@ RIDGE_M = 100.0  # the divide along the units' shared boundary
 _SAMPLE_M = 20.0  # river points every this many metres
 _ROWS = 256
 _COARSE = 3  # the field is evaluated on a grid this many cells coarser
+_NONFARM_EVERY = 600
 
 
 def river_levels(rivers: gpd.GeoDataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -180,12 +182,25 @@ def _coarse_field(transform, width, height, rivers, divide) -> RegularGridInterp
     return RegularGridInterpolator((ys, xs), z, method="linear")
 
 
+def planted_nonfarm(parcels: gpd.GeoDataFrame) -> list[str]:
+    """BSM of the 耕地 parcels the land cover shows as 住宅用地: every
+    :data:`_NONFARM_EVERY`-th 耕地 parcel of at least 2 ha in BSM order (the 非农化 screening
+    has something to find; the vector data are left as they are)."""
+    farmland = parcels[parcels["DLBM"].isin(["0101", "0102", "0103"]) & (parcels.area >= 20_000)]
+    return sorted(farmland["BSM"])[::_NONFARM_EVERY]
+
+
 def write_landcover(folder: Path, out: Path, resolution: float = DEMO_RESOLUTION) -> Path:
-    """The land-cover GeoTIFF (三调 一级类 per pixel) of the 地类图斑 in ``folder``."""
-    parcels = gpd.read_file(folder / "farmland.shp", columns=["DLBM"]).to_crs(GK_EPSG)
+    """The land-cover GeoTIFF (三调 一级类 per pixel) of the 地类图斑 in ``folder``, with the
+    :func:`planted_nonfarm` parcels drawn as 住宅用地 (07)."""
+    parcels = gpd.read_file(folder / "farmland.shp", columns=["BSM", "DLBM"]).to_crs(GK_EPSG)
     units = gpd.read_file(folder / "units.shp").to_crs(GK_EPSG)
     transform, width, height = grid(shapely.union_all(units.geometry.values), resolution)
-    values = [landcover_value(code) for code in parcels["DLBM"]]
+    planted = set(planted_nonfarm(parcels))
+    values = [
+        7 if bsm in planted else landcover_value(code)
+        for bsm, code in zip(parcels["BSM"], parcels["DLBM"], strict=True)
+    ]
     data = rasterize(
         zip(parcels.geometry.values, values, strict=True),
         out_shape=(height, width),

@@ -10,7 +10,7 @@ import pytest
 import rasterio
 import shapely
 
-from etl.demo.rasters import write_dem, write_landcover
+from etl.demo.rasters import planted_nonfarm, write_dem, write_landcover
 from gis.rasters import landcover_value
 from layers.settings import REPO_ROOT
 
@@ -79,14 +79,22 @@ def test_shared_boundary_is_a_divide_away_from_rivers(dem: Path) -> None:
 
 
 def test_landcover_is_the_parcels_class(tmp_path: Path) -> None:
+    """Every parcel's class, except the planted 非农化 parcels, drawn as 住宅用地 (07)."""
     cover = write_landcover(DEMO, tmp_path / "lc.tif")
-    parcels = gpd.read_file(DEMO / "farmland.shp", columns=["DLBM"]).to_crs(GK)
+    parcels = gpd.read_file(DEMO / "farmland.shp", columns=["BSM", "DLBM"]).to_crs(GK)
+    planted = set(planted_nonfarm(parcels))
     # 45 m inside a parcel, a 30 m pixel's centre (≤ 21.3 m away) is inside it too.
     inner = shapely.buffer(parcels.geometry.values, -45.0)
     keep = ~shapely.is_empty(inner)
     points = shapely.get_coordinates(shapely.point_on_surface(inner[keep]))
     values = _sample(cover, points)
-    expected = np.array([landcover_value(c) for c in parcels["DLBM"][keep]])
+    expected = np.array(
+        [
+            7 if b in planted else landcover_value(c)
+            for b, c in zip(parcels["BSM"][keep], parcels["DLBM"][keep], strict=True)
+        ]
+    )
+    assert 5 <= len(planted) <= 10 and (expected == 7).sum() >= len(planted) - 1
     assert keep.sum() > 5000
     assert (values == expected).all()
 
@@ -103,3 +111,24 @@ def test_demo_load_registers_both_rasters(raster_db) -> None:
     with engine.connect() as conn:
         kinds = conn.execute(text("SELECT kind, res_x FROM rasters ORDER BY kind")).all()
     assert [tuple(k) for k in kinds] == [("dem", 120.0), ("landcover", 120.0)]
+
+
+def test_screening_finds_the_planted_parcels(demo_database, tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from etl.rasters import load_raster
+    from layers.nonfarm import nonfarm_screening
+
+    engine, settings = demo_database
+    load_raster(engine, write_landcover(DEMO, tmp_path / "lc.tif"), "landcover", settings=settings)
+    try:
+        result = nonfarm_screening(engine, settings)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM rasters WHERE kind = 'landcover'"))
+    parcels = gpd.read_file(DEMO / "farmland.shp", columns=["BSM", "DLBM"]).to_crs(GK)
+    found = {c["bsm"]: c["nonfarm_share"] for c in result["candidates"]}
+    for bsm in planted_nonfarm(parcels):
+        assert found[bsm] > 0.9, bsm  # drawn wholly as 住宅用地: only edge pixels differ
+    # The others are small parcels whose 30 m edge pixels belong to their neighbours.
+    assert len(found) < len(planted_nonfarm(parcels)) + 0.02 * result["parcels"]

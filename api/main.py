@@ -14,6 +14,7 @@ from api.evaluations import warm_checks
 from api.limits import BodyLimitMiddleware
 from api.routes import (
     baseline,
+    catchments,
     checks,
     exports,
     health,
@@ -21,6 +22,7 @@ from api.routes import (
     layers,
     overlap,
     projects,
+    rasters,
     reservoirs,
     sections,
     webmap,
@@ -78,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         projects,
         layers,
         ingest,
+        rasters,
+        catchments,
     ):
         app.include_router(module.router)
     app.include_router(webmap.router)  # the map page at /, /static, sign-in

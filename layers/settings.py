@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     # (red-line vectors are sensitive data in China, so the default is to ask).
     read_requires_token: bool = True
 
-    # Optional 天地图 basemap (CGCS2000-aligned); without a token the map has no basemap.
+    # Optional 天地图 basemap (CGCS2000-aligned); without a token the map shows the DEM relief.
     tianditu_token: str | None = None
 
     # Checks: a met line whose margin is below this share of the target is 预警.

@@ -1,8 +1,10 @@
-"""The optional 天地图 basemap (Tianditu, the national basemap, aligned with CGCS2000).
+"""Basemaps: our own rasters, and the optional 天地图 (Tianditu, aligned with CGCS2000).
 
-Only when ``WATERSHED_TIANDITU_TOKEN`` is set; otherwise the map has no basemap at all (a
-plain background), which is what a network with no internet needs. The Web Mercator (``_w``)
-services are used, the projection Leaflet draws in. Never a GCJ-02 basemap (AMap, Tencent):
+The platform's own basemaps are tiles of its registered rasters (:mod:`api.routes.rasters`):
+地形晕渲 (the DEM's relief), 土地覆盖 and 正射影像. They come from our server, so they work
+with no internet and a field tablet can cache them; the relief is the default when no
+天地图 token is set. 天地图 only when ``WATERSHED_TIANDITU_TOKEN`` is set, its Web Mercator
+(``_w``) services, the projection Leaflet draws in. Never a GCJ-02 basemap (AMap, Tencent):
 its offset of hundreds of metres would misplace every CGCS2000 feature.
 """
 
@@ -18,6 +20,33 @@ WMTS = (
 ATTRIBUTION = "天地图 © 国家地理信息公共服务平台"
 # (base layer, its labels, name in the layer control)
 SERVICES = (("vec", "cva", "天地图 矢量"), ("img", "cia", "天地图 影像"))
+
+
+#: Our raster basemaps in the layer control's order: kind, name. Tile URLs share one prefix.
+RASTER_BASEMAPS = (("dem", "地形晕渲（DEM）"), ("landcover", "土地覆盖"), ("ortho", "正射影像"))
+RASTER_TILES = "/api/rasters/{kind}/tiles/{{z}}/{{x}}/{{y}}.png"
+RASTER_ATTRIBUTION = "本平台栅格数据"
+#: Above this zoom Leaflet enlarges the z16 tiles (a 30 m DEM has nothing finer to show, and an
+#: offline area cached to z16 stays usable when zooming in).
+RASTER_MAX_NATIVE_ZOOM = 16
+
+
+def add_raster_basemaps(fmap: folium.Map, kinds: tuple[str, ...], default: bool) -> None:
+    """One base layer per registered raster kind; the first shown when ``default``."""
+    shown = default
+    for kind, name in RASTER_BASEMAPS:
+        if kind not in kinds:
+            continue
+        folium.TileLayer(
+            tiles=RASTER_TILES.format(kind=kind),
+            name=name,
+            attr=RASTER_ATTRIBUTION,
+            overlay=False,
+            show=shown,
+            max_zoom=20,
+            max_native_zoom=RASTER_MAX_NATIVE_ZOOM,
+        ).add_to(fmap)
+        shown = False
 
 
 def tianditu_url(layer: str, token: str) -> str:

@@ -1,8 +1,8 @@
 """The map page (地图页面): a Folium map built from the layer registry, with our own assets.
 
 :func:`build_page` returns the whole HTML document. The map holds one layer per spatial
-registry layer (:mod:`webmap.layers`), a layer control, an optional 天地图 basemap and the
-application shell (:class:`AppShell`: header, compliance panel, red-line tool). Data are not
+registry layer (:mod:`webmap.layers`), a layer control, basemaps (the registered rasters;
+天地图 with a key) and the application shell (:class:`AppShell`: header, compliance panel, red-line tool). Data are not
 in the page: the browser fetches them from the API, so the page is the same for everyone
 but the signed-in state, and small.
 """
@@ -20,7 +20,7 @@ from gis.area import M2_PER_MU
 from gis.compliance import FARMLAND_CODES, STATUS_LABELS
 from gis.water_quality import GRADE_COLOURS, GRADE_LABELS
 from webmap import assets
-from webmap.basemap import add_tianditu
+from webmap.basemap import add_raster_basemaps, add_tianditu
 from webmap.layers import TILE_MIN_ZOOM, MapLayer, folium_layer, map_layers
 
 TITLE = "曾都区流域底线管控平台"
@@ -41,6 +41,7 @@ class PageOptions:
     read_requires_token: bool = True
     signed_in: bool = False
     role: str | None = None
+    rasters: tuple[str, ...] = ()  # registered raster kinds, offered as basemaps
 
 
 class AppShell(JSCSSMixin):
@@ -123,6 +124,7 @@ def build_page(options: PageOptions) -> str:
     fmap = _map()
     if options.tianditu_token:
         add_tianditu(fmap, options.tianditu_token)
+    add_raster_basemaps(fmap, options.rasters, default=not options.tianditu_token)
     layers = map_layers(options.tiles_template, lambda table: options.collection_prefix + table)
     for layer in layers:
         CustomPane(layer.pane, z_index=layer.z_index, pointer_events=False).add_to(fmap)

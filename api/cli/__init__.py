@@ -2,7 +2,7 @@
 
 import typer
 
-from api.cli import baseline, db, demo, load, token
+from api.cli import baseline, db, demo, load, raster, token
 from api.cli.check import check
 from api.cli.overlap import overlap
 from api.cli.serve import serve
@@ -20,3 +20,4 @@ app.command()(check)
 app.command()(overlap)
 app.add_typer(token.app, name="token")
 app.add_typer(demo.app, name="demo")
+app.add_typer(raster.app, name="raster")

@@ -13,6 +13,8 @@ from etl.demo import SCALES, default_out_dir
 from etl.demo import generate as generate_dataset
 from etl.demo.build import DEFAULT_SEED
 from etl.demo.load import load_demo
+from etl.demo.rasters import FULL_RESOLUTION, load_demo_rasters, write_dem, write_landcover
+from layers.catchments import compute_catchments
 from layers.db import make_engine
 from layers.settings import get_settings
 
@@ -54,6 +56,10 @@ def generate(
         )
     with progress_bar("生成示例数据") as step:
         result = generate_dataset(out or default_out_dir(scale), scale, seed, step)
+    if scale == "full":  # the demo scale makes its rasters at load time (never committed)
+        with console.status("生成 10 m DEM 与土地覆盖…"):
+            write_dem(result.folder, result.folder / "dem.tif", FULL_RESOLUTION)
+            write_landcover(result.folder, result.folder / "landcover.tif", FULL_RESOLUTION)
     if report:
         print_json(result.figures)
         return
@@ -75,8 +81,11 @@ def load(
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="数据库中已有导入记录时不再导入（make run 用）")
     ] = False,
+    rasters: Annotated[
+        bool, typer.Option("--rasters/--no-rasters", help="同时生成并导入示例 DEM 与土地覆盖栅格")
+    ] = True,
 ) -> None:
-    """把示例数据逐层导入数据库（通过标准导入流程，断面先于监测数据）。"""
+    """把示例数据逐层导入数据库（通过标准导入流程，断面先于监测数据），并导入示例栅格。"""
     ensure_up()
     engine = make_engine(get_settings())
     if if_empty and _has_loads(engine):
@@ -86,6 +95,12 @@ def load(
     try:
         with progress_bar("导入示例数据") as step:
             reports = load_demo(engine, folder or default_out_dir("demo"), progress=step)
+        if rasters:
+            with console.status("生成并导入示例栅格（DEM 30 m、土地覆盖），划定断面集水区…"):
+                raster_reports = load_demo_rasters(
+                    engine, folder or default_out_dir("demo"), get_settings()
+                )
+                catchments = compute_catchments(engine, get_settings())
     finally:
         engine.dispose()
     table = Table(title=f"示例数据导入：{folder or default_out_dir('demo')}")
@@ -105,6 +120,16 @@ def load(
             area,
         )
     console.print(table)
+    for r in raster_reports if rasters else []:
+        console.print(
+            f"栅格 {r.kind_name}：{r.size[0]:,} × {r.size[1]:,} 像元，{r.res[0]:g} m，"
+            f"EPSG:{r.epsg}，COG {r.cog_bytes / 1e6:.1f} MB"
+        )
+    if rasters:
+        done = sum(c.catchment_km2 is not None for c in catchments)
+        console.print(
+            f"集水区：{done}/{len(catchments)} 个断面已划定（watershed raster catchments 查看）"
+        )
 
 
 def _has_loads(engine) -> bool:

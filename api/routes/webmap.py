@@ -25,6 +25,7 @@ from api.workbooks import overlap_workbook
 from etl.provenance import DEMO_LABEL, demo_layers
 from gis.errors import NotFoundError
 from layers.offline_area import MAX_ZOOM, area_tiles, unit_name
+from layers.rasters import registered_kinds
 from layers.registry import LAYERS
 from layers.search import search
 from webmap.layers import TILE_MIN_ZOOM
@@ -54,7 +55,7 @@ def _caller(request: Request, engine) -> Principal | None:
     return principal_for(engine, token) if token else None
 
 
-def _options(settings, principal: Principal | None) -> PageOptions:
+def _options(settings, principal: Principal | None, rasters: tuple[str, ...] = ()) -> PageOptions:
     return PageOptions(
         tiles_template=f"{ogc.PREFIX}/collections/{{collection}}/tiles/{ogc.TILE_MATRIX_SET}/{{z}}/{{x}}/{{y}}",
         collection_prefix=ogc.collection_id(""),
@@ -63,6 +64,7 @@ def _options(settings, principal: Principal | None) -> PageOptions:
         read_requires_token=settings.read_requires_token,
         signed_in=principal is not None,
         role=principal.role if principal else None,
+        rasters=rasters,
     )
 
 
@@ -72,7 +74,7 @@ def map_page(request: Request, engine: EngineDep, settings: SettingsDep) -> Resp
     principal = _caller(request, engine)
     if settings.read_requires_token and principal is None:
         return RedirectResponse("/signin", status_code=303, headers=NO_STORE)
-    page = build_page(_options(settings, principal))
+    page = build_page(_options(settings, principal, registered_kinds(engine)))
     return HTMLResponse(_with_demo_banner(page, engine, settings), headers=NO_STORE)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, select
 from api.audit import record_separately, sha256_of
 from api.auth import Principal
 from etl.loader import LoadReport, load_file
+from etl.rasters import RasterReport, load_raster
 from gis.errors import WatershedError
 from layers.models import Load
 from layers.registry import LAYERS, LayerSpec
@@ -51,6 +52,38 @@ def ingest_upload(
         "replaced_load": (report.previous_load or {}).get("id"),
         "same_file": report.same_file,
     }
+    record_separately(engine, editor, "ingest", target, source_sha256=digest, detail=detail)
+    return report
+
+
+def ingest_raster_upload(
+    engine: Engine,
+    settings: Settings,
+    editor: Principal,
+    kind: str,
+    name: str,
+    content: bytes,
+    **options: Any,
+) -> RasterReport:
+    """Check ``content`` (a GeoTIFF called ``name``), store it as a COG and register it as the
+    ``kind`` raster (etl.rasters.load_raster); the attempt is audited like a layer upload.
+    ``options`` go to the raster loader (crs, as_of)."""
+    digest = sha256_of(content)
+    target = f"rasters/{kind}"
+    with tempfile.TemporaryDirectory(prefix="watershed-ingest-") as folder:
+        path = pathlib.Path(folder) / name
+        path.write_bytes(content)
+        try:
+            report = load_raster(
+                engine, path, kind, settings=settings, actor=editor.name, **options
+            )
+        except WatershedError as exc:
+            detail = {"file": name, "refused": exc.message}
+            record_separately(
+                engine, editor, "ingest.refused", target, source_sha256=digest, detail=detail
+            )
+            raise
+    detail = {"file": name, "replaced": report.replaced, "epsg": report.epsg}
     record_separately(engine, editor, "ingest", target, source_sha256=digest, detail=detail)
     return report
 

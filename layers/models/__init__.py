@@ -7,6 +7,7 @@ from layers.models.district import District
 from layers.models.eco_redline import EcoRedline
 from layers.models.farmland import LandParcel
 from layers.models.projects import Project
+from layers.models.rasters import Catchment, Raster
 from layers.models.reservoirs import Reservoir
 from layers.models.rivers import River
 from layers.models.samples import Sample, SampleExtra
@@ -23,11 +24,13 @@ __all__ = [
     "AuditEntry",
     "Base",
     "BasicFarmland",
+    "Catchment",
     "District",
     "EcoRedline",
     "LandParcel",
     "Load",
     "Project",
+    "Raster",
     "Reservoir",
     "River",
     "Sample",

@@ -25,6 +25,10 @@ VALID = {
     "indicator": "nh3n",
     "period": "2024-06",
     "fmt": "html",
+    "kind": "dem",
+    "z": "14",
+    "x": "13420",
+    "y": "6780",
 }
 # stored as data, bound, echoed verbatim (the report's title: escaped in the page)
 FREE_TEXT = {("post", "/api/overlap", "name"), ("post", "/api/overlap/report.{fmt}", "name")}

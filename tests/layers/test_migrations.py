@@ -64,6 +64,8 @@ def test_every_geometry_column_is_cgcs2000_with_gist(engine: Engine) -> None:
         }
     spatial = {spec.table: spec.geometry_type for spec in LAYERS.values() if spec.geometry_type}
     spatial["saved_checks"] = "MULTIPOLYGON"  # not a layer: checks saved from the map
+    spatial["rasters"] = "POLYGON"  # the registered rasters' extents (not a map layer)
+    spatial["catchments"] = "MULTIPOLYGON"  # sections' catchments, derived from the DEM
     assert {name: (srid, kind) for name, srid, kind in columns} == {
         table: (4490, kind) for table, kind in spatial.items()
     }

@@ -1,0 +1,119 @@
+"""Basemap tiles from the registered rasters (栅格瓦片), read with rio-tiler.
+
+rio-tiler reads the tile's window from the raster's Web Mercator COG
+(:func:`etl.rasters.web_path`; its overviews at low zooms); this module only decides how each
+kind is drawn:
+
+- **dem**: hillshade (:func:`gis.rasters.hillshade`, computed on a tile read with a one-pixel
+  buffer so neighbouring tiles join without a seam) over hypsometric tints spanning the DEM's
+  own range, relief exaggerated :data:`Z_FACTOR` times (the district's low hills are barely
+  visible at 1×);
+- **landcover**: the legend's colours (:data:`gis.rasters.LANDCOVER_CLASSES`), class edges
+  kept sharp (nearest neighbour, no blending of classes);
+- **ortho**: true colour, bands 1-2-3.
+
+Pixels without data are transparent, and a tile wholly outside the raster is one constant
+transparent PNG.
+
+Opening a reader costs more than drawing a tile (rio-tiler computes the raster's geographic
+bounds and zoom range: ~90 of ~120 ms on the reference machine), so each worker thread keeps
+its readers open, one per kind; a reloaded raster has a new file name and replaces the old.
+A rasterio dataset must not be shared between threads, hence per thread.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from rio_tiler.errors import TileOutsideBounds
+from rio_tiler.io import Reader
+from rio_tiler.utils import render
+
+from gis.rasters import hillshade, landcover_colormap, relief_rgba
+
+TILE_SIZE = 256
+Z_FACTOR = 2.0
+_EARTH_CIRCUMFERENCE_M = 2 * math.pi * 6378137.0
+
+
+@cache
+def empty_png() -> bytes:
+    """A fully transparent tile."""
+    return render(
+        np.zeros((3, TILE_SIZE, TILE_SIZE), "uint8"), np.zeros((TILE_SIZE, TILE_SIZE), "uint8")
+    )
+
+
+def ground_pixel_m(z: int, y: int) -> float:
+    """Ground size (m) of one pixel of tile row ``y`` at zoom ``z`` (Web Mercator × cos φ)."""
+    n = 2**z
+    lat = math.atan(math.sinh(math.pi * (1 - 2 * (y + 0.5) / n)))
+    return _EARTH_CIRCUMFERENCE_M / (TILE_SIZE * n) * math.cos(lat)
+
+
+def render_tile(
+    kind: str, path: Path, z: int, x: int, y: int, value_range: tuple[float, float]
+) -> bytes:
+    """The PNG of tile z/x/y of the ``kind`` raster at ``path``."""
+    src = _reader(kind, path)
+    if not src.tile_exists(x, y, z):
+        return empty_png()
+    try:
+        if kind == "dem":
+            return _dem(src, z, x, y, value_range)
+        if kind == "landcover":
+            image = src.tile(x, y, z, tilesize=TILE_SIZE, indexes=1)
+            return image.render(img_format="PNG", colormap=landcover_colormap())
+        image = src.tile(
+            x,
+            y,
+            z,
+            tilesize=TILE_SIZE,
+            indexes=(1, 2, 3),
+            resampling_method="bilinear",
+            reproject_method="bilinear",
+        )
+        return image.render(img_format="PNG")
+    except TileOutsideBounds:
+        return empty_png()
+
+
+_local = threading.local()
+
+
+def _reader(kind: str, path: Path) -> Reader:
+    """This thread's open reader of ``path``, opened once (the old file's closed on reload)."""
+    readers: dict[str, Reader] = getattr(_local, "readers", None) or {}
+    _local.readers = readers
+    reader = readers.get(kind)
+    if reader is None or reader.input != str(path):
+        if reader is not None:
+            reader.close()
+        reader = readers[kind] = Reader(str(path))
+    return reader
+
+
+def _dem(src: Reader, z: int, x: int, y: int, value_range: tuple[float, float]) -> bytes:
+    image = src.tile(
+        x,
+        y,
+        z,
+        tilesize=TILE_SIZE,
+        indexes=1,
+        buffer=1,
+        resampling_method="bilinear",
+        reproject_method="bilinear",
+    )
+    elevation = image.array[0]
+    valid = ~np.ma.getmaskarray(elevation)
+    filled = np.ma.filled(
+        elevation.astype("float64"), float(np.ma.median(elevation)) if valid.any() else 0.0
+    )
+    pixel = ground_pixel_m(z, y)
+    shade = hillshade(filled * Z_FACTOR, pixel, pixel)
+    rgba = relief_rgba(filled, valid, shade, *value_range)[:, 1:-1, 1:-1]
+    return render(rgba[:3], rgba[3], img_format="PNG")

@@ -1,0 +1,157 @@
+"""Catchments of the demonstration sections on the demonstration DEM, stored in PostGIS:
+they nest along the tree, incremental catchments do not overlap, and all stay in the district."""
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+
+from etl.demo.rasters import write_dem
+from etl.rasters import load_raster
+from layers.catchments import compute_catchments
+from layers.settings import REPO_ROOT
+
+DEMO = REPO_ROOT / "data" / "shapefiles"
+
+
+@pytest.fixture(scope="module")
+def demo_catchments(demo_database, tmp_path_factory) -> Iterator[tuple]:
+    engine, settings = demo_database
+    dem = write_dem(DEMO, tmp_path_factory.mktemp("dem") / "dem.tif", resolution=90.0)
+    load_raster(engine, dem, "dem", settings=settings)
+    rows = compute_catchments(engine, settings)
+    yield engine, rows
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM api_tokens WHERE name = 'test-catchments'"))
+        conn.execute(text("DELETE FROM catchments"))
+        conn.execute(text("DELETE FROM rasters"))
+
+
+def test_river_sections_are_delineated_and_form_a_tree(demo_catchments) -> None:
+    engine, rows = demo_catchments
+    with engine.connect() as conn:
+        river_sections = set(
+            conn.execute(text("SELECT code FROM sections WHERE waterbody = 'river'")).scalars()
+        )
+    delineated = {r.code for r in rows if r.catchment_km2}
+    assert len(river_sections) >= 5
+    assert river_sections <= delineated, river_sections - delineated
+    for r in rows:  # not delineated: a reason with the distance, never a silent blank
+        assert r.catchment_km2 is not None or "未划定集水区" in r.reason
+    codes = {r.code for r in rows}
+    for r in rows:
+        assert r.downstream is None or r.downstream in codes
+        if r.catchment_km2:
+            assert r.catchment_km2 >= r.incremental_km2 > 0
+    assert any(r.downstream for r in rows), "some section lies upstream of another"
+
+
+def test_catchments_nest_and_increments_partition(demo_catchments) -> None:
+    engine, _ = demo_catchments
+    with engine.connect() as conn:
+        # Each section's catchment covers its upstream neighbour's (area outside < 0.1 %).
+        nest = conn.execute(
+            text(
+                "SELECT u.section_code, ST_Area(ST_Difference(u.catchment, d.catchment)::geography)"
+                " / ST_Area(u.catchment::geography) FROM catchments u JOIN catchments d"
+                " ON d.section_code = u.downstream_code WHERE u.catchment IS NOT NULL"
+            )
+        ).all()
+        overlap = conn.execute(
+            text(
+                "SELECT coalesce(sum(ST_Area(ST_Intersection(a.incremental, b.incremental)::geography)), 0)"
+                " FROM catchments a JOIN catchments b ON a.id < b.id"
+                " AND ST_Intersects(a.incremental, b.incremental)"
+            )
+        ).scalar_one()
+        outside, total = conn.execute(
+            text(
+                "SELECT ST_Area(ST_Difference(ST_Union(c.incremental), (SELECT ST_Union(geom)"
+                " FROM district))::geography), ST_Area(ST_Union(c.incremental)::geography)"
+                " FROM catchments c"
+            )
+        ).one()
+    assert nest and all(share < 1e-3 for _, share in nest), nest
+    assert overlap < 1.0  # m²: shared edges only
+    assert outside / total < 0.01  # cells whose centre is in the district, edges stick out
+
+
+def test_api_lists_the_tree_and_serves_geometries(demo_catchments, demo_database) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.auth import create_token
+    from api.main import create_app
+
+    engine, rows = demo_catchments
+    _, settings = demo_database
+    token = create_token(engine, "viewer", name="test-catchments")
+    headers = {"Authorization": f"Bearer {token}"}
+    with TestClient(create_app(settings)) as client:
+        listed = {r["code"]: r for r in client.get("/api/catchments", headers=headers).json()}
+        child = next(r for r in rows if r.downstream and r.catchment_km2)
+        assert child.code in listed[child.downstream]["upstream_codes"]
+        one = client.get(f"/api/catchments/{child.code}", headers=headers).json()
+        assert one["catchment"]["type"] == "MultiPolygon"
+        assert one["catchment_km2"] == pytest.approx(child.catchment_km2)
+        attributed = client.get(f"/api/catchments/{child.code}/attribution", headers=headers)
+        assert attributed.status_code == 200
+        assert set(attributed.json()["catchment"]) >= {"farmland", "construction", "eco_redline"}
+        missing = client.get("/api/catchments/NO-SUCH", headers=headers)
+        assert missing.status_code == 404 and "没有集水区记录" in missing.json()["detail"]
+
+
+def test_attribution_against_shapely_and_geod(demo_catchments, demo_database) -> None:
+    """耕地, 林地 and 生态保护红线 in a middle-sized delineated catchment, recomputed from the
+    committed shapefiles with shapely and pyproj.Geod."""
+    import geopandas as gpd
+    import shapely
+
+    from gis.area import geodesic_area_m2
+    from layers.catchments import attribution, catchment_rows
+
+    engine, rows = demo_catchments
+    sized = sorted((r for r in rows if r.catchment_km2), key=lambda r: r.catchment_km2)
+    smallest = sized[len(sized) // 2]
+    result = attribution(engine, smallest.code)
+    [stored] = catchment_rows(engine, smallest.code, geometry=True)
+    catchment = shapely.geometry.shape(stored["catchment"])
+    parcels = gpd.read_file(DEMO / "farmland.shp", columns=["DLBM"]).to_crs(4490)
+    redline = gpd.read_file(DEMO / "eco_redline.shp").to_crs(4490)
+
+    def inside(geoms) -> float:
+        near = [g for g in geoms if g.intersects(catchment)]
+        return sum(geodesic_area_m2(shapely.intersection(g, catchment)) for g in near)
+
+    farmland = parcels[parcels.DLBM.isin(["0101", "0102", "0103"])].geometry
+    forest = parcels[parcels.DLBM.str[:2] == "03"].geometry
+    part = result["catchment"]
+    # The GeoJSON keeps 7 decimals (~1 cm): areas agree to 1e-4.
+    assert part["area_m2"] == pytest.approx(geodesic_area_m2(catchment), rel=1e-4)
+    assert part["farmland"]["m2"] == pytest.approx(inside(farmland), rel=1e-3, abs=1.0)
+    assert part["forest"]["m2"] == pytest.approx(inside(forest), rel=1e-3, abs=1.0)
+    red = shapely.union_all(redline.geometry.values)
+    assert part["eco_redline"]["m2"] == pytest.approx(inside([red]), rel=1e-3, abs=1.0)
+    assert part["farmland"]["share"] == pytest.approx(part["farmland"]["m2"] / part["area_m2"])
+    assert result["incremental"]["area_m2"] <= part["area_m2"] * (1 + 1e-9)
+    assert part["farmland"]["m2"] > 0 and part["forest"]["m2"] > 0  # not a vacuous check
+
+
+def test_upstream_verdicts_bracket_a_failing_section(demo_catchments) -> None:
+    """Each upstream section is judged for the same period with the sections' own assessment;
+    for a failing section the three lists partition its upstream sections."""
+    from layers.catchments import upstream_verdicts
+    from layers.monitoring import section_assessment
+
+    engine, rows = demo_catchments
+    parent = next(r.downstream for r in rows if r.downstream)
+    result = upstream_verdicts(engine, parent, "2024")
+    codes = [u["code"] for u in result["upstream"]]
+    children = [r.code for r in rows if r.downstream == parent]
+    assert set(children) <= set(codes) and codes[: len(children)] == sorted(children)
+    for u in result["upstream"]:
+        assert u["status"] == section_assessment(engine, u["code"], "2024")["status"]
+    if result["section"]["status"] == "fail":
+        lists = result["upstream_failing"] + result["upstream_passing"] + result["upstream_unknown"]
+        assert sorted(lists) == sorted(codes)
+    else:
+        assert "upstream_failing" not in result

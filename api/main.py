@@ -53,14 +53,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.engine.dispose()
 
     app = FastAPI(
-        title="曾都区流域底线管控平台 API",
+        title="流域底线管控平台 API",
         description="Watershed bottom-line platform: GB 3838 checks, red-line overlaps, layers.",
         version="0.1.0",
         lifespan=lifespan,
         docs_url=None,  # api/docs.py: Swagger UI from our own copy, not a CDN; no ReDoc
         redoc_url=None,
     )
-    add_local_docs(app, "曾都区流域底线管控平台 API")
+    add_local_docs(app, "流域底线管控平台 API")
     app.state.settings = settings
     register_error_handlers(app)
     # JSON, GeoJSON, vector tiles and the map's assets compress 2-4×, which matters on a field

@@ -347,16 +347,16 @@ class MountRoot:
 def create_ogc_app(settings: Settings) -> FastAPI:
     """The tipg application, to be mounted at :data:`PREFIX`."""
     app = FastAPI(
-        title="曾都区流域底线管控平台 OGC API（要素与矢量瓦片）",
+        title="流域底线管控平台 OGC API（要素与矢量瓦片）",
         # The same paths as the main app's: tipg's landing page resolves its service-desc
         # link by route name in the top router, then against the mount's base URL.
         openapi_url="/openapi.json",
         docs_url=None,  # our own /docs below: FastAPI's loads Swagger UI from a CDN
         redoc_url=None,
     )
-    add_local_docs(app, "曾都区流域底线管控平台 OGC API")
+    add_local_docs(app, "流域底线管控平台 OGC API")
     endpoints = OgcEndpoints(
-        title="曾都区流域底线管控平台 OGC API",
+        title="流域底线管控平台 OGC API",
         templates=JsonTemplates(),
         with_tiles_viewer=False,  # its pages load MapLibre, jQuery and OSM tiles from outside
         supported_tms=SharedTileMatrixSets(TILE_MATRIX_SETS),

@@ -32,7 +32,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 CA_DAYS = 3650
 SERVER_DAYS = 825
 RENEW_BEFORE = dt.timedelta(days=30)
-ORGANISATION = "曾都区流域底线管控平台"
+ORGANISATION = "流域底线管控平台"
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 

@@ -7,6 +7,7 @@ in the page: the browser fetches them from the API, so the page is the same for 
 but the signed-in state, and small.
 """
 
+import html
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -23,10 +24,19 @@ from webmap import assets
 from webmap.basemap import add_raster_basemaps, add_tianditu
 from webmap.layers import TILE_MIN_ZOOM, MapLayer, folium_layer, map_layers
 
-TITLE = "曾都区流域底线管控平台"
-# 曾都区, before the district boundary has loaded (then the map fits to it).
-DEFAULT_CENTER = (31.72, 113.37)
+PLATFORM = "流域底线管控平台"
+TITLE = PLATFORM  # without a district (no list in force, no data)
+# Before the district boundary has loaded (then the map fits to it): the list's ``map_center``
+# or the district layer's centre (api/routes/webmap.py); this only when neither is known.
+DEFAULT_CENTER = (31.0, 112.3)  # Hubei
 DEFAULT_ZOOM = 10
+
+
+def platform_title(district: str | None) -> str:
+    """The platform's name for a district, e.g. 曾都区流域底线管控平台."""
+    return f"{district}{PLATFORM}" if district else PLATFORM
+
+
 MIN_ZOOM, MAX_ZOOM = 6, 20
 
 
@@ -42,6 +52,9 @@ class PageOptions:
     signed_in: bool = False
     role: str | None = None
     rasters: tuple[str, ...] = ()  # registered raster kinds, offered as basemaps
+    title: str = TITLE  # platform_title() of the district in the list in force
+    center: tuple[float, float] = DEFAULT_CENTER  # (lat, lon) before the district has loaded
+    zoom: int = DEFAULT_ZOOM
 
 
 class AppShell(JSCSSMixin):
@@ -68,21 +81,25 @@ class AppShell(JSCSSMixin):
         self.config = config
         self.layer_vars = layer_vars
         self.control = control
-        self.markup = files("webmap.templates").joinpath("shell.html").read_text(encoding="utf-8")
+        shell = files("webmap.templates").joinpath("shell.html").read_text(encoding="utf-8")
+        # The title comes from the list in force (a district's name is data: escape it).
+        self.markup = shell.replace(
+            "{{ title }}", html.escape(config["title"].removesuffix("平台"))
+        )
 
 
 def page_config(layers: list[MapLayer], options: PageOptions) -> dict:
     """Everything ``static/js`` needs from the server, as JSON (``WS.config``)."""
     return {
-        "title": TITLE,
+        "title": options.title,
         "layers": [layer.config() for layer in layers],
         "grades": {g: {"label": GRADE_LABELS[g], "colour": GRADE_COLOURS[g]} for g in GRADE_LABELS},
         "statuses": dict(STATUS_LABELS),
         "farmlandCodes": list(FARMLAND_CODES),
         "m2PerMu": M2_PER_MU,
         "tileMinZoom": TILE_MIN_ZOOM,
-        "center": list(DEFAULT_CENTER),
-        "zoom": DEFAULT_ZOOM,
+        "center": list(options.center),
+        "zoom": options.zoom,
         "user": {
             "signedIn": options.signed_in,
             "role": options.role,
@@ -102,10 +119,10 @@ def page_config(layers: list[MapLayer], options: PageOptions) -> dict:
     }
 
 
-def _map() -> folium.Map:
+def _map(options: PageOptions) -> folium.Map:
     fmap = folium.Map(
-        location=DEFAULT_CENTER,
-        zoom_start=DEFAULT_ZOOM,
+        location=options.center,
+        zoom_start=options.zoom,
         tiles=None,
         control_scale=False,  # metric only: added by ws-ui.js
         # The map's own zoom range: without it Leaflet takes the vector tiles' minZoom as the
@@ -114,14 +131,14 @@ def _map() -> folium.Map:
         maxZoom=MAX_ZOOM,
     )
     assets.local_assets(fmap, assets.MAP_JS, assets.MAP_CSS)
-    fmap.get_root().title = TITLE
+    fmap.get_root().title = options.title
     return fmap
 
 
 @lru_cache(maxsize=16)
 def build_page(options: PageOptions) -> str:
     """The map page's HTML for ``options`` (cached: building it takes a few milliseconds)."""
-    fmap = _map()
+    fmap = _map(options)
     if options.tianditu_token:
         add_tianditu(fmap, options.tianditu_token)
     add_raster_basemaps(fmap, options.rasters, default=not options.tianditu_token)

@@ -8,7 +8,7 @@ from api.cli.overlap import overlap
 from api.cli.serve import serve
 
 app = typer.Typer(
-    help="曾都区流域底线管控平台 (watershed bottom-line platform)",
+    help="流域底线管控平台 (watershed bottom-line platform)",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )

@@ -24,13 +24,14 @@ from api.tls import ca_certificate_path
 from api.workbooks import overlap_workbook
 from etl.provenance import DEMO_LABEL, demo_layers
 from gis.errors import NotFoundError
+from layers.district_view import DistrictView, district_view
 from layers.offline_area import MAX_ZOOM, area_tiles, unit_name
 from layers.rasters import registered_kinds
 from layers.registry import LAYERS
 from layers.search import search
 from webmap.layers import TILE_MIN_ZOOM
 from webmap.offline import service_worker
-from webmap.page import PageOptions, build_page
+from webmap.page import PageOptions, build_page, platform_title
 from webmap.signin import safe_next, signin_page
 from webmap.trust import trust_page
 
@@ -55,8 +56,19 @@ def _caller(request: Request, engine) -> Principal | None:
     return principal_for(engine, token) if token else None
 
 
-def _options(settings, principal: Principal | None, rasters: tuple[str, ...] = ()) -> PageOptions:
+def _options(
+    settings,
+    principal: Principal | None,
+    rasters: tuple[str, ...] = (),
+    district: DistrictView | None = None,
+) -> PageOptions:
+    view = district or DistrictView(None, None)
+    place = {"center": view.center} if view.center else {}
+    if view.zoom is not None:
+        place["zoom"] = view.zoom
     return PageOptions(
+        title=platform_title(view.name),
+        **place,
         tiles_template=f"{ogc.PREFIX}/collections/{{collection}}/tiles/{ogc.TILE_MATRIX_SET}/{{z}}/{{x}}/{{y}}",
         collection_prefix=ogc.collection_id(""),
         items_template=f"{ogc.PREFIX}/collections/{{collection}}/items",
@@ -74,7 +86,8 @@ def map_page(request: Request, engine: EngineDep, settings: SettingsDep) -> Resp
     principal = _caller(request, engine)
     if settings.read_requires_token and principal is None:
         return RedirectResponse("/signin", status_code=303, headers=NO_STORE)
-    page = build_page(_options(settings, principal, registered_kinds(engine)))
+    view = district_view(engine, settings)
+    page = build_page(_options(settings, principal, registered_kinds(engine), view))
     return HTMLResponse(_with_demo_banner(page, engine, settings), headers=NO_STORE)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from api.checks_cache import cached
 from gis.baseline import load_baseline
 from gis.compliance import parse_period
+from gis.errors import WatershedError
 from layers.baseline_fit import check_fit
 from layers.checks import Memo, evaluate, latest_period
 from layers.settings import Settings
@@ -71,3 +72,18 @@ def warm_checks(engine: Engine, settings: Settings) -> None:
         run_checks(engine, settings, None, None)
     except Exception:
         log.exception("核查结果预热失败（checks warm-up failed）")
+
+
+def validate_lists(settings: Settings) -> list[str]:
+    """Every list in data/baselines/ checked at start-up: the list in force must be valid (a
+    BaselineError stops the start with its message); the others' problems are logged and
+    returned, one line each."""
+    load_baseline(settings.baseline_path)
+    problems = []
+    for name in settings.list_names():
+        try:
+            load_baseline(settings.list_path(name))
+        except WatershedError as exc:
+            problems.append(f"{name}: {exc.message}")
+            log.warning("底线清单 %s 无效（invalid list）：%s", name, exc.message)
+    return problems

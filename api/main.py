@@ -10,7 +10,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from api import ogc
 from api.docs import add_local_docs
 from api.errors import register_error_handlers
-from api.evaluations import warm_checks
+from api.evaluations import validate_lists, warm_checks
 from api.limits import BodyLimitMiddleware
 from api.routes import (
     baseline,
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.list_problems = validate_lists(settings)  # the list in force must be valid
         app.state.engine = make_engine(settings)
         try:
             await ogc.start_ogc(ogc_app, settings, app.state.engine)

@@ -17,7 +17,9 @@ from api.main import create_app
 from api.workbooks import CHECKS_HEADER
 from gis.baseline import load_baseline
 from gis.compliance import STATUS_LABELS
+from gis.errors import BaselineError
 from layers.checks import evaluate
+from layers.settings import REPO_ROOT
 from tests.api.conftest import bearer
 
 TOKEN = "test-checks-api"
@@ -165,3 +167,18 @@ def test_an_invalid_list_is_listed_as_such(settings, viewer, tmp_path) -> None:
         response = client.get("/api/baseline?list=broken", headers=viewer)
         assert response.status_code == 422
         assert "第1条底线（nope）" in response.json()["detail"]
+
+
+def test_lists_are_validated_at_start_up(settings, tmp_path) -> None:
+    """The list in force must be valid for the app to start; another invalid list is only
+    reported (logged, and listed by GET /api/baselines)."""
+    (tmp_path / "baselines").mkdir()
+    good = (REPO_ROOT / "data" / "baselines" / "zengdu.yaml").read_text(encoding="utf-8")
+    (tmp_path / "baselines" / "zengdu.yaml").write_text(good, encoding="utf-8")
+    (tmp_path / "baselines" / "broken.yaml").write_text("name: x\n", encoding="utf-8")
+    ok = settings.model_copy(update={"data_dir": tmp_path})
+    with TestClient(create_app(ok)) as client:
+        assert [p.split(":")[0] for p in client.app.state.list_problems] == ["broken"]
+    bad = settings.model_copy(update={"data_dir": tmp_path, "baseline": "broken"})
+    with pytest.raises(BaselineError, match=r"broken\.yaml"), TestClient(create_app(bad)):
+        pass

@@ -9,6 +9,8 @@ the least role it needs. Writes always need a token; reads need one only when
 
 import hashlib
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -66,6 +68,8 @@ def create_token(engine: Engine, role: str, name: str | None = None) -> str:
 
 def revoke_token(engine: Engine, name: str) -> int:
     """Revoke every token called ``name``; returns how many were revoked."""
+    with _recent_lock:
+        _recent.clear()  # no outage grace for a token revoked here
     with session_scope(engine) as session:
         result = session.execute(
             update(ApiToken).where(ApiToken.name == name, ~ApiToken.revoked).values(revoked=True)
@@ -73,14 +77,40 @@ def revoke_token(engine: Engine, name: str) -> int:
         return result.rowcount
 
 
+#: During a database outage a token checked within this many seconds is still accepted:
+#: only reads of cached evaluations can succeed then (every write needs the database), and
+#: a revocation made during the outage cannot have happened.
+OUTAGE_GRACE_SECONDS = 600
+_recent: dict[str, tuple[float, Principal]] = {}
+_recent_lock = threading.Lock()
+
+
 def principal_for(engine: Engine, token: str) -> Principal | None:
     """The principal of a valid, unrevoked token, else None."""
+    digest = hash_token(token)
     query = select(ApiToken.name, ApiToken.role).where(
-        ApiToken.token_sha256 == hash_token(token), ~ApiToken.revoked
+        ApiToken.token_sha256 == digest, ~ApiToken.revoked
     )
-    with engine.connect() as conn:
-        row = conn.execute(query).first()
-    return Principal(row.name, row.role) if row else None
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(query).first()
+    except Exception as exc:
+        from api.errors import is_outage
+
+        with _recent_lock:
+            known = _recent.get(digest)
+        if is_outage(exc) and known and time.monotonic() - known[0] < OUTAGE_GRACE_SECONDS:
+            return known[1]
+        raise
+    principal = Principal(row.name, row.role) if row else None
+    with _recent_lock:
+        if principal is None:
+            _recent.pop(digest, None)
+        else:
+            if len(_recent) > 10_000:  # bounded: tokens are few, guesses are not stored
+                _recent.clear()
+            _recent[digest] = (time.monotonic(), principal)
+    return principal
 
 
 async def _presented_token(

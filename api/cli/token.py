@@ -2,6 +2,7 @@
 
 import typer
 
+from api.audit import cli_actor, record_separately
 from api.auth import create_token, revoke_token
 from api.cli.common import console, friendly_errors
 from api.cli.db import ensure_up
@@ -27,6 +28,13 @@ def create(
     try:
         migrate.upgrade(engine)
         token = create_token(engine, role, name)
+        record_separately(
+            engine,
+            cli_actor(),
+            "token.create",
+            f"tokens/{name or role}",
+            detail={"token_role": role},
+        )
     finally:
         engine.dispose()
     console.print(f"已创建令牌：名称 {name or role}，角色 {role}。请妥善保存，之后无法再次查看：")
@@ -41,6 +49,9 @@ def revoke(name: str = typer.Argument(..., help="要撤销的令牌名称")) -> 
     engine = make_engine(get_settings())
     try:
         count = revoke_token(engine, name)
+        record_separately(
+            engine, cli_actor(), "token.revoke", f"tokens/{name}", detail={"revoked": count}
+        )
     finally:
         engine.dispose()
     console.print(f"已撤销 {count} 个令牌（名称 {name}）。")
@@ -59,8 +70,15 @@ def demo() -> None:
         migrate.upgrade(engine)
         tokens = []
         for name, role in DEMO_TOKENS:
-            revoke_token(engine, name)
+            revoked = revoke_token(engine, name)
             tokens.append((name, role, create_token(engine, role, name)))
+            record_separately(
+                engine,
+                cli_actor(),
+                "token.create",
+                f"tokens/{name}",
+                detail={"token_role": role, "revoked": revoked, "demo": True},
+            )
     finally:
         engine.dispose()
     console.print("演示令牌（登录地图或 Authorization: Bearer 使用；上一次的演示令牌已撤销）：")

@@ -13,7 +13,7 @@ from fastapi import APIRouter, BackgroundTasks, Query, Request
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from api.audit import record_separately, sha256_of
+from api.audit import record_failure, record_separately, sha256_of
 from api.auth import EditorDep, ReaderDep
 from api.deps import EngineDep, SettingsDep
 from api.routes.checks import warm_checks
@@ -98,6 +98,18 @@ async def ingest(
                 target,
                 source_sha256=digest,
                 detail=detail,
+            )
+            raise
+        except Exception as exc:  # a 500 or an outage: the attempt is recorded all the same
+            await run_in_threadpool(
+                record_failure,
+                engine,
+                editor,
+                "ingest.failed",
+                target,
+                exc,
+                source_sha256=digest,
+                detail={"file": name},
             )
             raise
     detail = {

@@ -4,6 +4,7 @@ port, and Debian's Chromium driven by Playwright (never a downloaded browser).
 Screenshots go to ``screenshots/`` at the repository root (git-ignored).
 """
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -36,6 +37,21 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SCREENSHOTS = REPO_ROOT / "screenshots"
+
+# The app's Content-Security-Policy forbids eval (api/security.py), and Playwright polls a
+# predicate given as an expression with eval; given as a function it does not. Every
+# expression is turned into a function, so the tests run under the real policy.
+_FUNCTION = re.compile(r"^\s*(async\s+)?(function\b|\([^)]*\)\s*=>|[\w$]+\s*=>)")
+_wait_for_function = Page.wait_for_function
+
+
+def _wait_for_function_without_eval(self: Page, expression: str, *args, **kwargs):
+    if not _FUNCTION.match(expression):
+        expression = f"() => ({expression})"
+    return _wait_for_function(self, expression, *args, **kwargs)
+
+
+Page.wait_for_function = _wait_for_function_without_eval
 TOKEN_NAME = "webmap-test"
 
 

@@ -10,7 +10,8 @@ on cookie-authenticated writes (issue 16, defect 8).
   every tile and marker with inline styles; CSS cannot run script).
 * A write (POST, PUT, PATCH, DELETE) carrying the session cookie and no ``Authorization``
   header must come from a page of this site: its ``Origin`` (or, lacking one, ``Referer``)
-  names the host the request was sent to; else 403. Bearer-token clients (scripts, QGIS)
+  names the host the request was sent to (a request with neither header is not from a
+  browser page and passes); else 403. Bearer-token clients (scripts, QGIS)
   send no cookie and are not concerned: a browser never adds that header by itself.
 """
 
@@ -74,11 +75,15 @@ def inline_script_hashes(html: bytes) -> list[str]:
 
 
 def _same_origin(headers: Headers) -> bool:
-    host = headers.get("host", "").lower()
+    """False when Origin (or Referer) names another site, or is "null" (a sandboxed or
+    privacy-redirected page). Neither header at all is allowed: every browser in use sends
+    Origin on a POST, so such a request comes from a script holding the cookie itself, not
+    from a page tricking a browser (and the cookie is SameSite=Strict)."""
     source = headers.get("origin") or headers.get("referer")
-    if not host or not source or source == "null":
-        return False
-    return urlsplit(source).netloc.lower() == host
+    if source is None:
+        return True
+    host = headers.get("host", "").lower()
+    return bool(host) and source != "null" and urlsplit(source).netloc.lower() == host
 
 
 class SecurityMiddleware:

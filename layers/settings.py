@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     max_upload_mb: float = Field(default=50, gt=0)
     max_unzipped_mb: float = Field(default=500, gt=0)
     max_vertices: int = Field(default=200_000, gt=0)
+    # A layer load reads at most this many features (the district's 地类图斑: ~210,000).
+    max_features: int = Field(default=2_000_000, gt=0)
+    # An overlap check (any viewer) takes a project's outline: a smaller upload, few
+    # features, and max_vertices vertices in all, checked before geometry is built.
+    overlap_max_upload_mb: float = Field(default=10, gt=0)
+    overlap_max_features: int = Field(default=10_000, gt=0)
 
     # API output: whole-layer GeoJSON above this many features is refused (use tiles or export);
     # the OGC (tipg) catalogue of extents is refreshed at most every this many seconds.

@@ -86,7 +86,7 @@ def _from_upload(
     data = read_vector(
         path,
         crs=parse_crs(crs) if crs else None,
-        limits=ArchiveLimits.from_settings(settings),
+        limits=ArchiveLimits.for_overlap(settings),
     )
     project = prepare(
         list(data.frame.geometry.values),

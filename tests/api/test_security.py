@@ -85,8 +85,14 @@ def test_a_cookie_write_from_another_site_is_refused(client: TestClient, tokens)
         evil = client.post("/api/overlap", json=OVERLAP, headers={"Origin": "https://evil.example"})
         assert evil.status_code == 403
         assert "跨站请求被拒绝" in evil.json()["detail"]
-        bare = client.post("/api/overlap", json=OVERLAP)  # no Origin, no Referer
-        assert bare.status_code == 403
+        null = client.post("/api/overlap", json=OVERLAP, headers={"Origin": "null"})
+        assert null.status_code == 403  # a sandboxed frame
+        other = client.post(
+            "/api/overlap", json=OVERLAP, headers={"Referer": "https://evil.example/x"}
+        )
+        assert other.status_code == 403
+        # No Origin nor Referer: not a browser page (every browser sends Origin on POST).
+        assert client.post("/api/overlap", json=OVERLAP).status_code == 200
         own = client.post("/api/overlap", json=OVERLAP, headers={"Origin": "http://testserver"})
         assert own.status_code == 200, own.text
         referer = client.post(

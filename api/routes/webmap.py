@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 import webmap
 from api import ogc
 from api.auth import TOKEN_COOKIE, Principal, ReaderDep, principal_for
+from api.demo_label import demo_names, label_workbook
 from api.deps import EngineDep, SettingsDep
 from api.routes.exports import XLSX
 from api.schemas import OverlapReport
@@ -123,8 +124,11 @@ def signout() -> Response:
 
 
 @router.post("/map/overlap.xlsx")
-def overlap_report_xlsx(report: OverlapReport, _: ReaderDep) -> Response:
+def overlap_report_xlsx(
+    report: OverlapReport, _: ReaderDep, engine: EngineDep, settings: SettingsDep
+) -> Response:
     """The red-line report the page holds (not saved as a project) as an Excel workbook."""
     body = overlap_workbook(report.model_dump(mode="json"))
+    body = label_workbook(body, demo_names(engine, settings))
     headers = {"Content-Disposition": "attachment; filename*=UTF-8''overlap-report.xlsx"}
     return Response(body, media_type=XLSX, headers=headers)

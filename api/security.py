@@ -13,6 +13,10 @@ on cookie-authenticated writes (issue 16, defect 8).
   names the host the request was sent to (a request with neither header is not from a
   browser page and passes); else 403. Bearer-token clients (scripts, QGIS)
   send no cookie and are not concerned: a browser never adds that header by itself.
+* The OpenAPI documents and their pages (``/openapi.json``, ``/docs``, ``/redoc`` and
+  tipg's under ``/ogc``) describe every route and parameter: with
+  ``Settings.openapi_requires_token`` (the default) they need a valid token (any role), by
+  header or cookie; a browser without one is sent to the sign-in page.
 """
 
 import base64
@@ -21,12 +25,21 @@ import json
 import re
 from urllib.parse import urlsplit
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.auth import TOKEN_COOKIE
+from api.auth import TOKEN_COOKIE, principal_for
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+#: The API description and its pages, the main app's and tipg's (mounted at /ogc).
+DOC_PATHS = frozenset(
+    p + d
+    for p in ("", "/ogc")
+    for d in ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/api", "/api.html")
+)
 TIANDITU_IMAGES = "https://*.tianditu.gov.cn"
 #: HTML pages larger than this are sent without hashing (none of ours comes near).
 MAX_HASHED_HTML = 8 * 1024 * 1024
@@ -96,6 +109,9 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
+        if scope.get("path") in DOC_PATHS and not await self._may_read_docs(scope):
+            await _docs_refused(scope, receive, send)
+            return
         if (
             scope["method"] in UNSAFE_METHODS
             and TOKEN_COOKIE in headers.get("cookie", "")
@@ -141,6 +157,34 @@ class SecurityMiddleware:
             await send({**message, "body": body})
 
         await self.app(scope, receive, secure_send)
+
+    async def _may_read_docs(self, scope: Scope) -> bool:
+        app = scope.get("app")
+        state = getattr(app, "state", None)
+        settings = getattr(state, "settings", None)
+        if settings is None or not settings.openapi_requires_token:
+            return True
+        request = Request(scope)
+        header = request.headers.get("authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else None
+        token = token or request.cookies.get(TOKEN_COOKIE)
+        if not token:
+            return False
+        return await run_in_threadpool(principal_for, state.engine, token) is not None
+
+
+async def _docs_refused(scope: Scope, receive: Receive, send: Send) -> None:
+    """A page: to the sign-in page and back; the JSON document: 401."""
+    path = scope.get("path", "")
+    if path.endswith(".json"):
+        response = JSONResponse(
+            {"detail": "接口文档需要登录（令牌）后查看 (sign in to read the API description)."},
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    else:
+        response = RedirectResponse(f"/signin?next={path}", status_code=303)
+    await response(scope, receive, send)
 
 
 async def _forbidden(send: Send) -> None:

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     # Access control: writes always need a token with a role; reads only when this is true
     # (red-line vectors are sensitive data in China, so the default is to ask).
     read_requires_token: bool = True
+    # The OpenAPI description and its pages (/docs, /redoc, /openapi.json, /ogc's) need a
+    # token too: they list every route and parameter an attacker would try.
+    openapi_requires_token: bool = True
 
     # Optional 天地图 basemap (CGCS2000-aligned); without a token the map has no basemap.
     tianditu_token: str | None = None

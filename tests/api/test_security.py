@@ -119,3 +119,27 @@ def test_health_detail_needs_a_token_probes_do_not(client: TestClient, tokens) -
     ready = client.get("/api/health/ready")
     assert ready.status_code == 200 and ready.json() == {"status": "ok"}
     assert client.get("/api/health/live").json() == {"status": "ok"}
+
+
+def test_the_api_description_needs_a_token(client: TestClient, tokens, settings) -> None:
+    auth = {"Authorization": f"Bearer {tokens['viewer']}"}
+    for path in ("/openapi.json", "/ogc/openapi.json"):
+        refused = client.get(path)
+        assert refused.status_code == 401, path
+        assert "paths" not in refused.text
+        assert "paths" in client.get(path, headers=auth).json(), path
+    page = client.get("/docs", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/signin?next=/docs"
+    client.cookies.set(TOKEN_COOKIE, tokens["viewer"])
+    try:
+        assert client.get("/docs").status_code == 200
+        assert client.get("/ogc/docs").status_code == 200
+    finally:
+        client.cookies.clear()
+    bad = client.get("/openapi.json", headers={"Authorization": "Bearer wrong"})
+    assert bad.status_code == 401
+    # The setting turned off: open, as FastAPI serves it by default.
+    from api.main import create_app
+
+    with TestClient(create_app(settings.model_copy(update={"openapi_requires_token": False}))) as c:
+        assert c.get("/openapi.json").status_code == 200

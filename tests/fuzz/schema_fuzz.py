@@ -36,7 +36,7 @@ def run(base_url: str, token: str, examples: int) -> Outcome:
     session = requests.Session()
     headers = {"Authorization": f"Bearer {token}"}
     for prefix, path in PARTS:
-        schema = schemathesis.openapi.from_url(base_url + path)
+        schema = schemathesis.openapi.from_url(base_url + path, headers=headers)
         for result in schema.get_all_operations():
             operation = result.ok()
             outcome.operations += 1

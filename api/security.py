@@ -167,10 +167,13 @@ class SecurityMiddleware:
         request = Request(scope)
         header = request.headers.get("authorization", "")
         token = header[7:].strip() if header.lower().startswith("bearer ") else None
-        token = token or request.cookies.get(TOKEN_COOKIE)
-        if not token:
+        session = request.cookies.get(TOKEN_COOKIE) if not token else None
+        if not token and not session:
             return False
-        return await run_in_threadpool(principal_for, state.engine, token) is not None
+        found = await run_in_threadpool(
+            principal_for, state.engine, token or session, session=bool(session)
+        )
+        return found is not None
 
 
 async def _docs_refused(scope: Scope, receive: Receive, send: Send) -> None:

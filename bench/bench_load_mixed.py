@@ -85,7 +85,12 @@ async def http_load(base: str, requests, clients: int, seconds: float):
     weights = np.array([WEIGHTS[k] for k in kinds])
     times: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, list[str]] = defaultdict(list)
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    # uvicorn closes a keep-alive connection idle for 5 s; a client that keeps one longer
+    # may send on it as it closes (a transport error that is the client's, not the app's):
+    # browsers retry such a request, httpx does not, so idle connections are dropped first.
+    limits = httpx.Limits(
+        max_connections=clients, max_keepalive_connections=clients, keepalive_expiry=2.0
+    )
     async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
         for kind in kinds:  # warm every path once (the checks' first evaluation, tipg's catalogue)
             method, path, body = requests[kind][0]

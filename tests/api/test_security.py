@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from fastapi.testclient import TestClient
 from shapely.geometry import mapping
 
-from api.auth import TOKEN_COOKIE
+from api.auth import TOKEN_COOKIE, create_session
 from tests.api import data
 
 OVERLAP = {"type": "Feature", "properties": {}, "geometry": mapping(data.P)}
@@ -60,9 +60,9 @@ def test_every_response_has_the_headers_and_a_self_only_policy(client: TestClien
 
 
 def test_the_map_page_inline_scripts_are_allowed_by_hash_and_only_they(
-    client: TestClient, tokens
+    client: TestClient, tokens, engine
 ) -> None:
-    client.cookies.set(TOKEN_COOKIE, tokens["viewer"])
+    client.cookies.set(TOKEN_COOKIE, create_session(engine, tokens["viewer"]))
     try:
         page = client.get("/")
     finally:
@@ -79,8 +79,8 @@ def test_the_map_page_inline_scripts_are_allowed_by_hash_and_only_they(
     assert allowed == expected
 
 
-def test_a_cookie_write_from_another_site_is_refused(client: TestClient, tokens) -> None:
-    client.cookies.set(TOKEN_COOKIE, tokens["viewer"])
+def test_a_cookie_write_from_another_site_is_refused(client: TestClient, tokens, engine) -> None:
+    client.cookies.set(TOKEN_COOKIE, create_session(engine, tokens["viewer"]))
     try:
         evil = client.post("/api/overlap", json=OVERLAP, headers={"Origin": "https://evil.example"})
         assert evil.status_code == 403
@@ -121,7 +121,7 @@ def test_health_detail_needs_a_token_probes_do_not(client: TestClient, tokens) -
     assert client.get("/api/health/live").json() == {"status": "ok"}
 
 
-def test_the_api_description_needs_a_token(client: TestClient, tokens, settings) -> None:
+def test_the_api_description_needs_a_token(client: TestClient, tokens, settings, engine) -> None:
     auth = {"Authorization": f"Bearer {tokens['viewer']}"}
     for path in ("/openapi.json", "/ogc/openapi.json"):
         refused = client.get(path)
@@ -130,7 +130,7 @@ def test_the_api_description_needs_a_token(client: TestClient, tokens, settings)
         assert "paths" in client.get(path, headers=auth).json(), path
     page = client.get("/docs", follow_redirects=False)
     assert page.status_code == 303 and page.headers["location"] == "/signin?next=/docs"
-    client.cookies.set(TOKEN_COOKIE, tokens["viewer"])
+    client.cookies.set(TOKEN_COOKIE, create_session(engine, tokens["viewer"]))
     try:
         assert client.get("/docs").status_code == 200
         assert client.get("/ogc/docs").status_code == 200

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
@@ -135,7 +136,12 @@ def new_context(
 ) -> BrowserContext:
     """A browser context of the given viewport, signed in with ``token`` (the viewer's by default)."""
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", **kw)
-    cookie = {"name": TOKEN_COOKIE, "value": token or server.token, "url": server.base_url}
+    # Signed in as the sign-in page does it: the cookie carries a session id, not the token.
+    signin = httpx.post(
+        server.base_url + "/signin", data={"token": token or server.token}, follow_redirects=False
+    )
+    session = signin.cookies[TOKEN_COOKIE]
+    cookie = {"name": TOKEN_COOKIE, "value": session, "url": server.base_url}
     context.add_cookies([cookie])
     return context
 

@@ -24,7 +24,7 @@ from api.routes import (
     webmap,
 )
 from api.security import SecurityMiddleware
-from layers.db import make_engine
+from layers.db import make_app_engine
 from layers.settings import Settings, get_settings
 
 
@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.engine = make_engine(settings)
+        app.state.engine = make_app_engine(settings)  # least privilege (layers/db.py)
         try:
             await ogc.start_ogc(ogc_app, settings, app.state.engine)
             app.state.warming = threading.Thread(

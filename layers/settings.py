@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "WATERSHED_DATABASE_URL")
     )
+    # The API's least-privilege role (compose); unset: the embedded cluster's own, or DATABASE_URL.
+    app_database_url: str | None = None
     var_dir: Path = REPO_ROOT / "var"
     pg_port: int = Field(default=54329, ge=1024, le=65535)
 

@@ -25,7 +25,18 @@ def ensure_up() -> bool:
     settings = get_settings()
     if not settings.embedded:
         return False
-    return embedded_cluster(settings).up()
+    changed = embedded_cluster(settings).up()
+    if changed:
+        # The API's role may be new (a cluster from before it existed): give it its grants
+        # now if the schema is there, so `watershed serve` works without an upgrade first.
+        engine = make_engine(settings)
+        try:
+            if migrate.current_revision(engine):
+                with engine.begin() as conn:
+                    migrate.grant_app_role(conn)
+        finally:
+            engine.dispose()
+    return changed
 
 
 def _report_server() -> None:

@@ -88,6 +88,9 @@ def test_dump_restore_into_a_fresh_database_gives_identical_checks(
         assert restored.returncode == 0, restored.stderr
         assert counts(target) == counts(demo_engine)
         assert counts(target)["farmland"] > 0
+        with target.connect() as conn:  # the API's role has its grants back
+            granted = "SELECT has_table_privilege('watershed_app', 'farmland', 'SELECT')"
+            assert conn.execute(text(granted)).scalar_one()
         target_settings = demo_settings.model_copy(
             update={"database_url": target.url.render_as_string(hide_password=False)}
         )

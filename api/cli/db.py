@@ -208,6 +208,14 @@ def restore(
     if tables:
         args += ["--clean", "--if-exists"]
     _run_pg("pg_restore", *args, "--dbname", _url(), str(path))
+    # Grants are not restored (--no-privileges: role names differ between servers): the
+    # API's role gets its own again.
+    engine = make_engine(get_settings())
+    try:
+        with engine.begin() as conn:
+            migrate.grant_app_role(conn)
+    finally:
+        engine.dispose()
     console.print(f"已从 {path} 恢复数据库" + ("（已覆盖原有数据）" if tables else ""))
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from shapely.geometry import mapping
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from api.auth import create_token
 from layers import migrate
@@ -94,9 +94,10 @@ def server(own_cluster: tuple[EmbeddedCluster, Engine]) -> Iterator[int]:
         process.terminate()
         _, errors = process.communicate(timeout=30)
         # Warnings about the outage are expected in the log (and asyncpg's own retries of its
-        # pool's minimum size); an exception that escaped the app or a 500 is not.
+        # pool's minimum size), and the one 500 provoked below; an exception that escaped
+        # the app to uvicorn (which then drops the connection) is not.
         assert "Exception in ASGI application" not in errors, errors[-3000:]
-        assert "unhandled error" not in errors, errors[-3000:]
+        assert errors.count("unhandled error on") <= 1, errors[-3000:]
 
 
 def status_of(port: int, path: str) -> int | None:
@@ -178,3 +179,26 @@ def test_database_stopped_under_a_running_api(
         assert status == 200, (path, payload[:300])
     status, _, after = client.call("GET", CHECKS)
     assert status == 200 and "stale" not in json.loads(after)
+
+
+def test_a_500_keeps_the_keep_alive_connection(
+    own_cluster: tuple[EmbeddedCluster, Engine], server: int
+) -> None:
+    """A fault no handler knows (a table gone from under the app) answers a plain 500, and the
+    client's next request on the same connection is served (it was reset: defect 6)."""
+    _, engine = own_cluster
+    engine.dispose()  # its pooled connections died with the restart above
+    client = Client(server, create_token(engine, "viewer", name="test-500"))
+    assert client.call("GET", "/api/sections")[0] == 200
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE sections RENAME TO sections_hidden"))
+    try:
+        status, _, payload = client.call("GET", "/api/sections")
+        assert status == 500
+        assert "服务器内部错误" in payload.decode()
+        assert "sections_hidden" not in payload.decode() and "Undefined" not in payload.decode()
+        assert client.call("GET", "/api/health/live")[0] == 200  # same socket (Client checks)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE sections_hidden RENAME TO sections"))
+    assert client.call("GET", "/api/sections")[0] == 200

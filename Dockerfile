@@ -19,5 +19,5 @@ ENV WATERSHED_HOST=0.0.0.0 WATERSHED_PORT=8000 WATERSHED_DATA_DIR=/app/data
 # a bureau's empty database must not fill itself with data shown like its own.
 ENV WATERSHED_LOAD_DEMO=false
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/health')"
+HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/health/ready')"
 CMD ["sh", "-c", "watershed db upgrade && if [ \"$WATERSHED_LOAD_DEMO\" = true ]; then watershed demo load --if-empty; fi && watershed serve"]

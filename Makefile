@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup system-deps system-deps-test venv assets data lint bench clean
+.PHONY: run test fuzz setup system-deps system-deps-test venv assets data lint bench clean
 
 run: system-deps venv assets
 	$(BIN)/watershed db up
@@ -18,6 +18,12 @@ run: system-deps venv assets
 test: system-deps-test venv assets
 	@# pytest exits 5 when it collected no test: that must fail, never pass silently.
 	$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest ran no test" >&2; exit 1; fi; exit $$rc
+
+fuzz: system-deps-test venv
+	@# Schema-driven requests over the whole OpenAPI (API and /ogc), long run: no 5xx allowed.
+	@# Against a deployed server instead: WATERSHED_FUZZ_URL=… WATERSHED_FUZZ_TOKEN=<admin>
+	@# $(BIN)/python -m tests.fuzz.schema_fuzz
+	WATERSHED_FUZZ_EXAMPLES=$${WATERSHED_FUZZ_EXAMPLES:-300} $(BIN)/pytest -q -s tests/fuzz
 
 system-deps:
 	@scripts/install-system-deps.sh run

@@ -5,7 +5,10 @@ write itself. :func:`record_separately` is for writes that run their own transac
 ETL loader): the row is written right after, whether the write succeeded or was refused.
 """
 
+import getpass
 import hashlib
+import logging
+import socket
 from typing import Any
 
 from sqlalchemy import Engine
@@ -14,6 +17,19 @@ from sqlalchemy.orm import Session
 from api.auth import Principal
 from layers.db import session_scope
 from layers.models import AuditEntry
+
+log = logging.getLogger(__name__)
+
+
+def cli_actor() -> Principal:
+    """Who runs a CLI command: the operating-system account and the machine (``cli:`` marks
+    it apart from API tokens). The CLI connects with the database's own credentials, so the
+    account is the only name there is."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (a bare container)
+        user = "unknown"
+    return Principal(f"cli:{user}@{socket.gethostname()}", "cli")
 
 
 def sha256_of(data: bytes) -> str:
@@ -45,3 +61,16 @@ def record_separately(
 ) -> None:
     with session_scope(engine) as session:
         record(session, actor, action, target, **kwargs)
+
+
+def record_failure(
+    engine: Engine, actor: Principal, action: str, target: str | None, error: BaseException, **kw
+) -> None:
+    """The audit row of a write that failed unexpectedly (no WatershedError): the error's
+    class only (its text may hold SQL or paths). When the database itself is what failed,
+    the row cannot be written: that is logged instead, and the caller's error goes on."""
+    detail = {**kw.pop("detail", {}), "error": type(error).__name__}
+    try:
+        record_separately(engine, actor, action, target, detail=detail, **kw)
+    except Exception:
+        log.exception("audit row for failed %s on %s not written", action, target)

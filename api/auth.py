@@ -4,17 +4,21 @@ A token is a random string (``secrets.token_urlsafe``) shown once; only its SHA-
 in ``api_tokens``. Roles are ordered viewer < analyst < editor < admin and a route asks for
 the least role it needs. Writes always need a token; reads need one only when
 ``Settings.read_requires_token`` (red-line vectors are sensitive data). The token comes from
-``Authorization: Bearer …`` or, for the map page, the ``watershed_token`` cookie.
+``Authorization: Bearer …``; the map page's ``watershed_token`` cookie carries a session id
+instead (:func:`create_session` at sign-in, :func:`end_session` at sign-out): the token
+itself never sits in a browser, and signing out ends the session on the server.
 """
 
 import hashlib
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select, text, update
 from starlette.concurrency import run_in_threadpool
 
 from gis.errors import InvalidInputError
@@ -66,6 +70,8 @@ def create_token(engine: Engine, role: str, name: str | None = None) -> str:
 
 def revoke_token(engine: Engine, name: str) -> int:
     """Revoke every token called ``name``; returns how many were revoked."""
+    with _recent_lock:
+        _recent.clear()  # no outage grace for a token revoked here
     with session_scope(engine) as session:
         result = session.execute(
             update(ApiToken).where(ApiToken.name == name, ~ApiToken.revoked).values(revoked=True)
@@ -73,34 +79,102 @@ def revoke_token(engine: Engine, name: str) -> int:
         return result.rowcount
 
 
-def principal_for(engine: Engine, token: str) -> Principal | None:
-    """The principal of a valid, unrevoked token, else None."""
-    query = select(ApiToken.name, ApiToken.role).where(
-        ApiToken.token_sha256 == hash_token(token), ~ApiToken.revoked
+#: How long a sign-in lasts (the cookie's max-age too).
+SESSION_SECONDS = 30 * 24 * 3600
+_SESSION_PRINCIPAL = text(
+    "SELECT t.name, t.role FROM sessions s JOIN api_tokens t ON t.id = s.token_id "
+    "WHERE s.sid_sha256 = :sid AND NOT s.revoked AND s.expires_at > now() AND NOT t.revoked"
+)
+
+
+def create_session(engine: Engine, token: str) -> str | None:
+    """A new session id for a valid token (None when the token is not): only its SHA-256
+    is stored, bound to the token, so revoking the token ends the session."""
+    sid = secrets.token_urlsafe(32)
+    sql = text(
+        "INSERT INTO sessions (sid_sha256, token_id, expires_at) "
+        "SELECT :sid, id, now() + make_interval(secs => :seconds) FROM api_tokens "
+        "WHERE token_sha256 = :token AND NOT revoked RETURNING id"
     )
-    with engine.connect() as conn:
-        row = conn.execute(query).first()
-    return Principal(row.name, row.role) if row else None
+    params = {"sid": hash_token(sid), "token": hash_token(token), "seconds": SESSION_SECONDS}
+    with engine.begin() as conn:
+        created = conn.execute(sql, params).first()
+    return sid if created else None
+
+
+def end_session(engine: Engine, sid: str) -> None:
+    """Revoke a session (signing out): its cookie, copied or not, opens nothing after."""
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE sessions SET revoked = true WHERE sid_sha256 = :sid"),
+            {"sid": hash_token(sid)},
+        )
+    with _recent_lock:
+        _recent.clear()
+
+
+#: During a database outage a token checked within this many seconds is still accepted:
+#: only reads of cached evaluations can succeed then (every write needs the database), and
+#: a revocation made during the outage cannot have happened.
+OUTAGE_GRACE_SECONDS = 600
+_recent: dict[str, tuple[float, Principal]] = {}
+_recent_lock = threading.Lock()
+
+
+def principal_for(engine: Engine, token: str, *, session: bool = False) -> Principal | None:
+    """The principal of a valid, unrevoked token — or, with ``session``, of a live session
+    id from the cookie (a raw token in the cookie opens nothing) — else None."""
+    digest = hash_token(token)
+    query = select(ApiToken.name, ApiToken.role).where(
+        ApiToken.token_sha256 == digest, ~ApiToken.revoked
+    )
+    if session:
+        query = _SESSION_PRINCIPAL.bindparams(sid=digest)
+        digest = "session:" + digest
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(query).first()
+    except Exception as exc:
+        from api.errors import is_outage
+
+        with _recent_lock:
+            known = _recent.get(digest)
+        if is_outage(exc) and known and time.monotonic() - known[0] < OUTAGE_GRACE_SECONDS:
+            return known[1]
+        raise
+    principal = Principal(row.name, row.role) if row else None
+    with _recent_lock:
+        if principal is None:
+            _recent.pop(digest, None)
+        else:
+            if len(_recent) > 10_000:  # bounded: tokens are few, guesses are not stored
+                _recent.clear()
+            _recent[digest] = (time.monotonic(), principal)
+    return principal
 
 
 async def _presented_token(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     cookie: Annotated[str | None, Depends(_cookie)],
-) -> str | None:
+) -> tuple[str, bool] | None:
+    """The credential and whether it is a session id (from the cookie)."""
     if bearer and bearer.credentials:
-        return bearer.credentials
-    return cookie or None
+        return bearer.credentials, False
+    return (cookie, True) if cookie else None
 
 
 # The dependencies are async so a request without a token never leaves the event loop (sync
 # dependencies each cost a thread-pool hop, which shows on small tiles); only the token
 # lookup itself runs in the pool.
 async def _caller(
-    request: Request, token: Annotated[str | None, Depends(_presented_token)]
+    request: Request, presented: Annotated[tuple[str, bool] | None, Depends(_presented_token)]
 ) -> Principal:
-    if not token:
+    if not presented:
         return ANONYMOUS
-    principal = await run_in_threadpool(principal_for, request.app.state.engine, token)
+    token, session = presented
+    principal = await run_in_threadpool(
+        principal_for, request.app.state.engine, token, session=session
+    )
     if principal is None:
         raise _unauthorised("令牌无效或已撤销 (invalid or revoked token).")
     return principal

@@ -12,9 +12,14 @@ outside the platform (plain SQL) can go unseen:
 * the rows of each statement the evaluation ran (:meth:`layers.checks.context.CheckContext.fetch`),
   shared by every unit and period: the land statements, nearly all of the time, take no
   period, so another unit or period only runs the water statements of that period.
+
+During a database outage the last evaluation of each key is served read-only, whatever its
+age, with ``stale`` saying when it was computed (:func:`last_known`); a key never evaluated
+answers 503 like every other route.
 """
 
 import copy
+import datetime as dt
 import threading
 import time
 from collections import OrderedDict
@@ -36,6 +41,13 @@ _lock = threading.Lock()
 _entries: OrderedDict[tuple, tuple[float, Any]] = OrderedDict()
 _memos: OrderedDict[tuple, tuple[float, Memo]] = OrderedDict()
 _running: dict[tuple, threading.Event] = {}  # evaluations under way, by key
+# The latest value of each key (without the data part) and when it was computed: served
+# only while the database cannot be reached.
+_last: OrderedDict[tuple, tuple[dt.datetime, Any]] = OrderedDict()
+
+STALE_NOTE = (
+    "数据库暂时不可用：以下为 {at} 计算的核查结果，只读 (database unavailable: cached result)"
+)
 
 
 def data_version(engine: Engine) -> tuple:
@@ -57,7 +69,15 @@ def cached(
     if settings.checks_cache_seconds <= 0:
         return compute(None)
     path = list_path or settings.baseline_path
-    rows_key = (str(engine.url), data_version(engine))
+    try:
+        version = data_version(engine)
+    except Exception as exc:
+        from api.errors import is_outage  # the API's notion of an outage; no cycle at import
+
+        if not is_outage(exc):
+            raise
+        return last_known((str(engine.url), str(path), *key), exc)
+    rows_key = (str(engine.url), version)
     full_key = (*key, str(path), path.stat().st_mtime_ns, *rows_key)
     while True:
         now = time.monotonic()
@@ -78,11 +98,35 @@ def cached(
         value = compute(memo)
         with _lock:
             _store(_entries, full_key, (now, value), MAX_ENTRIES)
+            _store(
+                _last,
+                (str(engine.url), str(path), *key),
+                (dt.datetime.now(dt.UTC), value),
+                MAX_ENTRIES,
+            )
     finally:
         with _lock:
             del _running[full_key]
         running.set()  # waiters look again: a result, or (after a failure) their own turn
     return copy.deepcopy(value)
+
+
+def last_known(key: tuple, error: Exception) -> Any:
+    """The last value computed for ``key`` (a copy), marked ``stale`` when it is a mapping;
+    ``error`` again when there is none."""
+    with _lock:
+        hit = _last.get(key)
+    if hit is None:
+        raise error
+    at, value = hit
+    value = copy.deepcopy(value)
+    if isinstance(value, dict):
+        local = at.astimezone(dt.timezone(dt.timedelta(hours=8)))  # Beijing time for people
+        value["stale"] = {
+            "computed_at": at.isoformat(timespec="seconds"),
+            "note": STALE_NOTE.format(at=local.strftime("%Y-%m-%d %H:%M")),
+        }
+    return value
 
 
 def _fresh(entries: OrderedDict, key: tuple, now: float, settings: Settings) -> Any:
@@ -104,3 +148,4 @@ def clear() -> None:
     with _lock:
         _entries.clear()
         _memos.clear()
+        _last.clear()

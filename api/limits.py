@@ -37,9 +37,10 @@ class BodyLimitMiddleware:
         if _has_control_characters(scope):
             await _answer(send, 400, _CONTROL_MESSAGE)
             return
+        max_bytes = self._limit(scope)
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(send)
+        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
+            await _answer(send, 413, _message(max_bytes))
             return
         received = 0
         started = False
@@ -49,8 +50,8 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
+                if received > max_bytes:
+                    raise BodyTooLarge(max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -62,10 +63,20 @@ class BodyLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._refuse(send)
+                await _answer(send, 413, _message(max_bytes))
 
-    async def _refuse(self, send: Send) -> None:
-        await _answer(send, 413, _message(self.max_bytes))
+    def _limit(self, scope: Scope) -> int:
+        """The overlap check is open to every viewer and takes a project's outline: its
+        body is held to ``Settings.overlap_max_upload_mb``, far below an editor's ingest."""
+        if scope.get("path") in OVERLAP_PATHS and scope.get("method") == "POST":
+            app = scope.get("app")
+            settings = getattr(getattr(app, "state", None), "settings", None)
+            if settings is not None:
+                return min(self.max_bytes, int(settings.overlap_max_upload_mb * 1024 * 1024))
+        return self.max_bytes
+
+
+OVERLAP_PATHS = frozenset({"/api/overlap"})
 
 
 _CONTROL_MESSAGE = "请求地址或参数中含有控制字符（如 %00）(control characters in the URL)。"

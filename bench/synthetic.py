@@ -217,7 +217,7 @@ def api_server(settings: Settings) -> Iterator[str]:
     try:
         for _ in range(200):
             try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                if httpx.get(f"{base}/api/health/ready", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 time.sleep(0.1)

@@ -77,7 +77,7 @@ def read_vector(
             files = extract_zip(path, Path(folder), limits)
             inner = _pick_dataset(path.name, files, sublayer)
             inner_layer = None if inner.suffix.lower() == ".shp" else sublayer
-            data = _read_dataset(inner, crs, encoding, inner_layer)
+            data = _read_dataset(inner, crs, encoding, inner_layer, limits)
     else:
         if suffix not in VECTOR_SUFFIXES:
             raise InvalidInputError(
@@ -85,7 +85,7 @@ def read_vector(
                 hint="支持 .shp（含 .shx/.dbf/.prj）、.zip、.gpkg、.geojson、.kml；"
                 "水质数据用 .csv/.xlsx 并指定 --layer samples。",
             )
-        data = _read_dataset(path, crs, encoding, sublayer)
+        data = _read_dataset(path, crs, encoding, sublayer, limits)
     data.source, data.sha256 = source, digest
     return data
 
@@ -138,14 +138,108 @@ def _pick_dataset(archive: str, files: list[Path], sublayer: str | None) -> Path
 
 
 def _read_dataset(
-    path: Path, crs: int | None, encoding: str | None, sublayer: str | None
+    path: Path,
+    crs: int | None,
+    encoding: str | None,
+    sublayer: str | None,
+    limits: ArchiveLimits | None = None,
 ) -> VectorData:
     if path.suffix.lower() == ".shp":
-        return _read_shapefile(path, crs, encoding)
-    return _read_utf8_dataset(path, crs, encoding, sublayer)
+        return _read_shapefile(path, crs, encoding, limits)
+    return _read_utf8_dataset(path, crs, encoding, sublayer, limits)
 
 
-def _read_shapefile(shp: Path, crs: int | None, encoding: str | None) -> VectorData:
+# -- counts before reading (issue 16, defect 5) ------------------------------------------------
+
+#: Where a shapefile record's point count sits, by shape type (ESRI Shapefile Technical
+#: Description): after the 8-byte record header, the type (4), the box (32), then for
+#: PolyLine/Polygon/MultiPatch NumParts (4) and NumPoints (4), for MultiPoint NumPoints (4).
+_POINTS_AT = {
+    **dict.fromkeys((3, 5, 13, 15, 23, 25, 31), 8 + 4 + 32 + 4),
+    **dict.fromkeys((8, 18, 28), 8 + 4 + 32),
+}
+_POINT_TYPES = (1, 11, 21)
+_CHUNK_FEATURES = 5_000
+
+
+def _too_many(
+    name: str, what: str, count: int, limit: int, exact: bool = True
+) -> InvalidInputError:
+    seen = f"{count}" if exact else f"超过 {limit}（已读到 {count}）"
+    return InvalidInputError(
+        f"{name} 的{what}数 {seen}，超过上限 {limit}（too many {'features' if what == '要素' else 'vertices'}）。",
+        hint="项目范围只需项目红线本身；图层数据请由编辑者通过数据导入上传，"
+        "或由管理员调整 WATERSHED_MAX_FEATURES / WATERSHED_OVERLAP_MAX_FEATURES / "
+        "WATERSHED_MAX_VERTICES。",
+    )
+
+
+def shapefile_counts(shp: Path, shx: Path) -> tuple[int, int]:
+    """Features and vertices of a shapefile from its headers alone: the record count from
+    the .shx size, each record's point count read at its offset in the .shp (numpy over a
+    memory map; no geometry is parsed). Records pointing outside the file count as 0 here;
+    :func:`etl.shapefile.verify_shapefile` refuses them afterwards."""
+    records = max((shx.stat().st_size - 100) // 8, 0)
+    size = shp.stat().st_size
+    if records == 0 or size < 100:
+        return records, 0
+    shape_type = int(np.fromfile(shp, dtype="<i4", count=1, offset=32)[0])
+    if shape_type in _POINT_TYPES:
+        return records, records
+    at = _POINTS_AT.get(shape_type)
+    if at is None:
+        return records, 0
+    index = np.memmap(shx, dtype=">i4", mode="r", offset=100, shape=(records * 2,))
+    positions = index[0::2].astype(np.int64) * 2 + at
+    inside = positions + 4 <= size
+    data = np.memmap(shp, dtype=np.uint8, mode="r")
+    starts = positions[inside]
+    # Null shapes (type 0) among the records carry no count.
+    types = data[(starts - at + 8)[:, None] + np.arange(4)].copy().view("<i4").ravel()
+    counts = data[starts[:, None] + np.arange(4)].copy().view("<i4").ravel()
+    return records, int(np.clip(counts[types != 0], 0, None).sum())
+
+
+def _check_shapefile_counts(shp: Path, limits: ArchiveLimits | None) -> None:
+    if limits is None or (limits.max_features is None and limits.max_vertices is None):
+        return
+    features, vertices = shapefile_counts(shp, sibling(shp, ".shx"))
+    if limits.max_features is not None and features > limits.max_features:
+        raise _too_many(shp.name, "要素", features, limits.max_features)
+    if limits.max_vertices is not None and vertices > limits.max_vertices:
+        raise _too_many(shp.name, "顶点", vertices, limits.max_vertices)
+
+
+def _check_dataset_counts(path: Path, layer: str | None, limits: ArchiveLimits | None) -> None:
+    """GeoPackage, GeoJSON, KML: the feature count GDAL reports (GeoPackage keeps it; the
+    text formats are counted by scanning), then, with a vertex limit, the geometries read
+    in chunks of 5,000 and counted, stopping at the first chunk over the limit."""
+    if limits is None or (limits.max_features is None and limits.max_vertices is None):
+        return
+    try:
+        info = pyogrio.read_info(path, layer=layer, force_feature_count=True)
+    except (DataSourceError, DataLayerError) as exc:
+        raise _unreadable(path, exc) from exc
+    features = int(info.get("features") or 0)
+    if limits.max_features is not None and features > limits.max_features:
+        raise _too_many(path.name, "要素", features, limits.max_features)
+    if limits.max_vertices is None:
+        return
+    total = 0
+    for skip in range(0, features, _CHUNK_FEATURES):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the full read reports them
+            chunk = _pyogrio_read(
+                path, layer, None, columns=[], skip_features=skip, max_features=_CHUNK_FEATURES
+            )
+        total += int(shapely.get_num_coordinates(chunk.geometry.values).sum())
+        if total > limits.max_vertices:
+            raise _too_many(path.name, "顶点", total, limits.max_vertices, exact=False)
+
+
+def _read_shapefile(
+    shp: Path, crs: int | None, encoding: str | None, limits: ArchiveLimits | None = None
+) -> VectorData:
     missing = [s for s in (".shx", ".dbf") if sibling(shp, s) is None]
     if missing:
         raise InvalidInputError(
@@ -154,6 +248,7 @@ def _read_shapefile(shp: Path, crs: int | None, encoding: str | None) -> VectorD
             hint="shapefile 由同名的 .shp、.shx、.dbf（及 .prj、.cpg）组成，请一并提供"
             "（打包为 zip 最方便）。",
         )
+    _check_shapefile_counts(shp, limits)  # before the table or a geometry is read
     detection = detect_dbf_encoding(shp, encoding)
     dbf = sibling(shp, ".dbf")
     table, notes = read_dbf(dbf, detection.encoding)
@@ -183,9 +278,14 @@ def _read_shapefile(shp: Path, crs: int | None, encoding: str | None) -> VectorD
 
 
 def _read_utf8_dataset(
-    path: Path, crs: int | None, encoding: str | None, sublayer: str | None
+    path: Path,
+    crs: int | None,
+    encoding: str | None,
+    sublayer: str | None,
+    limits: ArchiveLimits | None = None,
 ) -> VectorData:
     layer = _choose_layer(path, sublayer)
+    _check_dataset_counts(path, layer, limits)
     declared = encoding or "utf-8"
     with _gdal_notes() as notes, gdal_messages() as messages:
         frame = _pyogrio_read(path, layer, encoding)

@@ -40,6 +40,14 @@ def bulk_replace(cur: psycopg.Cursor, table: str, source: str, incoming: int) ->
     name, params = sql.Identifier(table), {"source": source}
     if incoming < REBUILD_INDEXES_FROM:
         return None
+    # Dropping indexes is DDL: only the table's owner (the CLI, migrations) may; the API's
+    # least-privilege role goes through staging (layers/migrate.py grant_app_role).
+    owner = cur.execute(
+        "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class WHERE oid = %s::regclass",
+        (table,),
+    ).fetchone()
+    if not owner or not owner[0]:
+        return None
     if cur.execute(composed("load_dependents"), {"table": table}).fetchall():
         return None
     if not cur.execute(composed("load_source_owns_table", table=name), params).fetchone()[0]:

@@ -21,7 +21,10 @@ from urllib.parse import quote
 from gis.errors import DatabaseUnavailableError
 
 DB_NAME = "watershed"
-DB_USER = "watershed"
+DB_USER = "watershed"  # the cluster's owner: migrations, loads from the CLI
+#: The role the API serves with: no superuser, no DDL, audit_log INSERT-only (the grants
+#: are applied by layers.migrate after each upgrade, to this role wherever it exists).
+APP_USER = "watershed_app"
 SERVER_USER = "postgres"  # the OS account that owns the cluster when we run as root
 INSTALL_HINT = "apt-get install postgresql-15-postgis-3（Debian/Ubuntu）"
 
@@ -77,6 +80,10 @@ class EmbeddedCluster:
         return self.base / "password"
 
     @property
+    def app_password_file(self) -> Path:
+        return self.base / "app_password"
+
+    @property
     def initialised(self) -> bool:
         return (self.data_dir / "PG_VERSION").exists()
 
@@ -84,6 +91,14 @@ class EmbeddedCluster:
         """Connection string in libpq URI form (psql, ogr2ogr, QGIS); ``driver`` for SQLAlchemy."""
         password = quote(self.password_file.read_text().strip(), safe="")
         return f"{driver}://{DB_USER}:{password}@127.0.0.1:{self.port}/{DB_NAME}"
+
+    def app_url(self) -> str | None:
+        """The API's connection string (role :data:`APP_USER`), None for a cluster created
+        before the role existed (then the API keeps the owner's)."""
+        if not self.app_password_file.exists():
+            return None
+        password = quote(self.app_password_file.read_text().strip(), safe="")
+        return f"postgresql://{APP_USER}:{password}@127.0.0.1:{self.port}/{DB_NAME}"
 
     # -- running server programs -------------------------------------------------------
 
@@ -200,6 +215,28 @@ class EmbeddedCluster:
                 f"无法启用 PostGIS 扩展 (CREATE EXTENSION postgis failed): {result.stderr.strip()}",
                 hint=f"请安装：{INSTALL_HINT}",
             )
+        self._ensure_app_role(psql)
+
+    def _ensure_app_role(self, psql: list[str]) -> None:
+        """The API's role: it logs in with a password of its own and can do nothing the
+        grants of :func:`layers.migrate.grant_app_role` do not give it."""
+        if not self.app_password_file.exists():
+            self.app_password_file.write_text(secrets.token_urlsafe(24) + "\n")
+            self.app_password_file.chmod(0o600)
+            self._hand_over(self.app_password_file)
+        password = self.app_password_file.read_text().strip()  # url-safe: no quote to escape
+        exists = self._run(
+            *psql, "-d", "postgres", "-tAc", f"SELECT 1 FROM pg_roles WHERE rolname='{APP_USER}'"
+        ).stdout.strip()
+        verb = "ALTER" if exists else "CREATE"
+        self._run(
+            *psql,
+            "-d",
+            "postgres",
+            "-c",
+            f"{verb} ROLE {APP_USER} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
+            f"PASSWORD '{password}'",
+        )
 
     def up(self) -> bool:
         """Init (once), start (if stopped) and make sure the database exists. Idempotent.

@@ -58,6 +58,25 @@ def make_engine(settings: Settings, **kwargs) -> Engine:
     )
 
 
+def app_url(settings: Settings) -> str:
+    """The API's connection (SQLAlchemy form): ``WATERSHED_APP_DATABASE_URL`` when set (compose:
+    the least-privilege role its init script creates), the embedded cluster's
+    ``watershed_app`` role when it has one, else the owner's (``DATABASE_URL``)."""
+    if settings.app_database_url:
+        url = make_url(settings.app_database_url)
+    elif settings.embedded and (app := embedded_cluster(settings).app_url()) is not None:
+        url = make_url(app)
+    else:
+        return sqlalchemy_url(settings)
+    return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+def make_app_engine(settings: Settings, **kwargs) -> Engine:
+    """The engine the API serves with: no superuser, no DDL, audit_log INSERT-only
+    (:func:`layers.migrate.grant_app_role`). Migrations and CLI loads use :func:`make_engine`."""
+    return create_engine(app_url(settings), connect_args={"options": CONNECT_OPTIONS}, **kwargs)
+
+
 @contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
     """A connection for one read-only statement. Autocommit, because a transaction would cost

@@ -2,7 +2,9 @@
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
+
+from layers.cluster import APP_USER
 
 MIGRATIONS = "layers:migrations"
 
@@ -19,6 +21,31 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        grant_app_role(connection)
+
+
+def grant_app_role(connection: Connection, role: str = APP_USER) -> bool:
+    """Least privilege for the API's role, when it exists (the embedded cluster creates it;
+    compose's init script too): read and write the data tables and their sequences, no DDL
+    (it owns nothing and has no CREATE on the schema), and ``audit_log`` INSERT-only (plus
+    reading back the new row's id). Run after every upgrade, so new tables are covered."""
+    exists = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
+    if exists.first() is None:
+        return False
+    role_sql = connection.dialect.identifier_preparer.quote(role)
+    for statement in (
+        f"REVOKE CREATE ON SCHEMA public FROM PUBLIC, {role_sql}",
+        f"GRANT USAGE ON SCHEMA public TO {role_sql}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public "
+        f"TO {role_sql}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role_sql}",
+        f"REVOKE SELECT, UPDATE, DELETE, TRUNCATE ON audit_log FROM {role_sql}",
+        f"GRANT SELECT (id, at) ON audit_log TO {role_sql}",  # the ORM reads them back
+        f"REVOKE ALL ON alembic_version FROM {role_sql}",
+        f"GRANT SELECT ON alembic_version TO {role_sql}",
+    ):
+        connection.execute(text(statement))
+    return True
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:

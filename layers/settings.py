@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "WATERSHED_DATABASE_URL")
     )
+    # The API's least-privilege role (compose); unset: the embedded cluster's own, or DATABASE_URL.
+    app_database_url: str | None = None
     var_dir: Path = REPO_ROOT / "var"
     pg_port: int = Field(default=54329, ge=1024, le=65535)
 
@@ -41,6 +43,9 @@ class Settings(BaseSettings):
     # Access control: writes always need a token with a role; reads only when this is true
     # (red-line vectors are sensitive data in China, so the default is to ask).
     read_requires_token: bool = True
+    # The OpenAPI description and its pages (/docs, /redoc, /openapi.json, /ogc's) need a
+    # token too: they list every route and parameter an attacker would try.
+    openapi_requires_token: bool = True
 
     # Optional 天地图 basemap (CGCS2000-aligned); without a token the map shows the DEM relief.
     tianditu_token: str | None = None
@@ -64,6 +69,12 @@ class Settings(BaseSettings):
     max_upload_mb: float = Field(default=50, gt=0)
     max_unzipped_mb: float = Field(default=500, gt=0)
     max_vertices: int = Field(default=200_000, gt=0)
+    # A layer load reads at most this many features (the district's 地类图斑: ~210,000).
+    max_features: int = Field(default=2_000_000, gt=0)
+    # An overlap check (any viewer) takes a project's outline: a smaller upload, few
+    # features, and max_vertices vertices in all, checked before geometry is built.
+    overlap_max_upload_mb: float = Field(default=10, gt=0)
+    overlap_max_features: int = Field(default=10_000, gt=0)
 
     # API output: whole-layer GeoJSON above this many features is refused (use tiles or export);
     # the OGC (tipg) catalogue of extents is refreshed at most every this many seconds.

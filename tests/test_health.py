@@ -2,12 +2,14 @@
 
 from fastapi.testclient import TestClient
 
+from api.auth import create_token
 from api.main import create_app
 
 
 def test_health_reports_versions(engine, settings) -> None:
+    token = create_token(engine, "viewer", name="test-health")
     with TestClient(create_app(settings)) as client:
-        response = client.get("/api/health")
+        response = client.get("/api/health", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     body = response.json()
     assert body["postgres"].startswith("15")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from api.audit import cli_actor, record_separately
 from api.auth import create_token, principal_for, revoke_token
 from api.cli.common import console, friendly_errors
 from api.cli.db import ensure_up
@@ -31,6 +32,13 @@ def create(
     try:
         migrate.upgrade(engine)
         token = create_token(engine, role, name)
+        record_separately(
+            engine,
+            cli_actor(),
+            "token.create",
+            f"tokens/{name or role}",
+            detail={"token_role": role},
+        )
     finally:
         engine.dispose()
     console.print(f"已创建令牌：名称 {name or role}，角色 {role}。请妥善保存，之后无法再次查看：")
@@ -45,6 +53,9 @@ def revoke(name: str = typer.Argument(..., help="要撤销的令牌名称")) -> 
     engine = make_engine(get_settings())
     try:
         count = revoke_token(engine, name)
+        record_separately(
+            engine, cli_actor(), "token.revoke", f"tokens/{name}", detail={"revoked": count}
+        )
     finally:
         engine.dispose()
     console.print(f"已撤销 {count} 个令牌（名称 {name}）。")
@@ -90,9 +101,16 @@ def demo(
             token = None if new else kept.get(name)
             principal = principal_for(engine, token) if token else None
             if principal is None or (principal.name, principal.role) != (name, role):
-                revoke_token(engine, name)
+                revoked = revoke_token(engine, name)
                 token = create_token(engine, role, name)
                 created.append(name)
+                record_separately(
+                    engine,
+                    cli_actor(),
+                    "token.create",
+                    f"tokens/{name}",
+                    detail={"token_role": role, "revoked": revoked, "demo": True},
+                )
             tokens.append((name, role, token))
     finally:
         engine.dispose()

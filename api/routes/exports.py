@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import CallerDep, ReaderDep
+from api.demo_label import demo_names, label_html, label_workbook
 from api.deps import EngineDep, SettingsDep
 from api.evaluations import run_checks
 from api.params import XLSX, ListQuery, PeriodQuery, UnitQuery
@@ -47,6 +48,7 @@ async def checks_xlsx(
     """The evaluation of ``GET /api/checks`` as a workbook: one row per unit and line."""
     data = await run_in_threadpool(run_checks, engine, settings, unit, period, list_name)
     body = checks_workbook(data["baseline"], data["period"], data["results"])
+    body = label_workbook(body, await run_in_threadpool(demo_names, engine, settings))
     return _attachment(body, f"checks-{data['period'] or 'latest'}.xlsx")
 
 
@@ -56,11 +58,16 @@ async def checks_xlsx(
     response_class=Response,
     responses={200: {"content": {XLSX: {}}}},
 )
-async def overlap_xlsx(project_id: ProjectId, engine: EngineDep, caller: CallerDep) -> Response:
+async def overlap_xlsx(
+    project_id: ProjectId, engine: EngineDep, settings: SettingsDep, caller: CallerDep
+) -> Response:
     """A saved report as a workbook: summary per protected layer and the features touched
     (whoever may open the report: its owner, an admin)."""
     report = await run_in_threadpool(get_report, engine, caller, project_id)
-    return _attachment(overlap_workbook(report), f"overlap-{project_id}.xlsx")
+    names = await run_in_threadpool(demo_names, engine, settings)
+    return _attachment(
+        label_workbook(overlap_workbook(report), names), f"overlap-{project_id}.xlsx"
+    )
 
 
 @router.get(
@@ -68,8 +75,10 @@ async def overlap_xlsx(project_id: ProjectId, engine: EngineDep, caller: CallerD
     summary="打印版项目压占分析报告（含示意图）",
     response_class=HTMLResponse,
 )
-async def overlap_page(project_id: ProjectId, engine: EngineDep, caller: CallerDep) -> str:
+async def overlap_page(
+    project_id: ProjectId, engine: EngineDep, settings: SettingsDep, caller: CallerDep
+) -> str:
     """A saved report as a printable page with an inline map (no external assets; whoever
     may open the report: its owner, an admin)."""
     report = await run_in_threadpool(get_report, engine, caller, project_id)
-    return overlap_html(report)
+    return label_html(overlap_html(report), await run_in_threadpool(demo_names, engine, settings))

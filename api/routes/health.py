@@ -1,10 +1,19 @@
-"""`GET /api/health`: is the database there, which versions, is data loaded."""
+"""Health: an open liveness probe, an open readiness probe, and the detail behind a token.
+
+``/api/health/live`` and ``/api/health/ready`` answer anyone (a supervisor, a load balancer,
+Docker's HEALTHCHECK) and say nothing but ok / not ready. ``/api/health`` — versions, schema
+revision, row counts — is reconnaissance for an attacker, so it needs a token (any role).
+"""
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
 
+from api.auth import ViewerDep
 from api.deps import EngineDep
+from api.errors import outage_response
 from layers import migrate
 from layers.db import server_info
 from layers.registry import SPATIAL_LAYERS
@@ -20,8 +29,8 @@ class Health(BaseModel):
     features: dict[str, int]
 
 
-@router.get("/health", response_model=Health, summary="服务与数据库状态")
-def health(engine: EngineDep) -> Health:
+@router.get("/health", response_model=Health, summary="服务与数据库状态（需令牌）")
+def health(engine: EngineDep, _: ViewerDep) -> Health:
     info = server_info(engine)
     revision = migrate.current_revision(engine)
     counts: dict[str, int] = {}
@@ -45,9 +54,26 @@ def health(engine: EngineDep) -> Health:
     )
 
 
-@router.get("/health/live", summary="进程存活检查（不访问数据库）")
+@router.get("/health/live", summary="进程存活检查（不访问数据库，无需令牌）")
 async def live() -> dict[str, str]:
     """Liveness for a supervisor or load balancer: answers as long as the process serves,
-    without touching the database (``/api/health`` is the readiness check). The benchmarks
-    time it as the HTTP floor every request pays."""
+    without touching the database. The benchmarks time it as the HTTP floor every request
+    pays."""
     return {"status": "ok"}
+
+
+def _ready(engine) -> bool:
+    return migrate.current_revision(engine) is not None
+
+
+@router.get(
+    "/health/ready",
+    summary="就绪检查：数据库可用且已迁移（无需令牌）",
+    responses={503: {"description": "数据库不可用或未迁移"}},
+)
+async def ready(engine: EngineDep) -> JSONResponse:
+    """Readiness: 200 when the database answers and holds the schema, else 503 with
+    Retry-After. Nothing else (no versions, no counts)."""
+    if not await run_in_threadpool(_ready, engine):
+        return outage_response()
+    return JSONResponse({"status": "ok"})

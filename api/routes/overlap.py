@@ -96,7 +96,7 @@ def _from_upload(
         found = read_project_file(
             path,
             crs=parse_crs(crs) if crs else None,
-            limits=ArchiveLimits.from_settings(settings),
+            limits=ArchiveLimits.for_overlap(settings),
         )
     except WatershedError as exc:
         raise for_the_browser(exc) from None

@@ -1,8 +1,9 @@
 """The map page (``GET /``), its static files (``/static``) and signing in with a token.
 
 When ``Settings.read_requires_token`` is true the page asks for a token first
-(``/signin``), keeps it in the ``watershed_token`` cookie (HttpOnly, SameSite=Strict) and
-every API call of the page carries it; ``Authorization: Bearer`` works as well.
+(``/signin``), opens a server-side session and keeps its id in the ``watershed_token``
+cookie (HttpOnly, SameSite=Strict) that every API call of the page carries; signing out
+ends the session. ``Authorization: Bearer`` works as well.
 """
 
 import html
@@ -15,7 +16,16 @@ from fastapi.staticfiles import StaticFiles
 
 import webmap
 from api import ogc
-from api.auth import TOKEN_COOKIE, Principal, ReaderDep, principal_for
+from api.auth import (
+    SESSION_SECONDS,
+    TOKEN_COOKIE,
+    Principal,
+    ReaderDep,
+    create_session,
+    end_session,
+    principal_for,
+)
+from api.demo_label import demo_names, label_workbook
 from api.deps import EngineDep, SettingsDep
 from api.params import XLSX
 from api.qr_signin import CODE_MINUTES, issue_code, qr_svg, redeem_code
@@ -40,20 +50,16 @@ STATIC_DIR = Path(webmap.__file__).parent / "static"
 # Compressed: the page's scripts and styles are most of its first load.
 router.mount("/static", StaticFiles(directory=STATIC_DIR))  # gzip: api/main.py
 
-COOKIE_MAX_AGE = 30 * 24 * 3600
+COOKIE_MAX_AGE = SESSION_SECONDS
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _presented_token(request: Request) -> str | None:
+def _caller(request: Request, engine) -> Principal | None:
     scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and credentials.strip():
-        return credentials.strip()
-    return request.cookies.get(TOKEN_COOKIE) or None
-
-
-def _caller(request: Request, engine) -> Principal | None:
-    token = _presented_token(request)
-    return principal_for(engine, token) if token else None
+        return principal_for(engine, credentials.strip())
+    session = request.cookies.get(TOKEN_COOKIE)  # a session id (api.auth.create_session)
+    return principal_for(engine, session, session=True) if session else None
 
 
 def _options(
@@ -132,20 +138,23 @@ def signin(
     token: Annotated[str, Form(max_length=200)],
     next: Annotated[str | None, Form(max_length=500)] = None,
 ) -> Response:
-    """Check the token and keep it in the cookie the page's API calls carry."""
+    """Check the token and open a session; its id (not the token) goes in the cookie the
+    page's API calls carry."""
     token = token.strip()
-    if not token or principal_for(engine, token) is None:
+    session = create_session(engine, token) if token else None
+    if session is None:
         page = signin_page("令牌无效或已撤销，请检查后重试。", next)
         return HTMLResponse(page, status_code=401, headers=NO_STORE)
-    return _signed_in(request, token, safe_next(next))
+    return _signed_in(request, session, safe_next(next))
 
 
-def _signed_in(request: Request, token: str, target: str) -> Response:
-    """Go to ``target`` with ``token`` in the cookie the page's API calls carry."""
+def _signed_in(request: Request, session: str, target: str) -> Response:
+    """Go to ``target`` with the session id (never the token) in the cookie the page's API
+    calls carry."""
     response = RedirectResponse(target, status_code=303, headers=NO_STORE)
     response.set_cookie(
         TOKEN_COOKIE,
-        token,
+        session,
         max_age=COOKIE_MAX_AGE,
         httponly=True,
         samesite="strict",
@@ -155,16 +164,23 @@ def _signed_in(request: Request, token: str, target: str) -> Response:
 
 
 @router.post("/signout")
-def signout() -> Response:
+def signout(request: Request, engine: EngineDep) -> Response:
+    """End the session on the server (a copied cookie opens nothing after) and drop it."""
+    session = request.cookies.get(TOKEN_COOKIE)
+    if session:
+        end_session(engine, session)
     response = RedirectResponse("/signin", status_code=303, headers=NO_STORE)
     response.delete_cookie(TOKEN_COOKIE, httponly=True, samesite="strict")
     return response
 
 
 @router.post("/map/overlap.xlsx")
-def overlap_report_xlsx(report: OverlapReport, _: ReaderDep) -> Response:
+def overlap_report_xlsx(
+    report: OverlapReport, _: ReaderDep, engine: EngineDep, settings: SettingsDep
+) -> Response:
     """The red-line report the page holds (not saved as a project) as an Excel workbook."""
     body = overlap_workbook(report.model_dump(mode="json"))
+    body = label_workbook(body, demo_names(engine, settings))
     headers = {"Content-Disposition": "attachment; filename*=UTF-8''overlap-report.xlsx"}
     return Response(body, media_type=XLSX, headers=headers)
 
@@ -272,4 +288,7 @@ def signin_with_code(
             "二维码已失效或已使用（有效 5 分钟、只能使用一次），请在电脑上重新生成。"
         )
         return HTMLResponse(page, status_code=401, headers=NO_STORE)
-    return _signed_in(request, token, "/")
+    session = create_session(engine, token)
+    if session is None:  # revoked between redeeming and now
+        return HTMLResponse(signin_page("令牌无效或已撤销。"), status_code=401, headers=NO_STORE)
+    return _signed_in(request, session, "/")

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from api.audit import record_separately, sha256_of
+from api.audit import record_failure, record_separately, sha256_of
 from api.auth import Principal
 from etl.loader import LoadReport, load_file
 from etl.rasters import RasterReport, load_raster
@@ -42,6 +42,17 @@ def ingest_upload(
             detail = {"file": name, "refused": exc.message}
             record_separately(
                 engine, editor, "ingest.refused", target, source_sha256=digest, detail=detail
+            )
+            raise
+        except Exception as exc:  # a 500 or an outage: the attempt is recorded all the same
+            record_failure(
+                engine,
+                editor,
+                "ingest.failed",
+                target,
+                exc,
+                source_sha256=digest,
+                detail={"file": name},
             )
             raise
     detail = {

@@ -18,6 +18,7 @@ RTOL = 1e-4
 
 
 def audit_rows(engine, action: str) -> list:
+    """Read as the owner: the API's own role may only append to the audit log."""
     with engine.connect() as conn:
         return conn.execute(
             text("SELECT actor, target, detail FROM audit_log WHERE action = :a ORDER BY id"),
@@ -44,7 +45,9 @@ def _save(client, headers, outline=data.IN_ORCHARD, name="我的核查") -> dict
     return response.json()
 
 
-def test_owner_lists_opens_renames_and_deletes_with_audit(client, analyst, other, admin) -> None:
+def test_owner_lists_opens_renames_and_deletes_with_audit(
+    client, analyst, other, admin, engine
+) -> None:
     saved = _save(client, analyst)
     pid = saved["id"]
     assert saved["project_status"] == "拟建"
@@ -58,26 +61,18 @@ def test_owner_lists_opens_renames_and_deletes_with_audit(client, analyst, other
     renamed = client.patch(f"/api/overlap/{pid}", json={"name": "改名后"}, headers=analyst)
     assert renamed.status_code == 200, renamed.text
     assert client.get(f"/api/overlap/{pid}", headers=analyst).json()["project_name"] == "改名后"
-    (row,) = [
-        r
-        for r in audit_rows(client.app.state.engine, "overlap.rename")
-        if r.target == f"saved_checks/{pid}"
-    ]
+    (row,) = [r for r in audit_rows(engine, "overlap.rename") if r.target == f"saved_checks/{pid}"]
     assert row.actor == "test-analyst"
     assert (row.detail["from"], row.detail["to"]) == ("我的核查", "改名后")
 
     assert client.delete(f"/api/overlap/{pid}", headers=analyst).status_code == 204
     assert client.get(f"/api/overlap/{pid}", headers=analyst).status_code == 404
-    (row,) = [
-        r
-        for r in audit_rows(client.app.state.engine, "overlap.delete")
-        if r.target == f"saved_checks/{pid}"
-    ]
+    (row,) = [r for r in audit_rows(engine, "overlap.delete") if r.target == f"saved_checks/{pid}"]
     assert row.detail["name"] == "改名后" and row.detail["verdict"] == "clear"
 
 
 def test_others_see_nothing_admin_sees_all_viewer_none(
-    client, analyst, other, admin, viewer
+    client, analyst, other, admin, viewer, engine
 ) -> None:
     pid = _save(client, analyst, name="别人看不到")["id"]
     try:
@@ -96,11 +91,7 @@ def test_others_see_nothing_admin_sees_all_viewer_none(
         assert renamed.status_code == 200
     finally:
         assert client.delete(f"/api/overlap/{pid}", headers=admin).status_code == 204
-    rows = [
-        r
-        for r in audit_rows(client.app.state.engine, "overlap.delete")
-        if r.target == f"saved_checks/{pid}"
-    ]
+    rows = [r for r in audit_rows(engine, "overlap.delete") if r.target == f"saved_checks/{pid}"]
     assert [(r.actor, r.detail["role"], r.detail["submitted_by"]) for r in rows] == [
         ("test-admin", "admin", "test-analyst")
     ]

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
-from api.auth import TOKEN_COOKIE
+from api.auth import TOKEN_COOKIE, create_session
 from layers.registry import SPATIAL_LAYERS
 from webmap.basemap import tianditu_url
 from webmap.page import PageOptions, build_page
@@ -110,7 +110,7 @@ def test_static_files_are_served_compressed(client):
     assert client.get("/static/../api/main.py").status_code == 404
 
 
-def test_page_asks_for_a_token_when_reads_need_one(client, server):
+def test_page_asks_for_a_token_when_reads_need_one(client, server, map_engine):
     response = client.get("/", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/signin"
@@ -122,7 +122,13 @@ def test_page_asks_for_a_token_when_reads_need_one(client, server):
         ).status_code
         == 303
     )
-    assert client.get("/", headers={"Cookie": f"{TOKEN_COOKIE}={server.token}"}).status_code == 200
+    session = create_session(map_engine, server.token)
+    assert client.get("/", headers={"Cookie": f"{TOKEN_COOKIE}={session}"}).status_code == 200
+    # A raw token in the cookie opens nothing: the cookie carries a session id.
+    raw = client.get(
+        "/", headers={"Cookie": f"{TOKEN_COOKIE}={server.token}"}, follow_redirects=False
+    )
+    assert raw.status_code == 303
 
 
 def test_sign_in_keeps_the_token_in_an_http_only_cookie(client, server):
@@ -136,10 +142,19 @@ def test_sign_in_keeps_the_token_in_an_http_only_cookie(client, server):
     assert right.status_code == 303
     assert right.headers["location"] == "/"
     cookie = right.headers["set-cookie"]
-    assert cookie.startswith(f"{TOKEN_COOKIE}={server.token}")
+    assert cookie.startswith(f"{TOKEN_COOKIE}=") and server.token not in cookie  # a session id
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    session = right.cookies[TOKEN_COOKIE]
+    copied = {"Cookie": f"{TOKEN_COOKIE}={session}"}
+    assert client.get("/api/layers", headers=copied).status_code == 200
     out = client.post("/signout", follow_redirects=False)
     assert out.status_code == 303 and f'{TOKEN_COOKIE}=""' in out.headers["set-cookie"]
+    # Signing out ended the session on the server: a copy of the cookie opens nothing.
+    assert client.get("/api/layers", headers=copied).status_code == 401
+    assert (
+        client.get("/api/layers", headers={"Authorization": f"Bearer {server.token}"}).status_code
+        == 200
+    )
 
 
 def test_safe_next_stays_on_this_site():

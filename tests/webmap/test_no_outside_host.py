@@ -72,6 +72,7 @@ def html_pages(server, map_database):
             "project_id": str(saved.json()["id"]),
             "code": "ZD-01",
             "key": "sections",
+            "kind": "dem",
             "collectionId": "public.sections",
             "itemId": "1",
             "tileMatrixSetId": "WebMercatorQuad",

@@ -30,10 +30,8 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api import ogc
-from bench.synthetic import api_server, free_port
+from bench.synthetic import api_server, scratch_database
 from etl.demo.load import load_demo
-from layers import migrate
-from layers.cluster import EmbeddedCluster
 from layers.db import make_engine
 from layers.settings import REPO_ROOT, Settings, get_settings
 from webmap.layers import map_layers
@@ -62,19 +60,11 @@ def database():
         return
     folder = Path(tempfile.mkdtemp(prefix="watershed-bench-"))
     folder.chmod(0o755)
-    settings = Settings(
-        _env_file=None, database_url=None, var_dir=folder / "var", pg_port=free_port()
-    )
-    cluster = EmbeddedCluster(base=settings.var_dir / "pg", port=settings.pg_port)
-    cluster.up()
     try:
-        engine = make_engine(settings)
-        migrate.upgrade(engine)
-        load_demo(engine, REPO_ROOT / "data" / "shapefiles", actor="bench")
-        engine.dispose()
-        yield settings, "示例数据（data/shapefiles，临时数据库）"
+        with scratch_database(folder) as (settings, engine):
+            load_demo(engine, REPO_ROOT / "data" / "shapefiles", actor="bench")
+            yield settings, "示例数据（data/shapefiles，临时数据库）"
     finally:
-        cluster.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -37,15 +37,13 @@ from rio_tiler.io import Reader
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.raster_tiles import render_tile
-from bench.synthetic import free_port
+from bench.synthetic import free_port, scratch_database
 from etl.demo.rasters import write_dem
 from etl.loader import load_file
 from etl.rasters import load_raster, web_path
-from layers import migrate
-from layers.cluster import EmbeddedCluster
-from layers.db import libpq_url, make_engine
+from layers.db import libpq_url
 from layers.rasters import cog_path, get_raster
-from layers.settings import REPO_ROOT, Settings
+from layers.settings import REPO_ROOT
 
 ZOOM = 14
 DEMO = REPO_ROOT / "data" / "shapefiles"
@@ -70,14 +68,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="watershed-bench-raster-"))
     folder.chmod(0o755)
-    settings = Settings(
-        _env_file=None, database_url=None, var_dir=folder / "var", pg_port=free_port()
-    )
-    cluster = EmbeddedCluster(base=settings.var_dir / "pg", port=settings.pg_port)
-    cluster.up()
-    try:
-        engine = make_engine(settings)
-        migrate.upgrade(engine)
+    with scratch_database(folder) as (settings, engine):
         load_file(engine, DEMO / "district.shp", "district", settings=settings)
         dem = write_dem(DEMO, folder / "dem.tif")
         load_raster(engine, dem, "dem", settings=settings)
@@ -131,9 +122,6 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=10)
-        engine.dispose()
-    finally:
-        cluster.stop()
     print(f"{'':24}{'p50 ms':>10}{'p90 ms':>10}")
     for name, values in times.items():
         print(f"{name:24}{p50(values):>10.1f}{np.percentile(values, 90) * 1000:>10.1f}")

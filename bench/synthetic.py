@@ -25,7 +25,7 @@ import geopandas as gpd
 import httpx
 import numpy as np
 import shapely
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from etl.loader import load_file
 from gis.compliance import FARMLAND_CODES
@@ -168,6 +168,25 @@ def _parcel_count(settings: Settings) -> int:
 
 
 @contextmanager
+def scratch_database(folder: Path) -> Iterator[tuple[Settings, Engine]]:
+    """A throwaway embedded PostGIS cluster under ``folder``, migrated (stopped afterwards)."""
+    settings = Settings(
+        _env_file=None, database_url=None, var_dir=folder / "var", pg_port=free_port()
+    )
+    cluster = EmbeddedCluster(base=settings.var_dir / "pg", port=settings.pg_port)
+    cluster.up()
+    try:
+        engine = make_engine(settings)
+        migrate.upgrade(engine)
+        try:
+            yield settings, engine
+        finally:
+            engine.dispose()
+    finally:
+        cluster.stop()
+
+
+@contextmanager
 def database(synthetic: int | None) -> Iterator[tuple[Settings, dict[str, Path], str]]:
     """Settings, the protected layers as shapefiles, and a description of the data."""
     folder = Path(tempfile.mkdtemp(prefix="watershed-bench-"))
@@ -183,21 +202,11 @@ def database(synthetic: int | None) -> Iterator[tuple[Settings, dict[str, Path],
             )
             return
         n = synthetic or 100_000
-        settings = Settings(
-            _env_file=None, database_url=None, var_dir=folder / "var", pg_port=free_port()
-        )
-        cluster = EmbeddedCluster(base=settings.var_dir / "pg", port=settings.pg_port)
-        cluster.up()
-        try:
-            engine = make_engine(settings)
-            migrate.upgrade(engine)
+        with scratch_database(folder) as (settings, engine):
             paths = write_district(folder, n)
             for key, path in paths.items():
                 load_file(engine, path, key, settings=settings)
-            engine.dispose()
             yield settings, paths, f"合成数据（临时数据库）：地类图斑 {n:,} 个"
-        finally:
-            cluster.stop()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -13,7 +13,7 @@ on cookie-authenticated writes (issue 16, defect 8).
   names the host the request was sent to (a request with neither header is not from a
   browser page and passes); else 403. Bearer-token clients (scripts, QGIS)
   send no cookie and are not concerned: a browser never adds that header by itself.
-* The OpenAPI documents and their pages (``/openapi.json``, ``/docs``, ``/redoc`` and
+* The OpenAPI documents and their pages (``/openapi.json``, ``/docs`` and
   tipg's under ``/ogc``) describe every route and parameter: with
   ``Settings.openapi_requires_token`` (the default) they need a valid token (any role), by
   header or cookie; a browser without one is sent to the sign-in page.
@@ -38,7 +38,7 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 DOC_PATHS = frozenset(
     p + d
     for p in ("", "/ogc")
-    for d in ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/api", "/api.html")
+    for d in ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/api", "/api.html")
 )
 TIANDITU_IMAGES = "https://*.tianditu.gov.cn"
 #: HTML pages larger than this are sent without hashing (none of ours comes near).

@@ -9,7 +9,7 @@ import shapely
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from shapely.geometry import mapping
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from api.auth import create_token
 from api.main import create_app
@@ -63,8 +63,19 @@ def test_workbooks_and_the_printable_report_say_demo(demo) -> None:
     assert "【示例数据】" in body and "不是真实" in body
 
 
-def test_own_data_carry_no_demo_label(settings: Settings, engine: Engine) -> None:
-    client, auth = client_for(engine, settings)
+def test_own_data_carry_no_demo_label(settings: Settings, engine: Engine, tmp_path) -> None:
+    # A list that fits whatever district these data hold (the shipped one is 曾都区's); the
+    # demo files stay where the label looks for them.
+    with engine.connect() as conn:
+        code = conn.execute(text("SELECT code FROM district LIMIT 1")).scalar() or "T-421303"
+    (tmp_path / "baselines").mkdir()
+    (tmp_path / "baselines" / "own.yaml").write_text(
+        f"name: 自有数据清单\ndistrict: {{code: '{code}', name: 测试区, lines: []}}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "shapefiles").symlink_to(settings.data_dir / "shapefiles")
+    own = settings.model_copy(update={"data_dir": tmp_path, "baseline": "own"})
+    client, auth = client_for(engine, own)
     with client:
         checks = client.get("/api/checks.xlsx", headers=auth)
     assert checks.status_code == 200

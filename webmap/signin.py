@@ -22,12 +22,14 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def signin_page(error: str | None = None, next_url: str | None = None) -> str:
+def signin_page(
+    error: str | None = None, next_url: str | None = None, title: str = TITLE
+) -> str:
     return (
         _environment()
         .get_template("signin.html")
         .render(
-            title=TITLE,
+            title=title,
             error=error,
             next=safe_next(next_url),
             favicon=assets.FAVICON,

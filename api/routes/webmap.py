@@ -126,9 +126,19 @@ def service_worker_script() -> Response:
     )
 
 
+def _title(engine, settings) -> str:
+    """The platform's name for the district of the list in force (sign-in, map)."""
+    return platform_title(district_view(engine, settings).name)
+
+
 @router.get("/signin", response_class=HTMLResponse)
-def signin_form(next: Annotated[str | None, Query(max_length=500)] = None) -> Response:
-    return HTMLResponse(signin_page(next_url=next), headers=NO_STORE)
+def signin_form(
+    engine: EngineDep,
+    settings: SettingsDep,
+    next: Annotated[str | None, Query(max_length=500)] = None,
+) -> Response:
+    page = signin_page(next_url=next, title=_title(engine, settings))
+    return HTMLResponse(page, headers=NO_STORE)
 
 
 @router.post("/signin", response_class=HTMLResponse)

@@ -140,7 +140,8 @@ def test_checks_workbook(demo_client, demo_viewer) -> None:
     assert "checks-2025.xlsx" in response.headers["content-disposition"]
     sheet = load_workbook(io.BytesIO(response.content))["底线核查"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == data["baseline"]
+    # the demonstration data are labelled as such in every sheet (issue 16, defect 10)
+    assert rows[0][0] == "【示例数据】" + data["baseline"]
     header = rows.index(CHECKS_HEADER)
     table = rows[header + 1 :]
     assert len(table) == len(data["results"])

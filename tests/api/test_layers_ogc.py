@@ -316,7 +316,7 @@ def test_unsupported_crs_is_a_400_naming_the_offered_ones(client, viewer, params
 
 def test_page_size_limits(client, viewer) -> None:
     """1,000 by default, 10,000 at most (tipg: 10 and 10,000)."""
-    schema = client.get("/ogc/openapi.json").json()
+    schema = client.get("/ogc/openapi.json", headers=viewer).json()
     items = schema["paths"]["/collections/{collectionId}/items"]["get"]["parameters"]
     limit = next(p for p in items if p["name"] == "limit")["schema"]
     assert (limit["default"], limit["maximum"]) == (1000, 10000)

@@ -77,6 +77,9 @@ def server(own_cluster: tuple[EmbeddedCluster, Engine]) -> Iterator[int]:
         "WATERSHED_WARM_CHECKS": "false",
         "WATERSHED_OGC_CATALOG_TTL": "0",
         "PYTHONPATH": str(REPO_ROOT),
+        # a list that fits these data (the shipped one is 曾都区's and would be refused)
+        "WATERSHED_DATA_DIR": str(_own_list(cluster)),
+        "WATERSHED_BASELINE": "outage",
     }
     command = [sys.executable, "-m", "uvicorn", "--factory", "api.main:create_app"]
     process = subprocess.Popen(
@@ -98,6 +101,18 @@ def server(own_cluster: tuple[EmbeddedCluster, Engine]) -> Iterator[int]:
         # the app to uvicorn (which then drops the connection) is not.
         assert "Exception in ASGI application" not in errors, errors[-3000:]
         assert errors.count("unhandled error on") <= 1, errors[-3000:]
+
+
+def _own_list(cluster: EmbeddedCluster) -> Path:
+    """A data directory whose list names the test district (tests/api/data.py)."""
+    folder = cluster.base.parent / "data"
+    (folder / "baselines").mkdir(parents=True, exist_ok=True)
+    (folder / "baselines" / "outage.yaml").write_text(
+        "name: 故障测试清单\ndistrict:\n  code: T-421303\n  name: 测试区\n  lines:\n"
+        "    - {type: area_at_least, layer: farmland, target: 1, unit: 亩}\n",
+        encoding="utf-8",
+    )
+    return folder
 
 
 def status_of(port: int, path: str) -> int | None:

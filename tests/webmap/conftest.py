@@ -68,6 +68,7 @@ class Server:
     port: int
     token: str
     analyst_token: str
+    ca_file: str | None = None  # the CA a client must trust (HTTPS with the local CA)
 
 
 @pytest.fixture(scope="package")
@@ -117,7 +118,8 @@ def serve(
         time.sleep(0.05)
     try:
         scheme = "https" if tls else "http"
-        yield Server(f"{scheme}://127.0.0.1:{port}", "127.0.0.1", port, viewer, analyst)
+        ca = str(tls.ca_certfile) if tls and tls.ca_certfile else None
+        yield Server(f"{scheme}://127.0.0.1:{port}", "127.0.0.1", port, viewer, analyst, ca)
     finally:
         instance.should_exit = True
         thread.join(timeout=10)
@@ -206,7 +208,10 @@ def new_context(
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", **kw)
     # Signed in as the sign-in page does it: the cookie carries a session id, not the token.
     signin = httpx.post(
-        server.base_url + "/signin", data={"token": token or server.token}, follow_redirects=False
+        server.base_url + "/signin",
+        data={"token": token or server.token},
+        follow_redirects=False,
+        verify=server.ca_file or True,
     )
     session = signin.cookies[TOKEN_COOKIE]
     cookie = {"name": TOKEN_COOKIE, "value": session, "url": server.base_url}

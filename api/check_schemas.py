@@ -69,6 +69,9 @@ class ChecksOut(BaseModel):
     summary: dict[str, int]
     warnings: builtins.list[str] = Field(description="清单与数据的提示（如断面按名称匹配）")
     results: builtins.list[LineOut]
+    stale: dict[str, Any] | None = Field(
+        None, description="数据库暂时不可用时：返回的是上一次的核查结果，附计算时间与说明"
+    )
 
 
 class ListOut(BaseModel):

@@ -15,6 +15,7 @@ router = APIRouter(prefix="/api", tags=["checks"])
 @router.get(
     "/checks",
     response_model=ChecksOut,
+    response_model_exclude_unset=True,  # ``stale`` only when it is
     summary="底线管控清单核查（各片区、各条底线的达标情况）",
 )
 async def checks(

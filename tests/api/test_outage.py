@@ -112,6 +112,8 @@ def _own_list(cluster: EmbeddedCluster) -> Path:
         "    - {type: area_at_least, layer: farmland, target: 1, unit: 亩}\n",
         encoding="utf-8",
     )
+    if not (folder / "shapefiles").exists():  # the demo files the 示例数据 check reads
+        (folder / "shapefiles").symlink_to(REPO_ROOT / "data" / "shapefiles")
     return folder
 
 
@@ -183,6 +185,7 @@ def test_database_stopped_under_a_running_api(
             assert status == 200
             cached = json.loads(cached)
             assert cached["results"] == before["results"]
+            assert "stale" in cached, sorted(cached)
             assert "数据库暂时不可用" in cached["stale"]["note"]
     finally:
         cluster.start()

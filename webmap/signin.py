@@ -22,9 +22,7 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def signin_page(
-    error: str | None = None, next_url: str | None = None, title: str = TITLE
-) -> str:
+def signin_page(error: str | None = None, next_url: str | None = None, title: str = TITLE) -> str:
     return (
         _environment()
         .get_template("signin.html")

@@ -137,9 +137,11 @@ def test_qr_code_signs_a_tablet_in_once_within_five_minutes(server, map_engine):
     with httpx.Client(timeout=20) as tablet:  # no cookie, no token
         first = tablet.get(url, follow_redirects=False)
         assert first.status_code == 303 and first.headers["location"] == "/"
-        token = first.cookies[TOKEN_COOKIE]
-        assert token != server.token
-        assert principal_for(map_engine, token) == Principal("扫码登录·webmap-test", "viewer")
+        session = first.cookies[TOKEN_COOKIE]  # a session id of the new viewer token
+        assert session != server.token
+        assert principal_for(map_engine, session, session=True) == Principal(
+            "扫码登录·webmap-test", "viewer"
+        )
         again = tablet.get(url, follow_redirects=False)  # the same link a second time
         assert again.status_code == 401 and "已失效或已使用" in again.text
     # an expired code is refused too

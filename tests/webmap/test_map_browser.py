@@ -383,10 +383,6 @@ def _geodesic_mu(lonlats) -> float:
     return abs(area) / M2_PER_MU
 
 
-@pytest.mark.skip(
-    reason="vertex editing after drawing: the edit handles no longer appear since the field "
-    "and report branches met (issue 17 point 3, open; see the stop note)"
-)
 def test_drawing_shows_the_area_live_snaps_and_edits_with_undo(map_page):
     """Live 亩 while drawing; a click 5 px off the red line's corner lands on it; a vertex dragged
     after drawing is re-analysed, and 撤销修改 brings the first figures back."""
@@ -421,7 +417,18 @@ def test_drawing_shows_the_area_live_snaps_and_edits_with_undo(map_page):
     assert first_m2 / M2_PER_MU == pytest.approx(_geodesic_mu(outline), rel=1e-4)
     assert _live_mu(map_page, "#ws-sketch-bar") == pytest.approx(first_m2 / M2_PER_MU, abs=0.01)
 
-    # drag the north-west vertex 40 px west: the outline grows and is analysed again
+    # drag the north-west vertex 40 px west: the outline grows and is analysed again, once
+    # the view has settled after the report (it refits to the project) and the vertex's
+    # handle is what lies under the pointer
+    map_page.wait_for_function(
+        """([lat, lon]) => {
+            const p = WS.map.latLngToContainerPoint([lat, lon]);
+            const r = WS.map.getContainer().getBoundingClientRect();
+            const e = document.elementFromPoint(r.left + p.x, r.top + p.y);
+            return !!e && e.classList.contains("leaflet-editing-icon");
+        }""",
+        arg=[p4[1], p4[0]],
+    )
     x, y = _pixel(map_page, p4[1], p4[0])
     map_page.mouse.move(x, y)
     map_page.mouse.down()

@@ -104,13 +104,17 @@ def _with_demo_banner(page: str, engine, settings) -> str:
     if not keys:
         return page
     names = "、".join(LAYERS[k].name_zh for k in keys)
+    text = f"{DEMO_LABEL}（synthetic）：{names} 为程序生成的示例数据，不是真实成果"
+    # A thin strip along the top edge, one line: it must not hide the header's title and
+    # buttons on a tablet (clicks pass through it); the whole sentence is its tooltip.
     banner = (
         '<div id="ws-demo-banner" role="alert" data-layers="' + ",".join(keys) + '" '
+        f'title="{html.escape(text)}" '
         'style="position:fixed;top:0;left:50%;transform:translateX(-50%);z-index:2000;'
-        "background:#b71c1c;color:#fff;padding:4px 14px;font-weight:bold;"
-        'border-radius:0 0 6px 6px;font-size:14px;pointer-events:none">'
-        f"{DEMO_LABEL}：{html.escape(names)} 为程序生成的示例数据，不是真实成果"
-        "（synthetic demonstration data）</div>"
+        "background:#b71c1c;color:#fff;padding:0 10px;font-weight:bold;font-size:12px;"
+        "line-height:18px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;"
+        'max-width:min(56vw,560px);border-radius:0 0 6px 6px;pointer-events:none">'
+        f"{html.escape(text)}</div>"
     )
     return page.replace("<body>", "<body>\n" + banner, 1)
 

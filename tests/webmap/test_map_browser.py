@@ -372,6 +372,21 @@ def _pixel(page, lat: float, lon: float) -> tuple[float, float]:
     return origin["x"] + point["x"], origin["y"] + point["y"]
 
 
+def _wait_for_handle(page, lat: float, lon: float) -> None:
+    """Until the view has settled (a report refits it) and the vertex handle at (lat, lon) is
+    what lies under the pointer there."""
+    page.wait_for_function(
+        """([lat, lon]) => {
+            const p = WS.map.latLngToContainerPoint([lat, lon]);
+            const r = WS.map.getContainer().getBoundingClientRect();
+            const e = document.elementFromPoint(r.left + p.x, r.top + p.y);
+            return !!e && e.classList.contains("leaflet-editing-icon");
+        }""",
+        arg=[lat, lon],
+        polling=100,
+    )
+
+
 def _live_mu(page, where: str) -> float:
     return number(page.inner_text(f'{where} [data-field="live_area_mu"]'))
 
@@ -474,6 +489,7 @@ def test_a_dragged_vertex_snaps_to_the_red_line_corner(map_page):
     )
     # the map fitted the outline: find the third vertex and the corner again
     lng, lat = map_page.evaluate("(p => [p.lng, p.lat])(WS.redline.sketch().getLatLngs()[0][2])")
+    _wait_for_handle(map_page, lat, lng)
     vx, vy = _pixel(map_page, lat, lng)
     x, y = _pixel(map_page, corner_lat, corner_lon)
     map_page.wait_for_function("() => WS.redline.snapCount() > 0", polling=100)

@@ -1,9 +1,8 @@
 """The API's interactive documentation (``/docs``, ``/ogc/docs``) from the app's own copy of
 Swagger UI.
 
-FastAPI's default pages load Swagger UI from cdn.jsdelivr.net, its favicon from
-fastapi.tiangolo.com, and ReDoc from jsdelivr and Google Fonts: blank on an intranet or a
-tablet in the field. These pages use ``swagger-ui-dist`` from npm, vendored with the map's
+FastAPI's default pages load Swagger UI, its favicon and ReDoc from public content-delivery
+hosts: blank on an intranet or a tablet in the field. These pages use ``swagger-ui-dist`` from npm, vendored with the map's
 assets (``scripts/vendor-assets.sh``). Swagger UI's online validator badge (a request to
 validator.swagger.io) is switched off; ReDoc is not served.
 """

@@ -2,7 +2,8 @@
 
 import pathlib
 import tempfile
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, select
 
@@ -15,36 +16,34 @@ from layers.models import Load
 from layers.registry import LAYERS, LayerSpec
 from layers.settings import Settings
 
+R = TypeVar("R")
 
-def ingest_upload(
+
+def _audited(
     engine: Engine,
-    settings: Settings,
     editor: Principal,
-    spec: LayerSpec,
+    target: str,
     name: str,
     content: bytes,
-    **options: Any,
-) -> LoadReport:
-    """Load ``content`` (an upload called ``name``) into ``spec``'s layer in one transaction;
-    the attempt, loaded or refused, is written to the audit log. ``options`` go to
-    :func:`etl.loader.load_file` (crs, encoding, gcj02, sublayer)."""
+    load: Callable[[pathlib.Path], R],
+    detail: Callable[[R], dict[str, Any]],
+) -> R:
+    """``load`` the upload (written to a temporary file that keeps its name: the loaders key
+    a load by it), the attempt written to the audit log whether loaded, refused (a
+    WatershedError) or failed (a 500 or an outage)."""
     digest = sha256_of(content)
-    target = f"layers/{spec.key}"
     with tempfile.TemporaryDirectory(prefix="watershed-ingest-") as folder:
-        # The upload keeps its file name: the loader keys a load by it.
         path = pathlib.Path(folder) / name
         path.write_bytes(content)
         try:
-            report = load_file(
-                engine, path, spec.key, actor=editor.name, settings=settings, **options
-            )
+            report = load(path)
         except WatershedError as exc:
-            detail = {"file": name, "refused": exc.message}
+            refused = {"file": name, "refused": exc.message}
             record_separately(
-                engine, editor, "ingest.refused", target, source_sha256=digest, detail=detail
+                engine, editor, "ingest.refused", target, source_sha256=digest, detail=refused
             )
             raise
-        except Exception as exc:  # a 500 or an outage: the attempt is recorded all the same
+        except Exception as exc:
             record_failure(
                 engine,
                 editor,
@@ -55,16 +54,36 @@ def ingest_upload(
                 detail={"file": name},
             )
             raise
-    detail = {
-        "file": name,
-        "load_id": report.load_id,
-        "loaded": report.loaded,
-        "replaced": report.replaced,
-        "replaced_load": (report.previous_load or {}).get("id"),
-        "same_file": report.same_file,
-    }
-    record_separately(engine, editor, "ingest", target, source_sha256=digest, detail=detail)
+    done = {"file": name, **detail(report)}
+    record_separately(engine, editor, "ingest", target, source_sha256=digest, detail=done)
     return report
+
+
+def ingest_upload(
+    engine: Engine,
+    settings: Settings,
+    editor: Principal,
+    spec: LayerSpec,
+    name: str,
+    content: bytes,
+    **options: Any,
+) -> LoadReport:
+    """Load ``content`` (an upload called ``name``) into ``spec``'s layer in one transaction,
+    audited. ``options`` go to :func:`etl.loader.load_file` (crs, encoding, gcj02, sublayer)."""
+
+    def load(path: pathlib.Path) -> LoadReport:
+        return load_file(engine, path, spec.key, actor=editor.name, settings=settings, **options)
+
+    def detail(report: LoadReport) -> dict[str, Any]:
+        return {
+            "load_id": report.load_id,
+            "loaded": report.loaded,
+            "replaced": report.replaced,
+            "replaced_load": (report.previous_load or {}).get("id"),
+            "same_file": report.same_file,
+        }
+
+    return _audited(engine, editor, f"layers/{spec.key}", name, content, load, detail)
 
 
 def ingest_raster_upload(
@@ -77,26 +96,16 @@ def ingest_raster_upload(
     **options: Any,
 ) -> RasterReport:
     """Check ``content`` (a GeoTIFF called ``name``), store it as a COG and register it as the
-    ``kind`` raster (etl.rasters.load_raster); the attempt is audited like a layer upload.
-    ``options`` go to the raster loader (crs, as_of)."""
-    digest = sha256_of(content)
-    target = f"rasters/{kind}"
-    with tempfile.TemporaryDirectory(prefix="watershed-ingest-") as folder:
-        path = pathlib.Path(folder) / name
-        path.write_bytes(content)
-        try:
-            report = load_raster(
-                engine, path, kind, settings=settings, actor=editor.name, **options
-            )
-        except WatershedError as exc:
-            detail = {"file": name, "refused": exc.message}
-            record_separately(
-                engine, editor, "ingest.refused", target, source_sha256=digest, detail=detail
-            )
-            raise
-    detail = {"file": name, "replaced": report.replaced, "epsg": report.epsg}
-    record_separately(engine, editor, "ingest", target, source_sha256=digest, detail=detail)
-    return report
+    ``kind`` raster (etl.rasters.load_raster), audited like a layer upload. ``options`` go to
+    the raster loader (crs, as_of)."""
+
+    def load(path: pathlib.Path) -> RasterReport:
+        return load_raster(engine, path, kind, settings=settings, actor=editor.name, **options)
+
+    def detail(report: RasterReport) -> dict[str, Any]:
+        return {"replaced": report.replaced, "epsg": report.epsg}
+
+    return _audited(engine, editor, f"rasters/{kind}", name, content, load, detail)
 
 
 def list_loads(engine: Engine, spec: LayerSpec | None = None, limit: int = 100) -> list[dict]:

@@ -32,6 +32,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from pyproj import CRS
 
 from etl.archive import ArchiveLimits, extract_zip
+from etl.counting import check_streamed_counts, too_many
 from etl.dbf import read_dbf
 from etl.encoding import check_no_mojibake, detect_dbf_encoding
 from etl.gdal import gdal_messages, refuse_unless_benign, without_directories
@@ -162,16 +163,7 @@ _POINT_TYPES = (1, 11, 21)
 _CHUNK_FEATURES = 5_000
 
 
-def _too_many(
-    name: str, what: str, count: int, limit: int, exact: bool = True
-) -> InvalidInputError:
-    seen = f"{count}" if exact else f"超过 {limit}（已读到 {count}）"
-    return InvalidInputError(
-        f"{name} 的{what}数 {seen}，超过上限 {limit}（too many {'features' if what == '要素' else 'vertices'}）。",
-        hint="项目范围只需项目红线本身；图层数据请由编辑者通过数据导入上传，"
-        "或由管理员调整 WATERSHED_MAX_FEATURES / WATERSHED_OVERLAP_MAX_FEATURES / "
-        "WATERSHED_MAX_VERTICES。",
-    )
+_too_many = too_many  # the refusal, shared with the streaming counts
 
 
 def shapefile_counts(shp: Path, shx: Path) -> tuple[int, int]:
@@ -211,8 +203,8 @@ def _check_shapefile_counts(shp: Path, limits: ArchiveLimits | None) -> None:
 
 
 def _check_dataset_counts(path: Path, layer: str | None, limits: ArchiveLimits | None) -> None:
-    """GeoPackage, GeoJSON, KML: the feature count GDAL reports (GeoPackage keeps it; the
-    text formats are counted by scanning), then, with a vertex limit, the geometries read
+    """GeoPackage (GeoJSON and KML are counted while streaming, :mod:`etl.counting`): the
+    feature count GDAL reports (GeoPackage keeps it), then, with a vertex limit, the geometries read
     in chunks of 5,000 and counted, stopping at the first chunk over the limit."""
     if limits is None or (limits.max_features is None and limits.max_vertices is None):
         return
@@ -284,8 +276,14 @@ def _read_utf8_dataset(
     sublayer: str | None,
     limits: ArchiveLimits | None = None,
 ) -> VectorData:
+    # GeoJSON and KML are counted as they stream, before GDAL opens them (opening one parses
+    # it whole); a GeoPackage keeps its counts, read through GDAL below.
+    streamed = limits is not None and check_streamed_counts(
+        path, limits.max_features, limits.max_vertices
+    )
     layer = _choose_layer(path, sublayer)
-    _check_dataset_counts(path, layer, limits)
+    if not streamed:
+        _check_dataset_counts(path, layer, limits)
     declared = encoding or "utf-8"
     with _gdal_notes() as notes, gdal_messages() as messages:
         frame = _pyogrio_read(path, layer, encoding)

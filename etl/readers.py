@@ -1,4 +1,4 @@
-"""Readers (读取): shapefile (alone or zipped), GeoPackage, GeoJSON and KML, through pyogrio.
+"""Readers (读取): shapefile (alone or zipped), GeoPackage, GeoJSON and KML (or KMZ), through pyogrio.
 
 :func:`read_vector` returns the features exactly as stored (geometries in the file's own
 coordinates), with the CRS it detected (:func:`gis.crs.detect_crs` on the ``.prj`` or the
@@ -31,7 +31,7 @@ import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 from pyproj import CRS
 
-from etl.archive import ArchiveLimits, extract_zip
+from etl.archive import ArchiveLimits, extract_kmz, extract_zip
 from etl.counting import check_streamed_counts, too_many
 from etl.dbf import read_dbf
 from etl.encoding import check_no_mojibake, detect_dbf_encoding
@@ -66,14 +66,19 @@ def read_vector(
     sublayer: str | None = None,
     limits: ArchiveLimits,
 ) -> VectorData:
-    """Read ``path`` (.shp, .zip holding one dataset, .gpkg, .geojson/.json, .kml)."""
+    """Read ``path`` (.shp, .zip holding one dataset, .gpkg, .geojson/.json, .kml, .kmz)."""
     path = Path(path)
     if not path.is_file():
         raise InvalidInputError(f"找不到文件 {path}（file not found）。")
     source = path.name if sublayer is None else f"{path.name}:{sublayer}"
     suffix = path.suffix.lower()
     digest = shapefile_sha256(path) if suffix == ".shp" else file_sha256(path)
-    if suffix == ".zip":
+    if suffix == ".kmz":
+        # A zipped KML (Google Earth, 奥维): the zip's limits, then its one KML read as KML.
+        with tempfile.TemporaryDirectory(prefix="watershed-kmz-") as folder:
+            inner = extract_kmz(path, Path(folder), limits)
+            data = _read_dataset(inner, crs, encoding, sublayer, limits)
+    elif suffix == ".zip":
         with tempfile.TemporaryDirectory(prefix="watershed-zip-") as folder:
             files = extract_zip(path, Path(folder), limits)
             inner = _pick_dataset(path.name, files, sublayer)
@@ -83,7 +88,7 @@ def read_vector(
         if suffix not in VECTOR_SUFFIXES:
             raise InvalidInputError(
                 f"不支持的文件类型 {path.suffix}（unsupported format）。",
-                hint="支持 .shp（含 .shx/.dbf/.prj）、.zip、.gpkg、.geojson、.kml；"
+                hint="支持 .shp（含 .shx/.dbf/.prj）、.zip、.gpkg、.geojson、.kml、.kmz；"
                 "水质数据用 .csv/.xlsx 并指定 --layer samples。",
             )
         data = _read_dataset(path, crs, encoding, sublayer, limits)

@@ -4,7 +4,7 @@ GDAL's GeoJSON driver parses the whole document into a tree before the first fea
 returned, and counting through it (``read_info(force_feature_count=True)``) builds every
 feature: 10^6 tiny polygons cost seconds and a gigabyte before a limit could refuse them
 (issue 16, defect 5). Here the file is read as a stream of tokens — ijson's C parser for
-JSON, expat's callbacks for KML (no DTD: an entity bomb is refused, not expanded) — and
+JSON, expat's callbacks for KML (no entity declaration: a bomb is refused, not expanded) — and
 counting stops at the first feature or vertex over the limit. Nothing is built: no
 geometry, no feature object, no element tree.
 
@@ -75,6 +75,7 @@ def check_streamed_counts(
     return counter.features, counter.vertices
 
 
+_UTF8_BOM = b"\xef\xbb\xbf"
 _POSITION = re.compile(r"(?:^|\.)coordinates(?:\.item)*$")
 
 
@@ -88,6 +89,8 @@ def _count_geojson(path: Path, counter: _Counter) -> None:
     top_type = None
     try:
         with path.open("rb") as stream:
+            if stream.read(3) != _UTF8_BOM:  # GDAL reads past a BOM (Windows tools write one)
+                stream.seek(0)
             for prefix, event, value in ijson.parse(stream, use_float=True):
                 if event == "start_map" and prefix == "features.item":
                     counter.feature()
@@ -107,7 +110,7 @@ def _count_geojson(path: Path, counter: _Counter) -> None:
 
 
 class _Forbidden(Exception):
-    """A DTD in a KML file: refused before anything in it is declared or expanded."""
+    """An entity declared in a KML file: refused before it is expanded."""
 
 
 def _forbid(*_args) -> None:
@@ -116,9 +119,10 @@ def _forbid(*_args) -> None:
 
 def _count_kml(path: Path, counter: _Counter) -> None:
     """Expat with Python callbacks and no tree (about 10 µs a Placemark; ElementTree's
-    iterparse builds elements and took 27 µs). A DTD is refused outright, as defusedxml's
-    ``forbid_dtd`` does: KML has no use for one, and an internal entity (the "billion laughs")
-    or an external one (a local file) must never reach GDAL's own parser."""
+    iterparse builds elements and took 27 µs). An entity declaration is refused outright, as
+    defusedxml's ``forbid_entities`` does: KML has no use for one, and an internal entity
+    (the "billion laughs") or an external one (a local file) must never reach GDAL's own
+    parser. A bare ``<!DOCTYPE kml>`` passes; external DTDs are never fetched."""
     in_coordinates = False
     text: list[str] = []
 
@@ -145,8 +149,8 @@ def _count_kml(path: Path, counter: _Counter) -> None:
 
     parser = expat.ParserCreate()
     parser.buffer_text = True
-    parser.StartDoctypeDeclHandler = _forbid
-    parser.EntityDeclHandler = _forbid
+    parser.EntityDeclHandler = _forbid  # every entity declaration, general or parameter
+    parser.UnparsedEntityDeclHandler = _forbid
     parser.ExternalEntityRefHandler = _forbid
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.StartElementHandler = start
@@ -159,8 +163,13 @@ def _count_kml(path: Path, counter: _Counter) -> None:
         parser.Parse(b"", True)
     except _Forbidden as exc:
         raise InvalidInputError(
-            f"{path.name} 含 DTD 或实体定义，出于安全原因不予读取（DTD/entities forbidden）。",
+            f"{path.name} 含实体定义（DTD ENTITY），出于安全原因不予读取（DTD/entities forbidden）。",
             hint="KML 不需要 DTD：请用 Google Earth、QGIS 或 奥维 重新导出。",
+        ) from exc
+    except (ValueError, LookupError) as exc:  # expat: "multi-byte encodings are not supported"
+        raise InvalidInputError(
+            f"{path.name} 声明的字符编码无法读取（unsupported encoding: {exc}）。",
+            hint="请将 KML 另存为 UTF-8 编码（Google Earth、QGIS 导出的 KML 均为 UTF-8）。",
         ) from exc
     except expat.ExpatError as exc:
         raise InvalidInputError(

@@ -85,7 +85,7 @@ def test_kml_counts_are_exact(tmp_path: Path) -> None:
     assert check_streamed_counts(path, None, None) == (3, 5 + 1 + 2 + 2)
 
 
-def test_kml_with_a_dtd_is_refused_before_any_entity_is_expanded(tmp_path: Path) -> None:
+def test_kml_declaring_entities_is_refused_before_any_is_expanded(tmp_path: Path) -> None:
     laughs = (
         '<!DOCTYPE kml [<!ENTITY a "aaaaaaaaaa">'
         + "".join(
@@ -97,6 +97,33 @@ def test_kml_with_a_dtd_is_refused_before_any_entity_is_expanded(tmp_path: Path)
     path = kml(tmp_path / "bomb.kml", ["<Placemark><name>&i;</name></Placemark>"], laughs)
     with pytest.raises(InvalidInputError, match="DTD/entities forbidden"):
         check_streamed_counts(path, 10, 10)
+    external = kml(
+        tmp_path / "file.kml",
+        ["<Placemark><name>&x;</name></Placemark>"],
+        '<!DOCTYPE kml [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+    )
+    with pytest.raises(InvalidInputError, match="DTD/entities forbidden"):
+        check_streamed_counts(external, 10, 10)
+    # A bare DOCTYPE declares nothing: counted as usual.
+    plain = kml(tmp_path / "plain.kml", PLACEMARKS[:1], "<!DOCTYPE kml>")
+    assert check_streamed_counts(plain, 10, 10) == (1, 5)
+
+
+def test_a_utf8_bom_is_read_past_and_a_gbk_kml_is_refused(tmp_path: Path) -> None:
+    # GDAL reads a GeoJSON past its BOM (Windows tools write one); so does the count.
+    bom = tmp_path / "bom.geojson"
+    body = json.dumps({"type": "Feature", "properties": {}, "geometry": mapping(LINE)})
+    bom.write_bytes(b"\xef\xbb\xbf" + body.encode())
+    assert check_streamed_counts(bom, 10, 10) == (1, 3)
+    # A KML declared GBK: expat (GDAL's too) cannot read it; refused by name, not a 500.
+    gbk = tmp_path / "gbk.kml"
+    gbk.write_bytes(
+        '<?xml version="1.0" encoding="GBK"?><kml><Placemark><name>红线</name></Placemark></kml>'.encode(
+            "gbk"
+        )
+    )
+    with pytest.raises(InvalidInputError, match=r"gbk\.kml 声明的字符编码无法读取"):
+        check_streamed_counts(gbk, 10, 10)
 
 
 def test_broken_files_are_refused_by_name(tmp_path: Path) -> None:

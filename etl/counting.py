@@ -84,6 +84,11 @@ def _is_position(prefix: str) -> bool:
     return bool(_POSITION.search(prefix)) and "properties" not in prefix.split(".")
 
 
+def _first_line(exc: Exception) -> str:
+    """yajl's message without the excerpt of the file and its pointer line under it."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
 def _count_geojson(path: Path, counter: _Counter) -> None:
     previous = None
     top_type = None
@@ -102,7 +107,7 @@ def _count_geojson(path: Path, counter: _Counter) -> None:
     except (ijson.JSONError, ValueError, OverflowError) as exc:
         raise InvalidInputError(
             f"{path.name} 不是有效的 JSON（not valid JSON: "
-            f"{without_directories(str(exc))[:200]}）。",
+            f"{without_directories(_first_line(exc))[:200]}）。",
             hint="请用 GIS 软件重新导出为 GeoJSON（UTF-8）。",
         ) from exc
     if counter.features == 0 and top_type is not None and top_type != "FeatureCollection":

@@ -129,8 +129,9 @@ def test_a_utf8_bom_is_read_past_and_a_gbk_kml_is_refused(tmp_path: Path) -> Non
 def test_broken_files_are_refused_by_name(tmp_path: Path) -> None:
     bad = tmp_path / "bad.geojson"
     bad.write_text('{"type": "FeatureCollection", "features": [{"type": ')
-    with pytest.raises(InvalidInputError, match=r"bad\.geojson 不是有效的 JSON"):
+    with pytest.raises(InvalidInputError, match=r"bad\.geojson 不是有效的 JSON") as refused:
         check_streamed_counts(bad, 10, 10)
+    assert "\n" not in refused.value.message
     broken = tmp_path / "broken.kml"
     broken.write_text("<kml><Document><Placemark>")
     with pytest.raises(InvalidInputError, match=r"broken\.kml 不是有效的 KML/XML"):

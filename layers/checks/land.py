@@ -121,7 +121,7 @@ def occupation_results(ctx: CheckContext, area, spec) -> list[LineResult]:
 
 
 def _names(layers) -> str:
-    return "、".join(LAYER_LABELS[layer] for layer in layers)
+    return "、".join(LAYER_LABELS.get(layer) or get_layer(layer).name_zh for layer in layers)
 
 
 def _missing_summary(missing, what: str = "占用") -> str:
@@ -333,6 +333,7 @@ def three_lines_result(ctx: CheckContext, area, spec) -> LineResult:
         _as_of(land_as_of(ctx), *[x for x in layers if x in AS_OF_LAYERS]),
         tuple(evidence.values()),
         what="重叠",
+        missing=[x for x in layers if x not in ctx.present],  # 无数据, and which layer
     )
     line.detail["pairs"] = [list(p) for p in spec.pairs]
     line.detail["overlaps"] = [

@@ -36,6 +36,7 @@ def _baseline():
     lines = [
         {"type": "occupation", "protected": "basic_farmland"},
         {"type": "occupation", "protected": "eco_redline"},
+        {"type": "three_lines"},
     ]
     return parse_baseline(
         {
@@ -130,6 +131,14 @@ def test_every_layer_loaded_and_nothing_found_is_a_pass(protected_only) -> None:
         line = results[("U1", f"occupation:{protected}", None)]
         assert line.status == "pass"
         assert line.measured == 0 and line.detail["missing_layers"] == []
+
+
+def test_three_lines_without_the_urban_boundary_names_it(protected_only) -> None:
+    results, _ = _results(*protected_only)
+    line = results[("U1", "three_lines", None)]
+    assert line.status == "nodata" and line.measured is None
+    assert line.detail["missing_layers"] == ["urban_boundary"]
+    assert line.detail["summary"] == "未导入城镇开发边界，无法判定有无重叠"
 
 
 def test_the_rule() -> None:

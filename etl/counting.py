@@ -14,6 +14,7 @@ KML one whitespace-separated tuple of a ``<coordinates>`` element (or one ``gx:c
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from xml.parsers import expat
@@ -79,6 +80,7 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 _POSITION = re.compile(r"(?:^|\.)coordinates(?:\.item)*$")
 
 
+@functools.lru_cache(maxsize=1024)  # a file has a handful of distinct prefixes
 def _is_position(prefix: str) -> bool:
     """An array of numbers under a geometry's ``coordinates``, not under ``properties``."""
     return bool(_POSITION.search(prefix)) and "properties" not in prefix.split(".")

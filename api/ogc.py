@@ -67,7 +67,7 @@ from api.ogc_crs import (
     with_catalogue_types,
 )
 from api.ogc_factory import OgcEndpoints
-from layers.db import libpq_url
+from layers.db import ogc_url
 from layers.registry import SPATIAL_LAYERS
 from layers.settings import Settings
 
@@ -402,7 +402,9 @@ async def register_catalog(app: FastAPI, db_settings: DatabaseSettings) -> None:
 
 
 async def start_ogc(app: FastAPI, settings: Settings, engine) -> None:
-    """Open tipg's pool and build its catalogue (called from the main app's lifespan)."""
+    """Open tipg's pool and build its catalogue (called from the main app's lifespan). The
+    pool connects as the read-only ``watershed_ogc`` role (:func:`layers.db.ogc_url`): SELECT
+    on the published tables only, so a flaw in tipg's SQL cannot write or read the tokens."""
     app.state.engine = engine  # the token check of the mounted app looks it up here
     db_settings = database_settings()
     await connect_to_db(
@@ -410,7 +412,7 @@ async def start_ogc(app: FastAPI, settings: Settings, engine) -> None:
         schemas=db_settings.schemas,
         tipg_schema=db_settings.tipg_schema,
         settings=PostgresSettings(
-            _env_file=None, database_url=libpq_url(settings), db_max_conn_size=4
+            _env_file=None, database_url=ogc_url(settings), db_max_conn_size=4
         ),
     )
     await register_catalog(app, db_settings=db_settings)

@@ -13,6 +13,16 @@ on cookie-authenticated writes (issue 16, defect 8).
   names the host the request was sent to (a request with neither header is not from a
   browser page and passes); else 403. Bearer-token clients (scripts, QGIS)
   send no cookie and are not concerned: a browser never adds that header by itself.
+* The two HTML forms (sign-in, sign-out) also carry a CSRF token (:func:`csrf_token`), checked
+  by their routes (:func:`form_token_ok`): Origin can be absent (old browsers, privacy
+  proxies strip it) and SameSite is a browser's promise, so a form post is accepted only
+  with proof that it was rendered for this browser. The token is a one-way hash of a secret
+  the browser holds in an HttpOnly cookie another site can neither read nor compute from:
+  the session id for sign-out (a synchronizer token tied to the session), a random
+  pre-session nonce (:data:`CSRF_COOKIE`) for sign-in (login CSRF). No server key is needed
+  (none is kept across processes and restarts), which is why no signing library is used.
+  The page's JSON and upload calls need no token: they are cookie writes under the Origin
+  check above, and a cross-site page cannot send them (JSON needs a CORS preflight).
 * The OpenAPI documents and their pages (``/openapi.json``, ``/docs`` and
   tipg's under ``/ogc``) describe every route and parameter: with
   ``Settings.openapi_requires_token`` (the default) they need a valid token (any role), by
@@ -21,8 +31,10 @@ on cookie-authenticated writes (issue 16, defect 8).
 
 import base64
 import hashlib
+import hmac
 import json
 import re
+import secrets
 from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
@@ -55,6 +67,33 @@ STATIC_HEADERS = {
 ORIGIN_MESSAGE = (
     "跨站请求被拒绝：写操作须来自本站页面 (cross-site request refused: Origin does not match)。"
 )
+
+
+#: The sign-in form's pre-session nonce (HttpOnly, SameSite=Strict); the form field of both.
+CSRF_COOKIE = "watershed_csrf"
+CSRF_FIELD = "csrf"
+CSRF_MESSAGE = (
+    "表单已失效或不是由本站页面提交，请刷新页面后重试 "
+    "(CSRF token missing or invalid: reload the page and try again)。"
+)
+
+
+def csrf_token(secret: str) -> str:
+    """The form token for a browser secret (session id or sign-in nonce): SHA-256 under a
+    prefix of its own, so it is neither the secret nor the hash the sessions table keeps."""
+    digest = hashlib.sha256(b"watershed-csrf\0" + secret.encode("utf-8")).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def new_csrf_nonce() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def form_token_ok(secret: str | None, presented: str | None) -> bool:
+    """Whether a form's token matches the browser's secret (constant-time comparison)."""
+    if not secret or not presented:
+        return False
+    return hmac.compare_digest(csrf_token(secret), presented)
 
 
 def content_security_policy(script_hashes: list[str], tianditu: bool) -> str:

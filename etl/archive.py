@@ -97,6 +97,31 @@ def extract_zip(archive: Path, folder: Path, limits: ArchiveLimits) -> list[Path
         ) from exc
 
 
+def extract_kmz(archive: Path, folder: Path, limits: ArchiveLimits) -> Path:
+    """A KMZ (a zipped KML: Google Earth, 奥维互动地图) under the zip's limits — size, entry
+    count, ratio, total, no path leaving the folder — extracted into ``folder``; returns its
+    one KML (normally ``doc.kml``). No KML, or more than one, is refused: which of several a
+    viewer shows depends on the program, and a red line must not be read from the wrong one."""
+    try:
+        files = extract_zip(archive, folder, limits)
+    except InvalidInputError as exc:
+        # extract_zip speaks of a 压缩包 (zip); name the KMZ the user sent.
+        raise InvalidInputError(
+            exc.message.replace("压缩包", "KMZ 文件", 1), hint=exc.hint
+        ) from exc
+    kmls = [f for f in files if f.suffix.lower() == ".kml"]
+    if len(kmls) != 1:
+        root = folder.resolve()
+        names = "、".join(str(f.relative_to(root)) for f in kmls) or "无"
+        what = "有多个 KML" if kmls else "没有 KML（应含 doc.kml）"
+        raise InvalidInputError(
+            f"KMZ 文件 {archive.name} 中{what}（{names}）"
+            "（a KMZ must hold exactly one KML, normally doc.kml）。",
+            hint="请在 Google Earth 或 奥维 中只导出项目红线所在的图层，或解压后上传其中的 .kml。",
+        )
+    return kmls[0]
+
+
 def check_archive(archive: Path, limits: ArchiveLimits, kind: str = "压缩包") -> None:
     """The same limits for a zip-based file that is read in place (an .xlsx workbook):
     file size, entry count, per-entry ratio and total uncompressed size, all from the zip's

@@ -1,7 +1,7 @@
 """A project outline file as it comes, read into plots: one reader for the API, the map and the CLI.
 
 Formats: everything :func:`etl.readers.read_vector` reads (zipped shapefile, GeoPackage,
-GeoJSON, KML), the ministry's 界址点 TXT (:mod:`etl.boundary_txt`) and DXF (:mod:`etl.dxf`).
+GeoJSON, KML, KMZ), the ministry's 界址点 TXT (:mod:`etl.boundary_txt`) and DXF (:mod:`etl.dxf`).
 Each feature (TXT: each plot; DXF: each outer ring) is a plot, named from its attributes
 (XMMC, DKMC, 地块名称 …). Coordinates stay in the file's CRS, named by ``epsg``.
 """
@@ -22,7 +22,7 @@ from gis.crs import detect_crs, gk3_epsg
 from gis.errors import CrsError
 from layers.project_geometry import PLOT_NAME_FIELDS, PROJECT_NAME_FIELDS
 
-PROJECT_SUFFIXES = (".zip", ".shp", ".gpkg", ".geojson", ".json", ".kml", ".txt", ".dxf")
+PROJECT_SUFFIXES = (".zip", ".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".txt", ".dxf")
 # in the CLI's words, as gis.crs speaks; the API says it in the map's (api.routes.overlap)
 CRS_CHOICE = (
     "请用 --crs 指定坐标系，如 --crs 4526（3度带 38 带，X 含带号）、--crs 4547（不含带号）。"

@@ -1,4 +1,4 @@
-"""Readers (读取): shapefile (alone or zipped), GeoPackage, GeoJSON and KML, through pyogrio.
+"""Readers (读取): shapefile (alone or zipped), GeoPackage, GeoJSON and KML (or KMZ), through pyogrio.
 
 :func:`read_vector` returns the features exactly as stored (geometries in the file's own
 coordinates), with the CRS it detected (:func:`gis.crs.detect_crs` on the ``.prj`` or the
@@ -31,7 +31,8 @@ import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 from pyproj import CRS
 
-from etl.archive import ArchiveLimits, extract_zip
+from etl.archive import ArchiveLimits, extract_kmz, extract_zip
+from etl.counting import check_streamed_counts, too_many
 from etl.dbf import read_dbf
 from etl.encoding import check_no_mojibake, detect_dbf_encoding
 from etl.gdal import gdal_messages, refuse_unless_benign, without_directories
@@ -65,14 +66,19 @@ def read_vector(
     sublayer: str | None = None,
     limits: ArchiveLimits,
 ) -> VectorData:
-    """Read ``path`` (.shp, .zip holding one dataset, .gpkg, .geojson/.json, .kml)."""
+    """Read ``path`` (.shp, .zip holding one dataset, .gpkg, .geojson/.json, .kml, .kmz)."""
     path = Path(path)
     if not path.is_file():
         raise InvalidInputError(f"找不到文件 {path}（file not found）。")
     source = path.name if sublayer is None else f"{path.name}:{sublayer}"
     suffix = path.suffix.lower()
     digest = shapefile_sha256(path) if suffix == ".shp" else file_sha256(path)
-    if suffix == ".zip":
+    if suffix == ".kmz":
+        # A zipped KML (Google Earth, 奥维): the zip's limits, then its one KML read as KML.
+        with tempfile.TemporaryDirectory(prefix="watershed-kmz-") as folder:
+            inner = extract_kmz(path, Path(folder), limits)
+            data = _read_dataset(inner, crs, encoding, sublayer, limits)
+    elif suffix == ".zip":
         with tempfile.TemporaryDirectory(prefix="watershed-zip-") as folder:
             files = extract_zip(path, Path(folder), limits)
             inner = _pick_dataset(path.name, files, sublayer)
@@ -82,7 +88,7 @@ def read_vector(
         if suffix not in VECTOR_SUFFIXES:
             raise InvalidInputError(
                 f"不支持的文件类型 {path.suffix}（unsupported format）。",
-                hint="支持 .shp（含 .shx/.dbf/.prj）、.zip、.gpkg、.geojson、.kml；"
+                hint="支持 .shp（含 .shx/.dbf/.prj）、.zip、.gpkg、.geojson、.kml、.kmz；"
                 "水质数据用 .csv/.xlsx 并指定 --layer samples。",
             )
         data = _read_dataset(path, crs, encoding, sublayer, limits)
@@ -162,16 +168,7 @@ _POINT_TYPES = (1, 11, 21)
 _CHUNK_FEATURES = 5_000
 
 
-def _too_many(
-    name: str, what: str, count: int, limit: int, exact: bool = True
-) -> InvalidInputError:
-    seen = f"{count}" if exact else f"超过 {limit}（已读到 {count}）"
-    return InvalidInputError(
-        f"{name} 的{what}数 {seen}，超过上限 {limit}（too many {'features' if what == '要素' else 'vertices'}）。",
-        hint="项目范围只需项目红线本身；图层数据请由编辑者通过数据导入上传，"
-        "或由管理员调整 WATERSHED_MAX_FEATURES / WATERSHED_OVERLAP_MAX_FEATURES / "
-        "WATERSHED_MAX_VERTICES。",
-    )
+_too_many = too_many  # the refusal, shared with the streaming counts
 
 
 def shapefile_counts(shp: Path, shx: Path) -> tuple[int, int]:
@@ -211,8 +208,8 @@ def _check_shapefile_counts(shp: Path, limits: ArchiveLimits | None) -> None:
 
 
 def _check_dataset_counts(path: Path, layer: str | None, limits: ArchiveLimits | None) -> None:
-    """GeoPackage, GeoJSON, KML: the feature count GDAL reports (GeoPackage keeps it; the
-    text formats are counted by scanning), then, with a vertex limit, the geometries read
+    """GeoPackage (GeoJSON and KML are counted while streaming, :mod:`etl.counting`): the
+    feature count GDAL reports (GeoPackage keeps it), then, with a vertex limit, the geometries read
     in chunks of 5,000 and counted, stopping at the first chunk over the limit."""
     if limits is None or (limits.max_features is None and limits.max_vertices is None):
         return
@@ -284,8 +281,14 @@ def _read_utf8_dataset(
     sublayer: str | None,
     limits: ArchiveLimits | None = None,
 ) -> VectorData:
+    # GeoJSON and KML are counted as they stream, before GDAL opens them (opening one parses
+    # it whole); a GeoPackage keeps its counts, read through GDAL below.
+    streamed = limits is not None and check_streamed_counts(
+        path, limits.max_features, limits.max_vertices
+    )
     layer = _choose_layer(path, sublayer)
-    _check_dataset_counts(path, layer, limits)
+    if not streamed:
+        _check_dataset_counts(path, layer, limits)
     declared = encoding or "utf-8"
     with _gdal_notes() as notes, gdal_messages() as messages:
         frame = _pyogrio_read(path, layer, encoding)

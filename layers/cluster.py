@@ -25,6 +25,10 @@ DB_USER = "watershed"  # the cluster's owner: migrations, loads from the CLI
 #: The role the API serves with: no superuser, no DDL, audit_log INSERT-only (the grants
 #: are applied by layers.migrate after each upgrade, to this role wherever it exists).
 APP_USER = "watershed_app"
+#: The role the OGC API (tipg, ``/ogc``) reads with: SELECT on the published layer tables and
+#: nothing else (granted by layers.migrate.grant_ogc_role); tipg's start-up only creates
+#: functions in its session's pg_temp schema, which the database's TEMPORARY privilege allows.
+OGC_USER = "watershed_ogc"
 SERVER_USER = "postgres"  # the OS account that owns the cluster when we run as root
 INSTALL_HINT = "apt-get install postgresql-15-postgis-3（Debian/Ubuntu）"
 
@@ -84,6 +88,10 @@ class EmbeddedCluster:
         return self.base / "app_password"
 
     @property
+    def ogc_password_file(self) -> Path:
+        return self.base / "ogc_password"
+
+    @property
     def initialised(self) -> bool:
         return (self.data_dir / "PG_VERSION").exists()
 
@@ -99,6 +107,14 @@ class EmbeddedCluster:
             return None
         password = quote(self.app_password_file.read_text().strip(), safe="")
         return f"postgresql://{APP_USER}:{password}@127.0.0.1:{self.port}/{DB_NAME}"
+
+    def ogc_url(self) -> str | None:
+        """The OGC API's read-only connection string (role :data:`OGC_USER`), None for a
+        cluster created before the role existed."""
+        if not self.ogc_password_file.exists():
+            return None
+        password = quote(self.ogc_password_file.read_text().strip(), safe="")
+        return f"postgresql://{OGC_USER}:{password}@127.0.0.1:{self.port}/{DB_NAME}"
 
     # -- running server programs -------------------------------------------------------
 
@@ -215,18 +231,20 @@ class EmbeddedCluster:
                 f"无法启用 PostGIS 扩展 (CREATE EXTENSION postgis failed): {result.stderr.strip()}",
                 hint=f"请安装：{INSTALL_HINT}",
             )
-        self._ensure_app_role(psql)
+        self._ensure_role(psql, APP_USER, self.app_password_file)
+        self._ensure_role(psql, OGC_USER, self.ogc_password_file)
 
-    def _ensure_app_role(self, psql: list[str]) -> None:
-        """The API's role: it logs in with a password of its own and can do nothing the
-        grants of :func:`layers.migrate.grant_app_role` do not give it."""
-        if not self.app_password_file.exists():
-            self.app_password_file.write_text(secrets.token_urlsafe(24) + "\n")
-            self.app_password_file.chmod(0o600)
-            self._hand_over(self.app_password_file)
-        password = self.app_password_file.read_text().strip()  # url-safe: no quote to escape
+    def _ensure_role(self, psql: list[str], role: str, password_file: Path) -> None:
+        """A role the API connects as (:data:`APP_USER`, :data:`OGC_USER`): it logs in with a
+        password of its own and can do nothing the grants of :mod:`layers.migrate` do not
+        give it."""
+        if not password_file.exists():
+            password_file.write_text(secrets.token_urlsafe(24) + "\n")
+            password_file.chmod(0o600)
+            self._hand_over(password_file)
+        password = password_file.read_text().strip()  # url-safe: no quote to escape
         exists = self._run(
-            *psql, "-d", "postgres", "-tAc", f"SELECT 1 FROM pg_roles WHERE rolname='{APP_USER}'"
+            *psql, "-d", "postgres", "-tAc", f"SELECT 1 FROM pg_roles WHERE rolname='{role}'"
         ).stdout.strip()
         verb = "ALTER" if exists else "CREATE"
         self._run(
@@ -234,7 +252,7 @@ class EmbeddedCluster:
             "-d",
             "postgres",
             "-c",
-            f"{verb} ROLE {APP_USER} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
+            f"{verb} ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
             f"PASSWORD '{password}'",
         )
 

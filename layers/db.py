@@ -71,6 +71,19 @@ def app_url(settings: Settings) -> str:
     return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
 
 
+def ogc_url(settings: Settings) -> str:
+    """The OGC API's (tipg's) connection, libpq form: ``WATERSHED_OGC_DATABASE_URL`` when set
+    (compose: the read-only role its init script creates), the embedded cluster's
+    ``watershed_ogc`` role when it has one, else the API's own (:func:`app_url`)."""
+    if settings.ogc_database_url:
+        url = make_url(settings.ogc_database_url)
+    elif settings.embedded and (ogc := embedded_cluster(settings).ogc_url()) is not None:
+        url = make_url(ogc)
+    else:
+        url = make_url(app_url(settings))
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def make_app_engine(settings: Settings, **kwargs) -> Engine:
     """The engine the API serves with: no superuser, no DDL, audit_log INSERT-only
     (:func:`layers.migrate.grant_app_role`). Migrations and CLI loads use :func:`make_engine`."""

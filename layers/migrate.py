@@ -4,7 +4,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, text
 
-from layers.cluster import APP_USER
+from layers.cluster import APP_USER, OGC_USER
 
 MIGRATIONS = "layers:migrations"
 
@@ -22,6 +22,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
         grant_app_role(connection)
+        grant_ogc_role(connection)
 
 
 def grant_app_role(connection: Connection, role: str = APP_USER) -> bool:
@@ -43,6 +44,33 @@ def grant_app_role(connection: Connection, role: str = APP_USER) -> bool:
         f"GRANT SELECT (id, at) ON audit_log TO {role_sql}",  # the ORM reads them back
         f"REVOKE ALL ON alembic_version FROM {role_sql}",
         f"GRANT SELECT ON alembic_version TO {role_sql}",
+    ):
+        connection.execute(text(statement))
+    return True
+
+
+def grant_ogc_role(connection: Connection, role: str = OGC_USER) -> bool:
+    """Read-only for the OGC API's role (tipg), when it exists: SELECT on the tables the OGC
+    API publishes (the registry's spatial layers) and on nothing else — not the tokens, the
+    sessions, the audit log or the non-spatial tables. tipg's start-up creates its catalogue
+    functions in the session's ``pg_temp`` (tipg 1.x, ``tipg_schema`` = pg_temp), which needs
+    the database's TEMPORARY privilege and no CREATE on any schema. Run after every upgrade."""
+    from layers.registry import SPATIAL_LAYERS
+
+    exists = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
+    if exists.first() is None:
+        return False
+    quote = connection.dialect.identifier_preparer.quote
+    role_sql = quote(role)
+    database = quote(connection.execute(text("SELECT current_database()")).scalar_one())
+    published = ", ".join(quote(spec.table) for spec in SPATIAL_LAYERS.values())
+    for statement in (
+        f"REVOKE CREATE ON SCHEMA public FROM PUBLIC, {role_sql}",
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role_sql}",
+        f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {role_sql}",
+        f"GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {role_sql}",
+        f"GRANT USAGE ON SCHEMA public TO {role_sql}",
+        f"GRANT SELECT ON {published} TO {role_sql}",
     ):
         connection.execute(text(statement))
     return True

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     )
     # The API's least-privilege role (compose); unset: the embedded cluster's own, or DATABASE_URL.
     app_database_url: str | None = None
+    # The OGC API's read-only role (compose); unset: the embedded cluster's, else the API's.
+    ogc_database_url: str | None = None
     var_dir: Path = REPO_ROOT / "var"
     pg_port: int = Field(default=54329, ge=1024, le=65535)
 

@@ -88,9 +88,13 @@ def test_dump_restore_into_a_fresh_database_gives_identical_checks(
         assert restored.returncode == 0, restored.stderr
         assert counts(target) == counts(demo_engine)
         assert counts(target)["farmland"] > 0
-        with target.connect() as conn:  # the API's role has its grants back
+        with target.connect() as conn:  # the API's roles have their grants back
             granted = "SELECT has_table_privilege('watershed_app', 'farmland', 'SELECT')"
             assert conn.execute(text(granted)).scalar_one()
+            # /ogc's read-only role reads the layers again, and still nothing else.
+            ogc = "SELECT has_table_privilege('watershed_ogc', :t, 'SELECT')"
+            assert conn.execute(text(ogc), {"t": "farmland"}).scalar_one()
+            assert not conn.execute(text(ogc), {"t": "api_tokens"}).scalar_one()
         target_settings = demo_settings.model_copy(
             update={"database_url": target.url.render_as_string(hide_password=False)}
         )

@@ -22,7 +22,14 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def signin_page(error: str | None = None, next_url: str | None = None, title: str = TITLE) -> str:
+def signin_page(
+    error: str | None = None,
+    next_url: str | None = None,
+    title: str = TITLE,
+    csrf: str = "",
+) -> str:
+    """The page; ``csrf`` is the form's token (api.security.csrf_token of the browser's
+    sign-in nonce), checked when the form is posted."""
     return (
         _environment()
         .get_template("signin.html")
@@ -30,6 +37,7 @@ def signin_page(error: str | None = None, next_url: str | None = None, title: st
             title=title,
             error=error,
             next=safe_next(next_url),
+            csrf=csrf,
             favicon=assets.FAVICON,
             bootstrap_css=assets.BOOTSTRAP_CSS,
             app_css=assets.APP_CSS,

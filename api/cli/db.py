@@ -27,13 +27,14 @@ def ensure_up() -> bool:
         return False
     changed = embedded_cluster(settings).up()
     if changed:
-        # The API's role may be new (a cluster from before it existed): give it its grants
+        # The API's roles may be new (a cluster from before they existed): give them grants
         # now if the schema is there, so `watershed serve` works without an upgrade first.
         engine = make_engine(settings)
         try:
             if migrate.current_revision(engine):
                 with engine.begin() as conn:
                     migrate.grant_app_role(conn)
+                    migrate.grant_ogc_role(conn)
         finally:
             engine.dispose()
     return changed
@@ -209,11 +210,12 @@ def restore(
         args += ["--clean", "--if-exists"]
     _run_pg("pg_restore", *args, "--dbname", _url(), str(path))
     # Grants are not restored (--no-privileges: role names differ between servers): the
-    # API's role gets its own again.
+    # API's role and the OGC API's read-only role get their own again.
     engine = make_engine(get_settings())
     try:
         with engine.begin() as conn:
             migrate.grant_app_role(conn)
+            migrate.grant_ogc_role(conn)
     finally:
         engine.dispose()
     console.print(f"已从 {path} 恢复数据库" + ("（已覆盖原有数据）" if tables else ""))

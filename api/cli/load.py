@@ -37,7 +37,7 @@ _ROWS = (
 @friendly_errors
 def load(
     path: Annotated[
-        Path, typer.Argument(help="文件：.shp/.zip/.gpkg/.geojson/.kml，或水质 .csv/.xlsx")
+        Path, typer.Argument(help="文件：.shp/.zip/.gpkg/.geojson/.kml/.kmz，或水质 .csv/.xlsx")
     ],
     layer: str = typer.Option(..., "--layer", "-l", help=f"图层：{', '.join(LAYERS)}"),
     crs: int | None = typer.Option(

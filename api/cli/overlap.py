@@ -1,6 +1,6 @@
 """`watershed overlap FILE`: the red-line overlap check of a project file, and its filed report.
 
-Reads every format the map accepts (zipped shapefile, GeoPackage, GeoJSON, KML, 界址点 TXT,
+Reads every format the map accepts (zipped shapefile, GeoPackage, GeoJSON, KML/KMZ, 界址点 TXT,
 DXF; :mod:`etl.project_files`), prints the verdict, the areas per layer and, for a multi-plot
 file, per plot; ``--pdf``/``--xlsx``/``--html`` write the same documents as the map.
 """

@@ -30,7 +30,7 @@ _BODY_DOC = {
         "required": True,
         "content": {
             "multipart/form-data": multipart_file_schema(
-                "图层：zip（shapefile）、shp、gpkg、geojson、kml；水质：csv、xlsx"
+                "图层：zip（shapefile）、shp、gpkg、geojson、kml、kmz；水质：csv、xlsx"
             )
         },
     }

@@ -65,7 +65,7 @@ _BODY_DOC = {
                 "example": _EXAMPLE,
             },
             "multipart/form-data": multipart_file_schema(
-                "zip（shapefile）、gpkg、kml、geojson、界址点 txt（部标格式）、dxf"
+                "zip（shapefile）、gpkg、kml、kmz、geojson、界址点 txt（部标格式）、dxf"
             ),
         },
     }

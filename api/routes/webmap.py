@@ -30,6 +30,7 @@ from api.deps import EngineDep, SettingsDep
 from api.params import XLSX
 from api.qr_signin import CODE_MINUTES, issue_code, qr_svg, redeem_code
 from api.schemas import OverlapReport
+from api.security import CSRF_COOKIE, CSRF_MESSAGE, csrf_token, form_token_ok, new_csrf_nonce
 from api.tls import ca_certificate_path
 from api.workbooks import overlap_workbook
 from etl.provenance import DEMO_LABEL, demo_layers
@@ -94,7 +95,16 @@ def map_page(request: Request, engine: EngineDep, settings: SettingsDep) -> Resp
         return RedirectResponse("/signin", status_code=303, headers=NO_STORE)
     view = district_view(engine, settings)
     page = build_page(_options(settings, principal, registered_kinds(engine), view))
+    page = _with_csrf(page, request.cookies.get(TOKEN_COOKIE) if principal else None)
     return HTMLResponse(_with_demo_banner(page, engine, settings), headers=NO_STORE)
+
+
+def _with_csrf(page: str, session: str | None) -> str:
+    """The sign-out form's token (api/security.py), tied to this session, for ws-ui.js."""
+    if not session:
+        return page
+    meta = f'<meta name="ws-csrf" content="{csrf_token(session)}">'
+    return page.replace("<head>", "<head>\n" + meta, 1)
 
 
 def _with_demo_banner(page: str, engine, settings) -> str:
@@ -135,14 +145,42 @@ def _title(engine, settings) -> str:
     return platform_title(district_view(engine, settings).name)
 
 
+def _signin_form(
+    request: Request,
+    error: str | None = None,
+    next_url: str | None = None,
+    status_code: int = 200,
+    title: str | None = None,
+    renew: bool = False,
+) -> Response:
+    """The sign-in page with its CSRF token, from the browser's sign-in nonce (a new nonce
+    in an HttpOnly cookie when it has none, or ``renew``)."""
+    nonce = None if renew else request.cookies.get(CSRF_COOKIE)
+    fresh = nonce is None
+    nonce = nonce or new_csrf_nonce()
+    extra = {"title": title} if title else {}
+    page = signin_page(error, next_url, csrf=csrf_token(nonce), **extra)
+    response = HTMLResponse(page, status_code=status_code, headers=NO_STORE)
+    if fresh:
+        response.set_cookie(
+            CSRF_COOKIE,
+            nonce,
+            max_age=COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
+    return response
+
+
 @router.get("/signin", response_class=HTMLResponse)
 def signin_form(
+    request: Request,
     engine: EngineDep,
     settings: SettingsDep,
     next: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
-    page = signin_page(next_url=next, title=_title(engine, settings))
-    return HTMLResponse(page, headers=NO_STORE)
+    return _signin_form(request, next_url=next, title=_title(engine, settings))
 
 
 @router.post("/signin", response_class=HTMLResponse)
@@ -151,14 +189,16 @@ def signin(
     engine: EngineDep,
     token: Annotated[str, Form(max_length=200)],
     next: Annotated[str | None, Form(max_length=500)] = None,
+    csrf: Annotated[str | None, Form(max_length=100)] = None,
 ) -> Response:
-    """Check the token and open a session; its id (not the token) goes in the cookie the
-    page's API calls carry."""
+    """Check the form's CSRF token, then the API token, and open a session; its id (not the
+    token) goes in the cookie the page's API calls carry."""
+    if not form_token_ok(request.cookies.get(CSRF_COOKIE), csrf):
+        return _signin_form(request, CSRF_MESSAGE, next, status_code=403, renew=True)
     token = token.strip()
     session = create_session(engine, token) if token else None
     if session is None:
-        page = signin_page("令牌无效或已撤销，请检查后重试。", next)
-        return HTMLResponse(page, status_code=401, headers=NO_STORE)
+        return _signin_form(request, "令牌无效或已撤销，请检查后重试。", next, status_code=401)
     return _signed_in(request, session, safe_next(next))
 
 
@@ -178,9 +218,16 @@ def _signed_in(request: Request, session: str, target: str) -> Response:
 
 
 @router.post("/signout")
-def signout(request: Request, engine: EngineDep) -> Response:
-    """End the session on the server (a copied cookie opens nothing after) and drop it."""
+def signout(
+    request: Request,
+    engine: EngineDep,
+    csrf: Annotated[str | None, Form(max_length=100)] = None,
+) -> Response:
+    """End the session on the server (a copied cookie opens nothing after) and drop it; the
+    form must carry the session's CSRF token (another site cannot sign a user out)."""
     session = request.cookies.get(TOKEN_COOKIE)
+    if session and not form_token_ok(session, csrf):
+        return _signin_form(request, CSRF_MESSAGE, status_code=403)
     if session:
         end_session(engine, session)
     response = RedirectResponse("/signin", status_code=303, headers=NO_STORE)
@@ -298,11 +345,12 @@ def signin_with_code(
     """The link in the QR code: a valid code signs this browser in with a new viewer token."""
     token = redeem_code(engine, c) if c else None
     if token is None:
-        page = signin_page(
-            "二维码已失效或已使用（有效 5 分钟、只能使用一次），请在电脑上重新生成。"
+        return _signin_form(
+            request,
+            "二维码已失效或已使用（有效 5 分钟、只能使用一次），请在电脑上重新生成。",
+            status_code=401,
         )
-        return HTMLResponse(page, status_code=401, headers=NO_STORE)
     session = create_session(engine, token)
     if session is None:  # revoked between redeeming and now
-        return HTMLResponse(signin_page("令牌无效或已撤销。"), status_code=401, headers=NO_STORE)
+        return _signin_form(request, "令牌无效或已撤销。", status_code=401)
     return _signed_in(request, session, "/")

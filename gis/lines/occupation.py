@@ -21,3 +21,20 @@ class Spec(LineSpec):
 
     def title(self) -> str:
         return self.label or PROTECTED[self.protected]
+
+
+#: What can show an occupation of protected land: construction classes among the 三调
+#: parcels (地类图斑) and approved construction projects (建设项目).
+OCCUPIER_LAYERS = ("farmland", "projects")
+
+
+def missing_layers(present, protected: str, occupiers=OCCUPIER_LAYERS) -> list[str]:
+    """The layers an occupation line needs that are not loaded: the protected one first."""
+    return [layer for layer in (protected, *occupiers) if layer not in present]
+
+
+def verdict_with_missing(status: str, missing_occupiers) -> str:
+    """An occupation found (不达标) or to verify (需核实) stands on the layers that are
+    loaded; "nothing found" is 达标 only when every layer that could show one is loaded,
+    else 无法判定 (DOMAIN.md: never 达标 by default)."""
+    return "undetermined" if status == "pass" and missing_occupiers else status

@@ -28,6 +28,7 @@ from gis.compliance import (
     judge_occupation,
     judge_zero,
 )
+from gis.lines.occupation import missing_layers, verdict_with_missing
 from layers.checks.context import CheckContext
 from layers.registry import get_layer
 
@@ -99,8 +100,11 @@ def occupation_results(ctx: CheckContext, area, spec) -> list[LineResult]:
             by_key[(r.protected_layer, r.unit_code)].append(r)
     as_of = land_as_of(ctx)
     hits = [h for c in ctx.unit_codes(area) for h in by_key.get((spec.protected, c), [])]
+    # Occupation is seen in the parcels and the projects: with either not loaded, finding
+    # none proves nothing (the line was 达标 with only the protected layer loaded).
+    missing = missing_layers(ctx.present, spec.protected)
     if spec.protected == "eco_redline":
-        return [_redline_line(ctx, area, spec, hits, as_of)]
+        return [_redline_line(ctx, area, spec, hits, as_of, missing)]
     occupying = [h for h in hits if h.category in ("project", "construction")]
     return [
         _zero_area_line(
@@ -110,9 +114,18 @@ def occupation_results(ctx: CheckContext, area, spec) -> list[LineResult]:
             occupying,
             ctx.has(area, "basic_farmland"),
             _as_of(as_of, "basic_farmland", "farmland", "projects"),
+            missing=missing,
         ),
         _nonfood_line(ctx, area, spec, hits, as_of),
     ]
+
+
+def _names(layers) -> str:
+    return "、".join(LAYER_LABELS.get(layer) or get_layer(layer).name_zh for layer in layers)
+
+
+def _missing_summary(missing, what: str = "占用") -> str:
+    return f"未导入{_names(missing)}，无法判定有无{what}"
 
 
 def occupation_params() -> dict:
@@ -137,6 +150,7 @@ def _nonfood_line(ctx: CheckContext, area, spec, on_basic, as_of) -> LineResult:
     Classes outside every group ('other', e.g. 河流水面 under 永久基本农田) are shown with it."""
     found = [h for h in on_basic if h.category in ("nonfood", "other")]
     has_data = ctx.has(area, "basic_farmland", "farmland")
+    missing = missing_layers(ctx.present, "basic_farmland", ("farmland",))
     total = sum(h.area_m2 for h in found)
     status = ("review" if total > 0 else "pass") if has_data else "nodata"
     mu = round(m2_to_mu(total), 4) if has_data else None
@@ -159,7 +173,10 @@ def _nonfood_line(ctx: CheckContext, area, spec, on_basic, as_of) -> LineResult:
             "area_m2": total if has_data else None,
             "by_category": by_category,
             "parcels": [_hit_detail(h) for h in found],
-            "summary": None if mu is None else f"非粮化 {_mu_text(mu)}（不计为占用）",
+            "summary": (_missing_summary(missing, "非粮化") if missing else None)
+            if mu is None
+            else f"非粮化 {_mu_text(mu)}（不计为占用）",
+            "missing_layers": missing,
             "rule": "园地、林地、草地、坑塘水面位于永久基本农田内为非粮化，需核实整改；"
             "可调整地类与设施农用地不计为占用",
         },
@@ -167,9 +184,10 @@ def _nonfood_line(ctx: CheckContext, area, spec, on_basic, as_of) -> LineResult:
     )
 
 
-def _redline_line(ctx: CheckContext, area, spec, in_red, as_of) -> LineResult:
+def _redline_line(ctx: CheckContext, area, spec, in_red, as_of, missing) -> LineResult:
     """生态保护红线占用: 不达标 when anything but permitted works occupies it, 需核实 when only
-    linear infrastructure or water works do (自然资发〔2022〕142号)."""
+    linear infrastructure or water works do (自然资发〔2022〕142号); 无法判定 when nothing is
+    found but the parcels or the projects are not loaded."""
     has_data = ctx.has(area, "eco_redline")
     permitted = [h for h in in_red if h.category in PERMITTED_IN_REDLINE]
     occupying = [h for h in in_red if h.category not in PERMITTED_IN_REDLINE]
@@ -177,9 +195,11 @@ def _redline_line(ctx: CheckContext, area, spec, in_red, as_of) -> LineResult:
     permitted_m2 = sum(h.area_m2 for h in permitted)
     if has_data:
         status, _ = judge_occupation(occupied_m2, permitted_m2)
+        status = verdict_with_missing(status, missing)
     else:
         status = "nodata"
-    mu = round(m2_to_mu(occupied_m2), 4) if has_data else None
+    judged = has_data and status != "undetermined"
+    mu = round(m2_to_mu(occupied_m2), 4) if judged else None
     return ctx.result(
         area,
         spec,
@@ -190,23 +210,34 @@ def _redline_line(ctx: CheckContext, area, spec, in_red, as_of) -> LineResult:
         margin=None if mu is None else -mu,
         evidence=_evidence(occupying + permitted),
         detail={
-            "area_m2": occupied_m2 if has_data else None,
-            "permitted_m2": permitted_m2 if has_data else None,
-            "permitted_mu": round(m2_to_mu(permitted_m2), 4) if has_data else None,
-            "summary": None
+            "area_m2": occupied_m2 if judged else None,
+            "permitted_m2": permitted_m2 if judged else None,
+            "permitted_mu": round(m2_to_mu(permitted_m2), 4) if judged else None,
+            "summary": _occupation_summary(mu, missing)
             if mu is None
             else f"占用 {_mu_text(mu)}（应为 0）"
             + (
                 f"；线性基础设施、水工建筑 {_mu_text(m2_to_mu(permitted_m2))}（需核实）"
                 if permitted_m2
                 else ""
-            ),
+            )
+            + _incomplete(missing),
+            "missing_layers": missing,
             "by_category": _by_category(in_red, REDLINE_CATEGORY_LABELS) if has_data else {},
             "occupations": [_hit_detail(h) for h in occupying],
             "permitted": [_hit_detail(h) for h in permitted],
         },
         as_of=_as_of(as_of, "eco_redline", "farmland", "projects"),
     )
+
+
+def _occupation_summary(mu, missing, what: str = "占用") -> str | None:
+    return _missing_summary(missing, what) if mu is None and missing else None
+
+
+def _incomplete(missing) -> str:
+    """After a finding made without every layer: what it may lack."""
+    return f"（未导入{_names(missing)}，结果可能不全）" if missing else ""
 
 
 def _mu_text(mu: float) -> str:
@@ -302,6 +333,7 @@ def three_lines_result(ctx: CheckContext, area, spec) -> LineResult:
         _as_of(land_as_of(ctx), *[x for x in layers if x in AS_OF_LAYERS]),
         tuple(evidence.values()),
         what="重叠",
+        missing=[x for x in layers if x not in ctx.present],  # 无数据, and which layer
     )
     line.detail["pairs"] = [list(p) for p in spec.pairs]
     line.detail["overlaps"] = [
@@ -318,12 +350,16 @@ def three_lines_result(ctx: CheckContext, area, spec) -> LineResult:
 
 
 def _zero_area_line(
-    ctx, area, spec, hits, has_data, as_of, evidence=None, what: str = "占用"
+    ctx, area, spec, hits, has_data, as_of, evidence=None, what: str = "占用", missing=()
 ) -> LineResult:
-    """A line whose target is no area at all (occupation, 三线 overlap), measured in 亩."""
+    """A line whose target is no area at all (occupation, 三线 overlap), measured in 亩.
+    ``missing``: layers the line needs that are not loaded; then "none found" is 无法判定."""
     total_m2 = sum(h.area_m2 for h in hits)
     status, _ = judge_zero(total_m2) if has_data else ("nodata", None)
-    mu = round(m2_to_mu(total_m2), 4) if has_data else None
+    if has_data:
+        status = verdict_with_missing(status, missing)
+    judged = has_data and status != "undetermined"
+    mu = round(m2_to_mu(total_m2), 4) if judged else None
     return ctx.result(
         area,
         spec,
@@ -334,8 +370,11 @@ def _zero_area_line(
         margin=None if mu is None else 0.0 - mu,
         evidence=_evidence(hits) if evidence is None else evidence,
         detail={
-            "area_m2": total_m2 if has_data else None,
-            "summary": None if mu is None else f"{what} {_mu_text(mu)}（应为 0）",
+            "area_m2": total_m2 if judged else None,
+            "summary": _occupation_summary(mu, missing, what)
+            if mu is None
+            else f"{what} {_mu_text(mu)}（应为 0）" + _incomplete(missing),
+            "missing_layers": list(missing),
             # Occupation rows (the 三线 line lists its overlaps itself).
             **({"occupations": [_hit_detail(h) for h in hits]} if evidence is None else {}),
         },

@@ -83,8 +83,9 @@ def test_many_tiny_polygons_are_refused_from_the_headers(
 
 
 def test_vertices_are_counted_while_streaming(limited: TestClient, viewer: dict) -> None:
-    # Three circles of 4 × 150 + 1 = 601 vertices: the limit (1000) is passed in the file,
-    # found by the chunked count, before the project's geometry is prepared.
+    # Three circles of 4 × 150 + 1 = 601 vertices: the limit (1000) is passed in the second
+    # one, found by the streaming count (etl/counting.py) at the 1001st position, before GDAL
+    # opens the file.
     circles = [shapely.Point(LON + k * 0.01, LAT).buffer(0.002, quad_segs=150) for k in range(3)]
     collection = {
         "type": "FeatureCollection",
@@ -97,7 +98,7 @@ def test_vertices_are_counted_while_streaming(limited: TestClient, viewer: dict)
     response = limited.post("/api/overlap", files={"file": upload}, headers=viewer)
     assert response.status_code == 422, response.text
     detail = response.json()["detail"]
-    assert "顶点数 超过 1000（已读到 1803）" in detail
+    assert "顶点数 超过 1000（已读到 1001）" in detail
 
 
 def test_an_overlap_upload_is_held_below_an_ingest(

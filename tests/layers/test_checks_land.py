@@ -54,6 +54,7 @@ UNDER_BASIC = [
     ("T6", "0702", "农村宅基地", "construction"),
     ("T7", "1101", "河流水面", "other"),
 ]
+FAR_PROJECT = box(113.19, 31.09, 113.195, 31.095)
 REDLINE_1 = box(113.05, 31.05, 113.08, 31.08)  # 甲片区: only permitted works inside
 REDLINE_2 = box(113.15, 31.05, 113.18, 31.08)  # 乙片区: permitted works and a factory
 # (BSM, DLBM, DLMC, unit, cell)
@@ -99,6 +100,9 @@ def land(db: Session) -> Session:
             ),
             models.EcoRedline(code="HX01", name="甲红线", geom=mp(REDLINE_1)),
             models.EcoRedline(code="HX02", name="乙红线", geom=mp(REDLINE_2)),
+            # On no protected land: the projects layer is loaded, so finding nothing more
+            # in it is a finding (tests/layers/test_occupation_missing_layers.py).
+            models.Project(name="远处项目", status="已批", geom=mp(FAR_PROJECT)),
         ]
     )
     db.add_all(

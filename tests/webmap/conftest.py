@@ -207,12 +207,12 @@ def new_context(
     """A browser context of the given viewport, signed in with ``token`` (the viewer's by default)."""
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", **kw)
     # Signed in as the sign-in page does it: the cookie carries a session id, not the token.
-    signin = httpx.post(
-        server.base_url + "/signin",
-        data={"token": token or server.token},
-        follow_redirects=False,
-        verify=server.ca_file or True,
-    )
+    with httpx.Client(base_url=server.base_url, verify=server.ca_file or True) as http:
+        form = http.get("/signin")  # its CSRF token and the nonce cookie it is tied to
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+        signin = http.post(
+            "/signin", data={"token": token or server.token, "csrf": csrf}, follow_redirects=False
+        )
     session = signin.cookies[TOKEN_COOKIE]
     cookie = {"name": TOKEN_COOKIE, "value": session, "url": server.base_url}
     context.add_cookies([cookie])

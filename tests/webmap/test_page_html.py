@@ -131,13 +131,20 @@ def test_page_asks_for_a_token_when_reads_need_one(client, server, map_engine):
     assert raw.status_code == 303
 
 
+def _csrf(page: str, pattern: str = r'name="csrf" value="([^"]+)"') -> str:
+    return re.search(pattern, page).group(1)
+
+
 def test_sign_in_keeps_the_token_in_an_http_only_cookie(client, server):
-    wrong = client.post("/signin", data={"token": "wrong"}, follow_redirects=False)
+    csrf = _csrf(client.get("/signin").text)  # the form's token, tied to its nonce cookie
+    wrong = client.post("/signin", data={"token": "wrong", "csrf": csrf}, follow_redirects=False)
     assert wrong.status_code == 401
     assert "令牌无效" in wrong.text
     assert TOKEN_COOKIE not in wrong.cookies
     right = client.post(
-        "/signin", data={"token": server.token, "next": "//evil.example/"}, follow_redirects=False
+        "/signin",
+        data={"token": server.token, "next": "//evil.example/", "csrf": csrf},
+        follow_redirects=False,
     )
     assert right.status_code == 303
     assert right.headers["location"] == "/"
@@ -147,7 +154,8 @@ def test_sign_in_keeps_the_token_in_an_http_only_cookie(client, server):
     session = right.cookies[TOKEN_COOKIE]
     copied = {"Cookie": f"{TOKEN_COOKIE}={session}"}
     assert client.get("/api/layers", headers=copied).status_code == 200
-    out = client.post("/signout", follow_redirects=False)
+    signout_csrf = _csrf(client.get("/").text, r'<meta name="ws-csrf" content="([^"]+)"')
+    out = client.post("/signout", data={"csrf": signout_csrf}, follow_redirects=False)
     assert out.status_code == 303 and f'{TOKEN_COOKIE}=""' in out.headers["set-cookie"]
     # Signing out ended the session on the server: a copy of the cookie opens nothing.
     assert client.get("/api/layers", headers=copied).status_code == 401

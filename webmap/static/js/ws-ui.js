@@ -140,12 +140,19 @@
     dialog.showModal();
   }
 
+  /* The sign-out form's CSRF token, tied to the session (the server puts it in a meta tag). */
+  function csrfToken() {
+    const meta = document.querySelector('meta[name="ws-csrf"]');
+    return meta ? meta.content : "";
+  }
+
   function initUser() {
     const user = WS.config().user;
     const el = $("ws-user");
     if (user.signedIn) {
       el.innerHTML = `<button type="button" id="ws-qr-btn" class="ws-btn ws-btn-light" title="为平板生成一次性登录二维码">平板扫码登录</button>
         <form method="post" action="${WS.config().endpoints.signout}">
+        <input type="hidden" name="csrf" value="${WS.esc(csrfToken())}">
         <button type="submit" class="ws-btn ws-btn-light" title="当前角色：${WS.esc(user.role || "")}">退出登录</button></form>`;
       $("ws-qr-btn").addEventListener("click", showSigninQr);
     } else if (!user.readRequiresToken) {

@@ -73,7 +73,12 @@ def _text(props: dict[str, Any], column: str | None) -> str | None:
 
 def _hit(spec: LayerSpec, row) -> Hit:
     props = row.props or {}
-    shown = {f.column for f in spec.popup_fields} | {spec.code_field, spec.label_field}
+    shown = {f.column for f in spec.popup_fields} | {
+        "id",
+        spec.code_field,
+        spec.label_field,
+        spec.location_field,
+    }
     return Hit(
         layer=spec.key,
         layer_name=spec.name_zh,

@@ -7,7 +7,7 @@ a point is worked out here with shapely from those constants, not read from the 
 import pytest
 from shapely.geometry import Point, box
 
-from tests.webmap.conftest import new_context, set_view, wait_ready
+from tests.webmap.conftest import new_context, screenshot, set_view, wait_ready
 from tests.webmap.fixture_data import BASIC_FARMLAND_BOXES, REDLINE_BOX
 
 WSZ_BOX = (113.26, 31.775, 113.28, 31.795)  # 先觉庙水库一级保护区 (fixture_data._features)
@@ -86,6 +86,7 @@ def test_entering_and_leaving_protected_land_warns_once_per_entry(geo_page):
     text = banner_text(page)
     assert "生态保护红线" in text and "HX-01 大洪山水源涵养生态保护红线" in text
     assert page.evaluate("WS.geo.state().beeps") == 1
+    screenshot(page, "geofence-redline")
     # another fix in the same polygon: no new warning
     moved_and_checked(page, context, IN_REDLINE_2)
     assert "HX-01" in banner_text(page)

@@ -21,6 +21,7 @@
   const TILE_ZOOM = 16; // the finest tiles an offline area keeps: 0.15 m per tile unit here
   const TAP_PX = 22; // half a fingertip: the search radius of a tap for points and lines
   const POOR_ACCURACY_M = 50;
+  const STALE_MS = 30000;
   const M_PER_DEG_LAT = 110574;
   const M_PER_DEG_LON = 111320; // at the equator; times cos(latitude)
 
@@ -304,7 +305,7 @@
     const latlng = L.latLng(pos.coords.latitude, pos.coords.longitude);
     const accuracy = pos.coords.accuracy;
     const first = !state.fix;
-    state.fix = { latlng, accuracy, at: pos.timestamp };
+    state.fix = { latlng, accuracy, at: Date.now() };
     drawFix(latlng, accuracy);
     const label = $("ws-geo-accuracy");
     label.textContent = `精度 ±${Math.round(accuracy)} 米${accuracy > POOR_ACCURACY_M ? "（偏低，围栏提醒仅供参考）" : ""}`;
@@ -321,9 +322,14 @@
     if (err.code === 1) {
       stop();
       WS.toast("无法定位：未获准使用位置信息，请在浏览器设置中允许本站定位。", "error");
-    } else {
-      WS.toast(err.code === 3 ? "定位超时，仍在尝试…" : `暂时无法定位（${err.message}），仍在尝试…`, "error");
+      return;
     }
+    // A missed fix between good ones is common (tunnels, tree cover): said only when the
+    // position shown is getting old, since the warnings then rest on it.
+    if (state.fix && Date.now() - state.fix.at < STALE_MS) return;
+    const why = err.code === 3 ? "定位超时" : "暂时无法定位";
+    const shown = state.fix ? "，地图上的位置已过时" : "";
+    WS.toast(`${why}${shown}，仍在尝试…`, "error");
   }
 
   function setPressed(id, on) {

@@ -105,11 +105,31 @@ def test_entering_and_leaving_protected_land_warns_once_per_entry(geo_page):
     assert "饮用水水源保护区：先觉庙水库一级保护区" in banner_text(page)
     assert "JB-002" not in banner_text(page)
     assert page.evaluate("WS.geo.state().beeps") == 3
+    # follow off: the position moves, the map stays; on again: the map comes to the position
+    page.click("#ws-geo-follow")
+    assert page.get_attribute("#ws-geo-follow", "aria-pressed") == "false"
+    centre = page.evaluate("[WS.map.getCenter().lat, WS.map.getCenter().lng]")
+    moved_and_checked(page, context, OUTSIDE)
+    assert page.evaluate("[WS.map.getCenter().lat, WS.map.getCenter().lng]") == centre
+    page.click("#ws-geo-follow")
+    assert page.evaluate("WS.map.getCenter().distanceTo(L.latLng(31.73, 113.45))") < 1
     # stop: no dot, no banner
     page.click("#ws-geo-toggle")
     assert page.locator(".leaflet-ws-position-pane path").count() == 0
     assert banner_text(page) == ""
     assert errors == []
+
+
+def test_a_refused_permission_is_said_and_stops_locating(browser, server):
+    context = new_context(browser, server)  # geolocation not granted
+    page = context.new_page()
+    page.goto(server.base_url + "/")
+    wait_ready(page)
+    page.click("#ws-geo-toggle")
+    page.wait_for_function("document.getElementById('ws-toast').textContent.includes('未获准')")
+    assert page.evaluate("WS.geo.state().watching") is False
+    assert page.get_attribute("#ws-geo-toggle", "aria-pressed") == "false"
+    context.close()
 
 
 def tap_and_hold(page, latlon) -> None:

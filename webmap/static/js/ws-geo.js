@@ -404,6 +404,7 @@
     return Math.min(500, Math.max(1, Math.round(perPixel * TAP_PX)));
   }
 
+  /* ``fromDevice``: null (the server answered), else why the list comes from the device. */
   function hereHtml(latlng, toleranceM, hits, unknown, fromDevice) {
     const byLayer = new Map();
     for (const h of hits) {
@@ -427,14 +428,13 @@
     return `<div class="ws-popup ws-here" data-source="${fromDevice ? "device" : "server"}">
       <div class="ws-popup-layer">此处有什么</div><h3>${head}</h3>
       <ul class="ws-here-list">${items}</ul>${missing}
-      <p class="ws-muted">${latlng.lng.toFixed(6)}, ${latlng.lat.toFixed(6)} · 点、线要素按 ${toleranceM} 米内查找${fromDevice ? " · 离线：来自本设备保存的数据" : ""}</p></div>`;
+      <p class="ws-muted">${latlng.lng.toFixed(6)}, ${latlng.lat.toFixed(6)} · 点、线要素按 ${toleranceM} 米内查找${fromDevice ? ` · ${WS.esc(fromDevice)}` : ""}</p></div>`;
   }
 
+  /* Opened once its content is known (a few milliseconds): a popup that grows after opening
+   * is not panned into view by Leaflet. */
   async function showHere(latlng) {
-    const popup = L.popup(Object.assign({ minWidth: 240, className: "ws-here-popup" }, WS.POPUP))
-      .setLatLng(latlng)
-      .setContent('<div class="ws-popup ws-here">正在查询此处的图层…</div>')
-      .openOn(WS.map);
+    WS.map.getContainer().classList.add("ws-busy");
     const toleranceM = tapTolerance(latlng);
     let html;
     try {
@@ -443,14 +443,19 @@
       const answer = await WS.api(url);
       const hits = answer.hits.map((h) => ({ layer: h.layer, props: h.properties, distance: h.distance_m }));
       const unknown = answer.without_data.map((key) => ({ layer: key, reason: "无数据" }));
-      html = hereHtml(latlng, toleranceM, hits, unknown, false);
+      html = hereHtml(latlng, toleranceM, hits, unknown, null);
     } catch (err) {
-      if (err.status === 401) return;
+      if (err.status === 401) return; // WS.request is taking the user to sign in
       const keys = WS.config().layers.map((l) => l.key);
       const local = await featuresAt(latlng, keys, toleranceM);
-      html = hereHtml(latlng, toleranceM, local.hits, local.unknown, true);
+      const why = WS.offline.isOffline() ? "离线：来自本设备保存的数据" : `服务器未答复（${WS.errorText(err)}）：来自本页已加载的数据`;
+      html = hereHtml(latlng, toleranceM, local.hits, local.unknown, why);
     }
-    popup.setContent(html);
+    WS.map.getContainer().classList.remove("ws-busy");
+    L.popup(Object.assign({ minWidth: 240, className: "ws-here-popup" }, WS.POPUP))
+      .setLatLng(latlng)
+      .setContent(html)
+      .openOn(WS.map);
     document.body.dataset.hereShown = String(Number(document.body.dataset.hereShown || 0) + 1);
   }
 

@@ -5,6 +5,7 @@ a point is worked out here with shapely from those constants, not read from the 
 """
 
 import pytest
+from pyproj import Geod
 from shapely.geometry import Point, box
 
 from tests.webmap.conftest import new_context, screenshot, set_view, wait_ready
@@ -17,6 +18,18 @@ IN_REDLINE_2 = (31.79, 113.43)
 IN_JB001 = (31.645, 113.305)
 IN_JB002 = (31.665, 113.442)
 IN_WSZ = (31.785, 113.27)
+GEOD = Geod(a=6378137.0, f=1 / 298.257222101)  # CGCS2000
+
+
+def south_of(b, metres: float) -> tuple[float, float]:
+    """A point ``metres`` due south of the middle of box ``b``'s south edge (lat, lon)."""
+    lon = (b[0] + b[2]) / 2
+    _, lat, _ = GEOD.fwd(lon, b[1], 180, metres)
+    return lat, lon
+
+
+def south_of_redline(metres: float) -> tuple[float, float]:
+    return south_of(REDLINE_BOX, metres)
 
 
 def holds(b, latlon) -> bool:
@@ -117,6 +130,37 @@ def test_entering_and_leaving_protected_land_warns_once_per_entry(geo_page):
     page.click("#ws-geo-toggle")
     assert page.locator(".leaflet-ws-position-pane path").count() == 0
     assert banner_text(page) == ""
+    assert errors == []
+
+
+def test_a_position_jittering_across_an_edge_does_not_warn_again(geo_page):
+    page, context, errors = geo_page
+    page.click("#ws-geo-toggle")
+    page.wait_for_function("WS.geo.state().checks >= 1", timeout=20_000)
+    moved_and_checked(page, context, IN_REDLINE)
+    assert page.evaluate("WS.geo.state().beeps") == 1
+    # 3 m out with an 8 m fix: still taken as inside (no notice), and back in: no new warning
+    moved_and_checked(page, context, south_of_redline(3))
+    assert "HX-01" in banner_text(page)
+    assert page.locator("#ws-geo-notice").count() == 0
+    moved_and_checked(page, context, IN_REDLINE)
+    assert page.evaluate("WS.geo.state().beeps") == 1
+    # 11 m out, beyond the 8 m accuracy: left
+    moved_and_checked(page, context, south_of_redline(11))
+    assert banner_text(page) == ""
+    assert "已离开 生态保护红线 HX-01" in page.inner_text("#ws-geo-notice")
+    # coming back to 3 m outside is not an entry
+    moved_and_checked(page, context, south_of_redline(3))
+    assert banner_text(page) == "" and page.evaluate("WS.geo.state().beeps") == 1
+    # the same from a vector tile (永久基本农田): distances in tile units turned into metres
+    jb002 = BASIC_FARMLAND_BOXES["JB-002"]
+    moved_and_checked(page, context, IN_JB002)
+    assert "JB-002" in banner_text(page) and page.evaluate("WS.geo.state().beeps") == 2
+    moved_and_checked(page, context, south_of(jb002, 6))  # within the 8 m accuracy
+    assert "JB-002" in banner_text(page)
+    moved_and_checked(page, context, south_of(jb002, 11))  # beyond it
+    assert banner_text(page) == ""
+    assert "已离开 永久基本农田 JB-002" in page.inner_text("#ws-geo-notice")
     assert errors == []
 
 

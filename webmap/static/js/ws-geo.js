@@ -24,6 +24,8 @@
   const STALE_MS = 30000;
   const M_PER_DEG_LAT = 110574;
   const M_PER_DEG_LON = 111320; // at the equator; times cos(latitude)
+  const EARTH_CIRCUMFERENCE_M = 40075016.686; // Web Mercator's equator
+  const MAX_MARGIN_M = 10;
 
   const state = { watch: null, follow: true, fix: null, inside: new Map(), unknown: [], beeps: 0, checks: 0 };
   let marker = null;
@@ -57,6 +59,14 @@
     const t = len ? Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len)) : 0;
     return Math.hypot(ax + t * dx, ay + t * dy);
   }
+  /* Metres from the origin to the nearest edge of ``rings`` already in local metres. */
+  function edgeDistance(rings) {
+    let best = Infinity;
+    for (const ring of rings) {
+      for (let i = 1; i < ring.length; i++) best = Math.min(best, segmentDistance(ring[i - 1], ring[i]));
+    }
+    return best;
+  }
   /* Metres from (lon, lat) to a point or line geometry (equirectangular about the point:
    * well under 1 % off over the tens of metres a tap covers). */
   function distanceTo(geometry, lon, lat) {
@@ -79,7 +89,9 @@
   }
 
   /* ---- what the page holds at a point ---- */
-  function geojsonAt(key, lat, lon, toleranceM) {
+  /* ``marginM`` > 0: polygons the point lies outside of by at most that much come too, marked
+   * ``near`` with their distance (geofencing's hysteresis, see fence()). */
+  function geojsonAt(key, lat, lon, toleranceM, marginM) {
     const features = [];
     WS.layers[key].eachLayer((sub) => sub.feature && features.push(sub.feature));
     if (!features.length) return { unknown: "无数据" }; // not loaded, or empty: cannot tell
@@ -89,6 +101,11 @@
       const rings = polygonRings(f.geometry);
       if (rings) {
         if (ringsContain(rings, lon, lat)) hits.push({ layer: key, props: f.properties, distance: 0 });
+        else if (marginM > 0) {
+          const kx = M_PER_DEG_LON * Math.cos((lat * Math.PI) / 180);
+          const d = edgeDistance(rings.map((r) => r.map(([x, y]) => [(x - lon) * kx, (y - lat) * M_PER_DEG_LAT])));
+          if (d <= marginM) hits.push({ layer: key, props: f.properties, distance: d, near: true });
+        }
       } else {
         const d = distanceTo(f.geometry, lon, lat);
         if (d <= toleranceM) hits.push({ layer: key, props: f.properties, distance: d });
@@ -119,7 +136,7 @@
   }
 
   /* The polygons of a tiled layer at the point, from its z16 vector tile. */
-  async function tileAt(key, lat, lon) {
+  async function tileAt(key, lat, lon, marginM) {
     const cfg = WS.layerConfig(key);
     const t = tileXY(lat, lon, TILE_ZOOM);
     const tx = Math.floor(t.x);
@@ -135,11 +152,17 @@
     for (const layer of Object.values(tile.layers)) {
       const x = (t.x - tx) * layer.extent;
       const y = (t.y - ty) * layer.extent;
+      // ground metres per tile unit (Web Mercator's scale at this latitude)
+      const unit = (EARTH_CIRCUMFERENCE_M * Math.cos((lat * Math.PI) / 180)) / 2 ** TILE_ZOOM / layer.extent;
       for (let i = 0; i < layer.length; i++) {
         const f = layer.feature(i);
         if (f.type !== 3) continue; // polygons only: the tiled layers are parcels
         const rings = f.loadGeometry().map((ring) => ring.map((p) => [p.x, p.y]));
         if (ringsContain(rings, x, y)) hits.push({ layer: key, props: f.properties, distance: 0 });
+        else if (marginM > 0) {
+          const d = unit * edgeDistance(rings.map((r) => r.map(([px, py]) => [px - x, py - y])));
+          if (d <= marginM) hits.push({ layer: key, props: f.properties, distance: d, near: true });
+        }
       }
     }
     return { hits };
@@ -147,13 +170,13 @@
 
   /* Every feature of ``keys`` at ``latlng`` from the data on the page (and device):
    * {hits: [{layer, props, distance}], unknown: [{layer, reason}]}. */
-  async function featuresAt(latlng, keys, toleranceM) {
+  async function featuresAt(latlng, keys, toleranceM, marginM) {
     const parts = await Promise.all(
       keys.map(async (key) => {
         const cfg = WS.layerConfig(key);
         if (!cfg || !WS.layers[key]) return { key, unknown: "无数据" };
-        if (cfg.tiles_url) return Object.assign({ key }, await tileAt(key, latlng.lat, latlng.lng));
-        return Object.assign({ key }, geojsonAt(key, latlng.lat, latlng.lng, toleranceM));
+        if (cfg.tiles_url) return Object.assign({ key }, await tileAt(key, latlng.lat, latlng.lng, marginM || 0));
+        return Object.assign({ key }, geojsonAt(key, latlng.lat, latlng.lng, toleranceM, marginM || 0));
       })
     );
     const result = { hits: [], unknown: [] };
@@ -247,20 +270,28 @@
     noticeTimer = setTimeout(() => (el.hidden = true), 8000);
   }
 
-  /* One check at a time; fixes arriving meanwhile collapse into the latest. */
+  /* One check at a time; fixes arriving meanwhile collapse into the latest.
+   * Hysteresis: a feature one is inside counts as left only once the position is outside it by
+   * more than the fix's accuracy (at most 10 m), so a position jittering across an edge does
+   * not warn again and again; entering needs the position inside. */
   let checking = false;
   let pending = null;
-  async function fence(latlng) {
+  async function fence(fix) {
     if (checking) {
-      pending = latlng;
+      pending = fix;
       return;
     }
     checking = true;
     try {
       const keys = FENCED.filter((k) => WS.layerConfig(k));
-      const result = await featuresAt(latlng, keys, 0);
+      const margin = Math.min(fix.accuracy || 0, MAX_MARGIN_M);
+      const result = await featuresAt(fix.latlng, keys, 0, margin);
       if (state.watch === null) return; // stopped meanwhile
-      const now = new Map(result.hits.map((h) => [`${h.layer}:${h.props.id}`, h]));
+      const now = new Map();
+      for (const h of result.hits) {
+        const id = `${h.layer}:${h.props.id}`;
+        if (!h.near || state.inside.has(id)) now.set(id, h.near ? state.inside.get(id) : h);
+      }
       const unknownLayers = new Set(result.unknown.map((u) => u.layer));
       // a layer that cannot be read now keeps what was known of it: not "left" for want of data
       for (const [id, h] of state.inside) if (unknownLayers.has(h.layer)) now.set(id, h);
@@ -315,7 +346,7 @@
       if (first) WS.map.setView(latlng, Math.max(WS.map.getZoom(), 16), { animate: false });
       else WS.map.panTo(latlng, { animate: false });
     }
-    fence(latlng);
+    fence(state.fix);
   }
 
   function onError(err) {

@@ -88,7 +88,7 @@ def test_hits_name_features_by_code_and_come_in_map_order(client, viewer):
         ("HX-T1", "测试红线甲", "生态保护红线"),
         ("HX-T2", "测试红线乙", "生态保护红线"),
     }
-    assert set(redlines[0]["properties"]) <= {"name", "code", "redline_type", "area_m2"}
+    assert set(redlines[0]["properties"]) == {"id", "name", "code", "redline_type", "area_m2"}
     # the map's order: 生态保护红线 (map_order 6) before 行政区界 (11)
     layers = [h["layer"] for h in body["hits"]]
     assert layers.index("eco_redline") < layers.index("district")

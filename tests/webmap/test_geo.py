@@ -261,6 +261,11 @@ def test_offline_the_warning_comes_from_the_data_on_the_device(tls_browser, tls_
     text = banner_text(page)
     assert "永久基本农田：无法判断是否在其范围内（离线，未缓存）" in text
     assert "JB-002" not in text
+    # the next fix in the same tile does not ask again (nor count another miss)
+    badge = page.inner_text("#ws-offline")
+    moved_and_checked(page, context, (IN_JB002[0], IN_JB002[1] + 0.0001))
+    assert "无法判断" in banner_text(page)
+    assert page.inner_text("#ws-offline") == badge
     # the long press offline lists what the device holds
     set_view(page, *IN_JB001, 16)
     tap_and_hold(page, IN_JB001)

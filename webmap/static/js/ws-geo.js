@@ -121,13 +121,21 @@
   }
 
   const tiles = new Map(); // url -> decoded tile (successes only: a miss may be cached later)
+  // Offline misses, not asked again for a minute: a fix a second would otherwise count a miss
+  // (and the offline badge's tally) every second.
+  const misses = new Map(); // url -> time of the miss
+  const MISS_RETRY_MS = 60000;
   async function decodedTile(url) {
     if (tiles.has(url)) return tiles.get(url);
+    if (Date.now() - (misses.get(url) || 0) < MISS_RETRY_MS) throw new Error(WS.offline.MISS);
     if (typeof window.VectorTile !== "function" || typeof window.Pbf !== "function") {
       throw new Error("矢量瓦片解码器不可用");
     }
     const resp = await fetch(url, { credentials: "same-origin" });
-    if (resp.headers.get("X-WS-Offline")) throw new Error(WS.offline.MISS);
+    if (resp.headers.get("X-WS-Offline")) {
+      misses.set(url, Date.now());
+      throw new Error(WS.offline.MISS);
+    }
     if (!resp.ok) throw new Error(`HTTP ${resp.status}`);
     const tile = new window.VectorTile(new window.Pbf(await resp.arrayBuffer()));
     if (tiles.size > 64) tiles.delete(tiles.keys().next().value);
@@ -496,7 +504,10 @@
       pane.style.zIndex = 650; // above the markers (600), under popups (700)
       control().addTo(WS.map);
       WS.map.on("dragstart", () => state.watch !== null && setFollow(false));
-      WS.map.on("contextmenu", (e) => showHere(e.latlng));
+      WS.map.on("contextmenu", (e) => {
+        const drawing = $("ws-draw-bar") && !$("ws-draw-bar").hidden; // a long press there edits the outline
+        if (!drawing) showHere(e.latlng);
+      });
     },
     start,
     stop,

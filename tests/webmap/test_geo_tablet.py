@@ -131,3 +131,11 @@ def test_period_and_sign_out_are_within_thumb_reach_in_portrait(browser, server,
     assert bar_top - 16 <= map_box["y"] + map_box["height"] <= bar_top
     screenshot(page, f"{name}-map")
     context.close()
+
+
+def test_the_sign_in_page_has_no_empty_bottom_bar_in_portrait(browser, server):
+    context = browser.new_context(viewport={"width": 768, "height": 1024}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(server.base_url + "/signin")
+    assert page.evaluate("getComputedStyle(document.body, '::after').content") in ("none", "normal")
+    context.close()

@@ -18,6 +18,7 @@ from api.routes import (
     checks,
     exports,
     health,
+    here,
     ingest,
     layers,
     overlap,
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ingest,
         rasters,
         catchments,
+        here,
     ):
         app.include_router(module.router)
     app.include_router(webmap.router)  # the map page at /, /static, sign-in

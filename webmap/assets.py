@@ -30,6 +30,7 @@ APP_JS = tuple(
         "ws-redline",
         "ws-areas",
         "ws-search",
+        "ws-geo",
         "ws-ui",
     )
 )

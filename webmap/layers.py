@@ -49,6 +49,8 @@ class MapLayer:
             "style": dict(spec.style),
             "protected": spec.protected,
             "label_field": spec.label_field,
+            "code_field": spec.code_field,  # how people name a feature (ws-geo.js)
+            "location_field": spec.location_field,
             "pane": self.pane,
             "geojson_url": self.geojson_url,
             "tiles_url": self.tiles_url,

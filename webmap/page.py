@@ -112,6 +112,7 @@ def page_config(layers: list[MapLayer], options: PageOptions) -> dict:
             "overlap": "/api/overlap",
             "overlapXlsx": "/map/overlap.xlsx",
             "reservoirTrophic": "/api/reservoirs/{code}/trophic",
+            "here": "/api/here",
             "ogcItems": options.items_template,
             "signin": "/signin",
             "signout": "/signout",

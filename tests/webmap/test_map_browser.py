@@ -47,7 +47,7 @@ TOUCH_TARGETS = (
     ".ws-line",
     ".leaflet-control-zoom-in",
     ".leaflet-control-zoom-out",
-    ".ws-locate a",
+    "#ws-geo-toggle",
     ".leaflet-control-layers-toggle",
     ".ws-legend summary",
     ".ws-marker",

@@ -3,9 +3,11 @@
 (function () {
   "use strict";
   const WS = window.WS;
+  // The viewBox is never drawn narrower than W px (app.css), so text set at 12-13 units is at
+  // least 12 px on screen: readable on a tablet held at arm's length (issue 18 point 6).
   const W = 320;
-  const H = 132;
-  const PAD = { left: 40, right: 8, top: 22, bottom: 22 };
+  const H = 150;
+  const PAD = { left: 42, right: 8, top: 26, bottom: 24 };
   const DAY = 86400000;
 
   function niceMax(value) {
@@ -47,10 +49,11 @@
       const yl = y(limit);
       parts.push(`<line class="ws-limit" x1="${PAD.left}" x2="${W - PAD.right}" y1="${yl}" y2="${yl}"/>`);
       const label = `目标类别限值 ${tickText(limit)}`;
-      const textWidth = [...label].reduce((w, c) => w + (c.charCodeAt(0) > 255 ? 9 : 5), 0);
-      const x0 = W - PAD.right - textWidth - 22;
-      parts.push(`<line class="ws-limit" x1="${x0}" x2="${x0 + 16}" y1="9" y2="9"/>`);
-      parts.push(`<text class="ws-limit-text" x="${W - PAD.right}" y="13" text-anchor="end">${label}</text>`);
+      // 12 px text: about 12 units per CJK character, 7 per digit or letter
+      const textWidth = [...label].reduce((w, c) => w + (c.charCodeAt(0) > 255 ? 12 : 7), 0);
+      const x0 = W - PAD.right - textWidth - 20;
+      parts.push(`<line class="ws-limit" x1="${x0}" x2="${x0 + 14}" y1="11" y2="11"/>`);
+      parts.push(`<text class="ws-limit-text" x="${W - PAD.right}" y="15" text-anchor="end">${label}</text>`);
     }
     const xy = points.map((p) => [x(Date.parse(p.date)), y(p.value), p]);
     if (xy.length > 1) {
@@ -62,7 +65,7 @@
         `<circle class="ws-pt" cx="${a.toFixed(1)}" cy="${b.toFixed(1)}" r="4" fill="${p.colour || "#9e9e9e"}"><title>${WS.esc(title)}</title></circle>`
       );
     }
-    const head = `<text class="ws-chart-title" x="${PAD.left}" y="13">${WS.esc(ind.name)}（${WS.esc(ind.unit)}）</text>`;
+    const head = `<text class="ws-chart-title" x="${PAD.left}" y="15">${WS.esc(ind.name)}（${WS.esc(ind.unit)}）</text>`;
     const empty = points.length ? "" : `<text class="ws-tick" x="${W / 2}" y="${H / 2}" text-anchor="middle">近12个月无数据</text>`;
     return `<svg class="ws-chart-svg" viewBox="0 0 ${W} ${H}" role="img" aria-label="${WS.esc(ind.name)}近12个月变化">${head}${parts.join("")}${empty}</svg>`;
   };

@@ -1,19 +1,41 @@
-/* The page around the map: panel and tabs, the period selector, the legend, "where am I",
- * and the sign-in state. */
+/* The page around the map: panel and tabs, the period selector, the legend and the sign-in
+ * state ("where am I" is ws-geo.js). */
 (function () {
   "use strict";
   const WS = window.WS;
   const $ = (id) => document.getElementById(id);
   const STATUS_ICONS = { pass: "✓", warn: "!", fail: "✕", review: "?", insufficient: "…", undetermined: "⊘", pending: "≈", nodata: "–" };
 
-  function invalidate() {
-    setTimeout(() => WS.map.invalidateSize({ pan: false }), 220);
+  /* The panel shown or hidden resizes the map (no CSS transition: the layout changes at once).
+   * The map takes its new size and keeps what was in view: hiding the panel keeps the centre
+   * and zoom (the larger map shows all it showed, and more); showing it again restores the view
+   * it had before hiding, unless the map was moved meanwhile: then it fits what was in view. */
+  let refits = 0;
+  let reopen = null; // {view before hiding, view right after hiding}
+  const viewOf = (map) => ({ center: map.getCenter(), zoom: map.getZoom() });
+  const sameView = (a, b) => a.zoom === b.zoom && a.center.distanceTo(b.center) < 0.5;
+
+  function refit(opening, before) {
+    const map = WS.map;
+    map.invalidateSize({ pan: false, animate: false });
+    if (!opening) {
+      map.setView(before.view.center, before.view.zoom, { animate: false });
+      reopen = { before: before.view, after: viewOf(map) };
+    } else if (reopen && sameView(reopen.after, before.view)) {
+      map.setView(reopen.before.center, reopen.before.zoom, { animate: false });
+    } else {
+      map.fitBounds(before.bounds, { animate: false, padding: [0, 0] });
+    }
+    if (opening) reopen = null;
+    document.body.dataset.refits = String(++refits);
   }
 
   function setPanel(open) {
+    const wasOpen = !document.body.classList.contains("ws-panel-closed");
+    const before = WS.map ? { view: viewOf(WS.map), bounds: WS.map.getBounds() } : null;
     document.body.classList.toggle("ws-panel-closed", !open);
     $("ws-panel-toggle").setAttribute("aria-expanded", String(open));
-    invalidate();
+    if (before && wasOpen !== open) refit(open, before);
   }
 
   function initPanel() {
@@ -68,38 +90,6 @@
       return div;
     };
     return legend;
-  }
-
-  /* "Where am I": the device's position (needs HTTPS or 127.0.0.1, as browsers require). */
-  function locateControl() {
-    const control = L.control({ position: "topleft" });
-    let marker = null;
-    control.onAdd = function (map) {
-      const bar = L.DomUtil.create("div", "leaflet-bar ws-locate");
-      bar.innerHTML = `<a href="#" role="button" title="我的位置" aria-label="我的位置">
-        <svg viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="12" r="4"/><path d="M12 2v4M12 18v4M2 12h4M18 12h4"/></svg></a>`;
-      L.DomEvent.on(bar.firstElementChild, "click", (ev) => {
-        L.DomEvent.preventDefault(ev);
-        L.DomEvent.stopPropagation(ev);
-        if (!window.isSecureContext || !navigator.geolocation) {
-          WS.toast("定位需要通过 HTTPS 或本机地址访问本页面。", "error");
-          return;
-        }
-        WS.toast("正在定位…", "info");
-        map.locate({ setView: true, maxZoom: 16, enableHighAccuracy: true, timeout: 15000 });
-      });
-      map.on("locationfound", (e) => {
-        if (marker) map.removeLayer(marker);
-        marker = L.featureGroup([
-          L.circle(e.latlng, { radius: e.accuracy, color: "#1565c0", weight: 1, fillOpacity: 0.1, interactive: false }),
-          L.circleMarker(e.latlng, { radius: 8, color: "#fff", weight: 3, fillColor: "#1565c0", fillOpacity: 1 }),
-        ]).addTo(map);
-        WS.toast(`当前位置精度约 ${Math.round(e.accuracy)} 米`, "info");
-      });
-      map.on("locationerror", (e) => WS.toast(`无法定位：${e.message}`, "error"));
-      return bar;
-    };
-    return control;
   }
 
   /* A one-time QR code for a tablet (POST /map/signin-qr): five minutes, one use. */
@@ -169,7 +159,7 @@
       L.control.scale({ imperial: false, position: "bottomleft" }).addTo(WS.map);
       WS.search.control().addTo(WS.map);
       legendControl().addTo(WS.map);
-      locateControl().addTo(WS.map);
+      WS.geo.init();
       WS.checks.init();
       WS.redline.init();
       WS.areas.init();

@@ -189,3 +189,40 @@ def _short(code: str, assessed: dict) -> dict:
         "status_label": assessed["status_label"],
         "grade_label": assessment.get("label"),
     }
+
+
+def section_catchment(engine: Engine, code: str, period: str | None = None) -> dict:
+    """Everything the section popup shows about what drains to ``code`` over ``period``: the
+    tree (downstream section, upstream sections with their verdicts, nearest first, ``direct``
+    for the immediate ones), the catchment and incremental areas, what lies in them, and for
+    a failing section the bracketing lists. Without a catchment, ``available`` is false and
+    ``reason`` says why (no DEM, not computed, or the section's own reason)."""
+    here = section_assessment(engine, code, period)  # raises NotFoundError for a wrong code
+    rows = {r["code"]: r for r in catchment_rows(engine)}
+    out: dict = {"code": code, "name": here["section"]["name"], "available": False}
+    if code not in rows:
+        with engine.connect() as conn:
+            has_dem = conn.execute(query("catchments_has_dem")).scalar_one()
+        out["reason"] = (
+            "已导入 DEM，但尚未划定集水区（运行 watershed raster catchments）"
+            if has_dem
+            else "尚未导入 DEM，无法划定集水区（watershed raster load 文件.tif --kind dem）"
+        )
+        return out
+    row = rows[code]
+    downstream = row["downstream_code"]
+    out |= {
+        "downstream": None
+        if downstream is None
+        else {"code": downstream, "name": rows[downstream]["name"]},
+        "catchment_km2": row["catchment_km2"],
+        "incremental_km2": row["incremental_km2"],
+        "snap_distance_m": row["snap_distance_m"],
+    }
+    if row["catchment_km2"] is None:
+        return out | {"reason": row["reason"] or "该断面未划定集水区"}
+    verdicts = upstream_verdicts(engine, code, period)
+    direct = set(row["upstream_codes"])
+    for u in verdicts["upstream"]:
+        u["direct"] = u["code"] in direct
+    return out | verdicts | {"available": True, "attribution": attribution(engine, code)}

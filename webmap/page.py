@@ -107,6 +107,7 @@ def page_config(layers: list[MapLayer], options: PageOptions) -> dict:
         },
         "endpoints": {
             "sections": "/api/sections",
+            "catchments": "/api/catchments",
             "checks": "/api/checks",
             "checksXlsx": "/api/checks.xlsx",
             "overlap": "/api/overlap",

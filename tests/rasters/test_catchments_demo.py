@@ -14,6 +14,22 @@ from layers.settings import REPO_ROOT
 DEMO = REPO_ROOT / "data" / "shapefiles"
 
 
+def test_popup_says_why_there_is_no_catchment(demo_database) -> None:
+    """Before any delineation (this test runs first in the module), the popup's endpoint
+    answers with the reason, never an empty box: no DEM, or a DEM but not delineated yet."""
+    from layers.catchments import section_catchment
+
+    engine, _ = demo_database
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM catchments")).scalar_one() == 0
+        has_dem = conn.execute(text("SELECT count(*) FROM rasters WHERE kind = 'dem'")).scalar()
+    answer = section_catchment(engine, "421303DM01", "2024")
+    assert answer["available"] is False and answer["name"] == "涢水大桥"
+    expected = "尚未划定集水区" if has_dem else "尚未导入 DEM"
+    assert expected in answer["reason"], answer
+    assert "attribution" not in answer and "upstream" not in answer
+
+
 @pytest.fixture(scope="module")
 def demo_catchments(demo_database, tmp_path_factory) -> Iterator[tuple]:
     engine, settings = demo_database
@@ -187,3 +203,55 @@ def test_reservoir_sections_snap_to_their_lake(demo_catchments) -> None:
     for r in rows:
         if r.code in in_lake and r.catchment_km2:
             assert r.snap_distance_m == 0.0
+
+
+def test_section_catchment_endpoint_for_the_popup(demo_catchments, demo_database) -> None:
+    """`GET /api/sections/{code}/catchment?period=`: the tree (downstream, upstream with
+    ``direct`` for the immediate ones), the areas and the attribution, for the period asked."""
+    from fastapi.testclient import TestClient
+
+    from api.auth import create_token
+    from api.main import create_app
+
+    engine, rows = demo_catchments
+    _, settings = demo_database
+    by_code = {r.code: r for r in rows}
+    token = create_token(engine, "viewer", name="test-catchments")
+    headers = {"Authorization": f"Bearer {token}"}
+    parent = "421303DM02"  # 洛阳揭家垄村, the 府澴河 outlet: several sections above it
+    with TestClient(create_app(settings)) as client:
+        body = client.get(f"/api/sections/{parent}/catchment?period=2024", headers=headers)
+        assert body.status_code == 200, body.text
+        body = body.json()
+        bad = client.get("/api/sections/NO-SUCH/catchment", headers=headers)
+        wrong_period = client.get(f"/api/sections/{parent}/catchment?period=24", headers=headers)
+    assert bad.status_code == 404 and wrong_period.status_code == 422
+    assert body["available"] is True and body["period"] == "2024"
+    assert body["catchment_km2"] == pytest.approx(by_code[parent].catchment_km2)
+    assert body["incremental_km2"] == pytest.approx(by_code[parent].incremental_km2)
+    children = {r.code for r in rows if r.downstream == parent}
+    assert {u["code"] for u in body["upstream"] if u["direct"]} == children
+    # every section whose chain of downstream sections reaches the parent, none other
+    above = {r.code for r in rows if any(d == parent for d in _chain(by_code, r.code))}
+    assert {u["code"] for u in body["upstream"]} == above
+    child = next(iter(children))
+    assert body["downstream"] is None
+    assert set(body["attribution"]) >= {"catchment", "incremental"}
+    assert body["attribution"]["catchment"]["area_m2"] == pytest.approx(
+        by_code[parent].catchment_km2 * 1e6, rel=1e-6
+    )
+    with TestClient(create_app(settings)) as client:
+        below = client.get(f"/api/sections/{child}/catchment?period=2024", headers=headers)
+    assert below.json()["downstream"] == {"code": parent, "name": "洛阳揭家垄村"}
+    if body["section"]["status"] == "fail":
+        lists = body["upstream_failing"] + body["upstream_passing"] + body["upstream_unknown"]
+        assert sorted(lists) == sorted(above)
+
+
+def _chain(by_code, code):
+    """The codes downstream of ``code``, walking the stored tree."""
+    out, here = [], by_code[code].downstream
+    while here:
+        out.append(here)
+        here = by_code[here].downstream
+    return out

@@ -98,6 +98,7 @@ def page_config(layers: list[MapLayer], options: PageOptions) -> dict:
         "farmlandCodes": list(FARMLAND_CODES),
         "m2PerMu": M2_PER_MU,
         "tileMinZoom": TILE_MIN_ZOOM,
+        "rasters": list(options.rasters),
         "center": list(options.center),
         "zoom": options.zoom,
         "user": {
@@ -108,6 +109,7 @@ def page_config(layers: list[MapLayer], options: PageOptions) -> dict:
         "endpoints": {
             "sections": "/api/sections",
             "catchments": "/api/catchments",
+            "nonfarm": "/api/rasters/landcover/nonfarm",
             "checks": "/api/checks",
             "checksXlsx": "/api/checks.xlsx",
             "overlap": "/api/overlap",

@@ -14,11 +14,10 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import ReaderDep
 from api.deps import EngineDep, SettingsDep
 from api.nonfarm_xlsx import nonfarm_workbook
-from api.raster_tiles import render_tile
-from etl.rasters import web_path
+from api.raster_tiles import serve_tile
 from gis.rasters import KIND_PATTERN, KINDS, LANDCOVER_CLASSES
 from layers.nonfarm import DEFAULT_THRESHOLD, nonfarm_geojson, nonfarm_screening
-from layers.rasters import registered, tile_source
+from layers.rasters import registered
 
 router = APIRouter(prefix="/api/rasters", tags=["rasters"])
 
@@ -132,24 +131,9 @@ async def tile(
     true colour; transparent where the raster has no data. 404 when the kind is not loaded."""
     if x >= 2**z or y >= 2**z:
         return Response(status_code=404)
-    # One hop to the thread pool for the lookup and the drawing (each hop costs a tile ~1 ms).
-    status, png, headers = await run_in_threadpool(
-        _tile, engine, settings.var_dir, kind, z, x, y, request.headers.get("if-none-match")
+    status, png, headers = await serve_tile(
+        engine, settings.var_dir, kind, z, x, y, request.headers.get("if-none-match")
     )
     if status == 304:
         return Response(status_code=304, headers=headers)
     return Response(png, media_type="image/png", headers=headers)
-
-
-def _tile(engine, var_dir, kind: str, z: int, x: int, y: int, etag: str | None):
-    row = tile_source(engine, kind)
-    headers = {
-        "ETag": f'"{row.sha256[:16]}"',
-        "Cache-Control": "private, max-age=86400",
-        # PNG is deflated already: this keeps the app's gzip layer from compressing it again.
-        "Content-Encoding": "identity",
-    }
-    if etag == headers["ETag"]:
-        return 304, b"", headers
-    value_range = (row.value_min or 0.0, row.value_max or 0.0)
-    return 200, render_tile(kind, web_path(var_dir / row.path), z, x, y, value_range), headers

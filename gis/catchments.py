@@ -15,8 +15,8 @@ Steps (:func:`delineate`):
    **flat sinks**: every cell of a lake is set to the lake's lowest cell less :data:`BURN_M`,
    so the fill turns the lake into a flat at its spill level that drains, as one body,
    through its lowest rim (the dam or the river leaving it).
-2. **Snap** a section that lies in a lake to the lake's **outlet** (the lake cell with the
-   largest upstream area, where its water leaves it), so a 库心 section gets the lake's
+2. **Snap** a section that lies in a lake to the lake's **outlet** (the lake cell its water
+   leaves it through), so a 库心 section gets the lake's
    catchment; any other section to the nearest river cell within :data:`SNAP_M` (a section's
    coordinates may sit beside the mapped line by tens of metres), failing that to the outlet
    of a lake within :data:`SNAP_M`; further than that it is not delineated and says why.
@@ -99,17 +99,19 @@ def delineate(
     streams = np.asarray(streams, bool) & valid
     burned = dem.copy()
     burned[streams] -= burn_m
-    lake_ids, n_lakes = _lake_labels(lakes, valid)
-    if n_lakes:
-        index = np.arange(1, n_lakes + 1)
-        floor = np.asarray(ndimage.minimum(dem, lake_ids, index), dtype="float32") - burn_m
-        inside = lake_ids > 0
-        burned[inside] = floor[lake_ids[inside] - 1]
-        del inside
+    water = None if lakes is None else np.asarray(lakes, bool) & valid
+    if water is not None and water.any():
+        ids, n_lakes = _lake_labels(water)
+        floor = ndimage.minimum(dem, ids, np.arange(1, n_lakes + 1))
+        floor = np.asarray(floor, dtype="float32") - burn_m
+        burned[water] = floor[ids[water] - 1]
+        del ids, floor  # labelled again below: not kept through the flow directions' peak
+    else:
+        water = None
     flw = flow_directions(burned, nodata, transform)
     del burned
-    outlets = _lake_outlets(flw, lake_ids, n_lakes) if n_lakes else {}
-    snaps = _snap(streams, transform, sections, snap_m, lake_ids, outlets)
+    found = _Lakes(_lake_labels(water)[0], flw) if water is not None else None
+    snaps = _snap(streams, transform, sections, snap_m, found)
     codes = [code for code, _, _ in sections]
     width = dem.shape[1]
     labels = np.zeros(dem.shape, dtype="int32")
@@ -131,7 +133,7 @@ def delineate(
         idxs, idx_ids = [outlets], [ids]
         for cell, n in owner.items():
             if snaps[n].lake:
-                lake = np.flatnonzero(lake_ids.ravel() == lake_ids.flat[cell])
+                lake = found.cells(int(found.ids.flat[cell]))
                 idxs.append(lake[lake != cell])
                 idxs_ids = np.full(len(idxs[-1]), n + 1, dtype="int32")
                 idx_ids.append(idxs_ids)
@@ -187,52 +189,65 @@ def flow_directions(dem: NDArray, nodata: float, transform: Affine) -> pyflwdir.
     return pyflwdir.from_array(d8, ftype="d8", transform=transform, latlon=False)
 
 
-def _lake_labels(lakes: NDArray | None, valid: NDArray) -> tuple[NDArray | None, int]:
+def _lake_labels(water: NDArray) -> tuple[NDArray, int]:
     """Each lake (8-connected water-surface cells on the DEM) numbered from 1."""
-    if lakes is None:
-        return None, 0
-    ids, n = ndimage.label(np.asarray(lakes, bool) & valid, structure=np.ones((3, 3)))
-    return ids.astype("int32"), int(n)
+    ids, n = ndimage.label(water, structure=np.ones((3, 3)))
+    return ids.astype("int32", copy=False), int(n)
 
 
-def _lake_outlets(flw: pyflwdir.FlwdirRaster, lake_ids: NDArray, n_lakes: int) -> dict[int, int]:
-    """Per lake, the flat index of its outlet: the lake cell with the largest upstream area
-    (the cell through which the lake drains; the usual choice for a reservoir's outlet)."""
-    upstream = flw.upstream_area(unit="cell")
-    cells = ndimage.maximum_position(upstream, lake_ids, np.arange(1, n_lakes + 1))
-    width = lake_ids.shape[1]
-    return {n + 1: int(r * width + c) for n, (r, c) in enumerate(cells)}
+class _Lakes:
+    """The lakes on the grid and, on demand, the outlet of those a section lies in or near."""
+
+    def __init__(self, ids: NDArray, flw: pyflwdir.FlwdirRaster):
+        self.ids, self.flw = ids, flw
+        self._cells: dict[int, NDArray] = {}
+
+    def cells(self, lake: int) -> NDArray:
+        """Flat indices of the lake's cells, sorted."""
+        if lake not in self._cells:
+            self._cells[lake] = np.flatnonzero(self.ids.ravel() == lake)
+        return self._cells[lake]
+
+    def outlet(self, lake: int) -> int:
+        """The lake's outlet: of its cells that drain out of it, the one most of its cells
+        drain through (a filled lake is one flat, so normally there is one such cell).
+
+        Found within the lake alone, by pointer doubling over its cells' downstream links: no
+        accumulation over the whole grid (which would cost a pass and an array of its size).
+        """
+        cells = self.cells(lake)
+        down = self.flw.idxs_ds[cells]
+        at = np.searchsorted(cells, down).clip(max=len(cells) - 1)
+        inside = (cells[at] == down) & (down != cells)
+        step = np.where(inside, at, np.arange(len(cells)))
+        for _ in range(max(1, int(np.ceil(np.log2(len(cells)))) + 1)):
+            step = step[step]
+        return int(cells[np.bincount(step, minlength=len(cells)).argmax()])
 
 
 def _snap(
-    streams,
-    transform: Affine,
-    sections,
-    snap_m: float,
-    lake_ids: NDArray | None = None,
-    outlets: dict[int, int] | None = None,
+    streams, transform: Affine, sections, snap_m: float, lakes: _Lakes | None = None
 ) -> list[Snap]:
     """Where each section enters the flow network: the outlet of the lake it lies in, else
     the nearest river cell within ``snap_m``, else the outlet of a lake within ``snap_m``."""
-    outlets = outlets or {}
-    width = streams.shape[1]
+    height, width = streams.shape
     points = np.array([(x, y) for _, x, y in sections], dtype="float64").reshape(-1, 2)
     river = _nearest(np.nonzero(streams), transform, points)
-    lake = _nearest(np.nonzero(lake_ids) if outlets else ([], []), transform, points)
+    lake = _nearest(np.nonzero(lakes.ids) if lakes else ([], []), transform, points)
     inv = ~transform
     out = []
     for n, (code, x, y) in enumerate(sections):
         col, row = (int(np.floor(v)) for v in inv * (x, y))
         here = 0
-        if outlets and 0 <= row < lake_ids.shape[0] and 0 <= col < width:
-            here = int(lake_ids[row, col])
+        if lakes and 0 <= row < height and 0 <= col < width:
+            here = int(lakes.ids[row, col])
         if here:
-            out.append(Snap(code, *divmod(outlets[here], width), 0.0, lake=True))
+            out.append(Snap(code, *divmod(lakes.outlet(here), width), 0.0, lake=True))
         elif river[0][n] <= snap_m:
             out.append(Snap(code, *river[1][n], float(river[0][n])))
         elif lake[0][n] <= snap_m:
             r, c = lake[1][n]
-            at = divmod(outlets[int(lake_ids[r, c])], width)
+            at = divmod(lakes.outlet(int(lakes.ids[r, c])), width)
             out.append(Snap(code, *at, float(lake[0][n]), lake=True))
         else:
             out.append(Snap(code, None, None, float(river[0][n]), _why(river, lake, n, snap_m)))

@@ -88,6 +88,9 @@ class AppShell(JSCSSMixin):
         )
 
 
+NONFARM_ENDPOINT = "/api/rasters/landcover/nonfarm"
+
+
 def page_config(layers: list[MapLayer], options: PageOptions) -> dict:
     """Everything ``static/js`` needs from the server, as JSON (``WS.config``)."""
     return {
@@ -109,7 +112,6 @@ def page_config(layers: list[MapLayer], options: PageOptions) -> dict:
         "endpoints": {
             "sections": "/api/sections",
             "catchments": "/api/catchments",
-            "nonfarm": "/api/rasters/landcover/nonfarm",
             "checks": "/api/checks",
             "checksXlsx": "/api/checks.xlsx",
             "overlap": "/api/overlap",
@@ -118,6 +120,8 @@ def page_config(layers: list[MapLayer], options: PageOptions) -> dict:
             "ogcItems": options.items_template,
             "signin": "/signin",
             "signout": "/signout",
+            # 非农化 candidates need a land-cover raster (ws-nonfarm.js offers them then only)
+            **({"nonfarm": NONFARM_ENDPOINT} if "landcover" in options.rasters else {}),
         },
     }
 

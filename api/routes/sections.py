@@ -9,7 +9,13 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import ReaderDep
 from api.deps import EngineDep
 from api.params import PERIOD_PATTERN
-from api.responses import DefaultPeriod, SectionAssessment, SectionListItem, SectionSeries
+from api.responses import (
+    DefaultPeriod,
+    SectionAssessment,
+    SectionCatchment,
+    SectionListItem,
+    SectionSeries,
+)
 from layers.catchments import section_catchment
 from layers.monitoring import default_period, list_sections, section_assessment, section_series
 
@@ -91,6 +97,8 @@ async def series(
 
 @router.get(
     "/{code}/catchment",
+    response_model=SectionCatchment,
+    response_model_exclude_unset=True,
     summary="断面集水区溯源：上下游断面、集水面积、区内用地与水库、上游断面水质",
 )
 async def catchment(

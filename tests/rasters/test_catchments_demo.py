@@ -226,6 +226,10 @@ def test_section_catchment_endpoint_for_the_popup(demo_catchments, demo_database
         bad = client.get("/api/sections/NO-SUCH/catchment", headers=headers)
         wrong_period = client.get(f"/api/sections/{parent}/catchment?period=24", headers=headers)
     assert bad.status_code == 404 and wrong_period.status_code == 422
+    # typed: OpenAPI documents the answer's model
+    schema = create_app(settings).openapi()["paths"]["/api/sections/{code}/catchment"]
+    ref = schema["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert ref.endswith("/SectionCatchment")
     assert body["available"] is True and body["period"] == "2024"
     assert body["catchment_km2"] == pytest.approx(by_code[parent].catchment_km2)
     assert body["incremental_km2"] == pytest.approx(by_code[parent].incremental_km2)

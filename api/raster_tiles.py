@@ -68,7 +68,8 @@ def ground_pixel_m(z: int, y: int) -> float:
     return _EARTH_CIRCUMFERENCE_M / (TILE_SIZE * n) * math.cos(lat)
 
 
-_last: dict[str, TileSource] = {}  # per kind, what the last lookup found (event loop only)
+# Per database and kind, what the last lookup found (touched on the event loop only).
+_last: dict[tuple[int, str], TileSource] = {}
 
 
 def tile_headers(source: TileSource) -> dict[str, str]:
@@ -85,7 +86,8 @@ async def serve_tile(
 ) -> tuple[int, bytes, dict[str, str]]:
     """(status, PNG, headers) of tile z/x/y of ``kind``: 304 when ``etag`` (If-None-Match) is
     the raster's; :class:`gis.errors.NotFoundError` when no raster of ``kind`` is registered."""
-    guess = _last.get(kind)
+    key = (id(engine), kind)
+    guess = _last.get(key)
     lookup = _quiet(asyncio.ensure_future(run_in_threadpool(tile_source, engine, kind)))
     draw = None
     if guess is not None and etag != tile_headers(guess)["ETag"]:
@@ -95,9 +97,9 @@ async def serve_tile(
     try:
         source = await lookup
     except Exception:
-        _last.pop(kind, None)
+        _last.pop(key, None)
         raise
-    _last[kind] = source
+    _last[key] = source
     headers = tile_headers(source)
     if etag == headers["ETag"]:
         return 304, b"", headers

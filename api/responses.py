@@ -211,3 +211,72 @@ class LoadRecord(BaseModel):
     loaded_at: dt.datetime
     actor: str | None
     report: dict[str, Any] | None
+
+
+# --- catchments (集水区溯源) ----------------------------------------------------------------
+
+
+class SectionRef(BaseModel):
+    code: str = Field(description="断面编码")
+    name: str = Field(description="断面名称")
+
+
+class SectionVerdict(SectionRef):
+    """A section's verdict over the period asked."""
+
+    status: Status
+    status_label: str
+    grade_label: str | None = Field(description="水质类别（Ⅰ–劣Ⅴ），无评价时为空")
+
+
+class UpstreamVerdict(SectionVerdict):
+    direct: bool = Field(description="是否为紧邻的上游断面（其下游断面即本断面）")
+
+
+class LandShare(BaseModel):
+    m2: float = Field(description="面积（m²，椭球面）")
+    mu: float = Field(description="面积（亩）")
+    share: float | None = Field(description="占该范围面积的比例（0–1）")
+
+
+class CatchmentPart(BaseModel):
+    """What lies in the catchment, or in the incremental catchment."""
+
+    area_m2: float
+    reservoir_codes: list[str] = Field(description="区内水库编码")
+    farmland: LandShare = Field(description="耕地（0101–0103）")
+    construction: LandShare = Field(description="建设用地")
+    forest: LandShare = Field(description="林地（03）")
+    eco_redline: LandShare = Field(description="生态保护红线")
+    water_source: LandShare = Field(description="饮用水水源保护区")
+
+
+class CatchmentAttribution(BaseModel):
+    code: str
+    downstream_code: str | None
+    upstream_codes: list[str]
+    catchment: CatchmentPart
+    incremental: CatchmentPart
+
+
+class SectionCatchment(BaseModel):
+    """The section popup's 汇水区溯源. ``available`` false: ``reason`` says why there is no
+    catchment, and only the tree known so far is given."""
+
+    code: str
+    name: str
+    available: bool
+    reason: str | None = Field(default=None, description="无汇水区时的原因")
+    downstream: SectionRef | None = None
+    catchment_km2: float | None = None
+    incremental_km2: float | None = None
+    snap_distance_m: float | None = None
+    period: str | None = Field(default=None, description="评价时段")
+    section: SectionVerdict | None = Field(default=None, description="本断面该时段的评价")
+    upstream: list[UpstreamVerdict] | None = Field(default=None, description="上游断面，近者在前")
+    upstream_failing: list[str] | None = Field(default=None, description="不达标时：上游同样不达标")
+    upstream_passing: list[str] | None = Field(default=None, description="不达标时：上游达标")
+    upstream_unknown: list[str] | None = Field(
+        default=None, description="不达标时：上游无法判定（数据不足/无数据）"
+    )
+    attribution: CatchmentAttribution | None = None

@@ -15,7 +15,11 @@ the middle of the district and its eight neighbours, each fetched ``--repeat`` t
 
 Target (issue 19): API p50 ≤ 1.3 × in-process p50. Printed only, never asserted.
 
-    .venv/bin/python bench/bench_raster_tiles.py [--repeat 20]
+``--baseline COMMIT`` adds a second server running that commit's code (``git archive`` into a
+temporary folder, same database and COG), timed in the same rounds: an A/B of a change to the
+tile path on a busy machine, where two separate runs differ by more than the change.
+
+    .venv/bin/python bench/bench_raster_tiles.py [--repeat 20] [--baseline 6846c1d]
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ def p50(times: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--baseline", help="a commit whose API is timed alongside (A/B)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="watershed-bench-raster-"))
     folder.chmod(0o755)
@@ -88,17 +93,25 @@ def main() -> None:
             "WATERSHED_READ_REQUIRES_TOKEN": "false",
             "WATERSHED_WARM_CHECKS": "false",
         }
-        port = free_port()
-        command = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--port", str(port), "--log-level", "warning"]  # fmt: skip
-        server = subprocess.Popen(command, cwd=REPO_ROOT, env=env)
+        servers = [_serve(REPO_ROOT, env)]
+        if args.baseline:
+            servers.append(_serve(_checkout(args.baseline, folder), env))
         try:
-            base = f"http://127.0.0.1:{port}"
-            _wait(base)
-            with httpx.Client(base_url=base, timeout=30) as http, Reader(str(path)) as reader:
+            for _, base in servers:
+                _wait(base)
+            base = servers[0][1]
+            with (
+                httpx.Client(base_url=base, timeout=30) as http,
+                httpx.Client(base_url=servers[-1][1], timeout=30) as other,
+                Reader(str(path)) as reader,
+            ):
 
-                def fetch(t: morecantile.Tile) -> None:
-                    response = http.get(f"/api/rasters/dem/tiles/{t.z}/{t.x}/{t.y}.png")
+                def fetch(t: morecantile.Tile, client: httpx.Client = http) -> None:
+                    response = client.get(f"/api/rasters/dem/tiles/{t.z}/{t.x}/{t.y}.png")
                     assert response.status_code == 200 and len(response.content) > 1000
+
+                def baseline(t: morecantile.Tile) -> None:
+                    fetch(t, other)
 
                 def direct(t: morecantile.Tile) -> None:
                     render_tile("dem", path, t.z, t.x, t.y, value_range)
@@ -116,17 +129,42 @@ def main() -> None:
                     "rio-tiler bare": bare,
                     "HTTP floor (/api/health/live)": health,
                 }
+                if args.baseline:
+                    calls[f"API at {args.baseline}"] = baseline
                 for call in calls.values():  # warm-up: pool, GDAL's block cache
                     call(tiles[0])
                 times = _time_interleaved(calls, tiles, args.repeat)
         finally:
-            server.terminate()
-            server.wait(timeout=10)
+            for server, _ in servers:
+                server.terminate()
+                server.wait(timeout=10)
     print(f"{'':24}{'p50 ms':>10}{'p90 ms':>10}")
     for name, values in times.items():
         print(f"{name:24}{p50(values):>10.1f}{np.percentile(values, 90) * 1000:>10.1f}")
     ratio = p50(times["API (HTTP)"]) / p50(times["in-process"])
     print(f"API / in-process p50: {ratio:.2f}× (target ≤ 1.3×)")
+    if args.baseline:
+        old = p50(times[f"API at {args.baseline}"]) / p50(times["in-process"])
+        print(f"API at {args.baseline} / in-process p50: {old:.2f}×")
+
+
+def _serve(root: Path, env: dict) -> tuple[subprocess.Popen, str]:
+    """uvicorn serving the app of the code at ``root``, on a free port."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--port", str(port), "--log-level", "warning"]  # fmt: skip
+    server = subprocess.Popen(command, cwd=root, env={**env, "PYTHONPATH": str(root)})
+    return server, f"http://127.0.0.1:{port}"
+
+
+def _checkout(commit: str, folder: Path) -> Path:
+    """The code of ``commit`` in ``folder``/baseline (git archive: no worktree to clean up)."""
+    target = folder / "baseline"
+    target.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", commit], cwd=REPO_ROOT, check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
 
 
 def _bounds(engine) -> tuple[float, float, float, float]:
@@ -157,7 +195,7 @@ def _time_interleaved(calls: dict, tiles, repeat: int) -> dict[str, list[float]]
 def _wait(base: str) -> None:
     for _ in range(300):
         try:
-            if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+            if httpx.get(f"{base}/api/health/ready", timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             pass

@@ -11,9 +11,15 @@ Steps (:func:`delineate`):
 1. **Condition**: lower the river cells by :data:`BURN_M` (stream burning, so flow follows the
    mapped rivers where the DEM is too coarse or flat to), then fill depressions and derive D8
    flow directions (``pyflwdir.from_dem``).
-2. **Snap** each section to the nearest river cell within :data:`SNAP_M` (a section's
-   coordinates may sit beside the mapped line by tens of metres); further than that it is not
-   delineated and says why.
+   Water surfaces (reservoirs and lakes, 三调 水库水面 1103 / 湖泊水面 1102) are burned as
+   **flat sinks**: every cell of a lake is set to the lake's lowest cell less :data:`BURN_M`,
+   so the fill turns the lake into a flat at its spill level that drains, as one body,
+   through its lowest rim (the dam or the river leaving it).
+2. **Snap** a section that lies in a lake to the lake's **outlet** (the lake cell its water
+   leaves it through), so a 库心 section gets the lake's
+   catchment; any other section to the nearest river cell within :data:`SNAP_M` (a section's
+   coordinates may sit beside the mapped line by tens of metres), failing that to the outlet
+   of a lake within :data:`SNAP_M`; further than that it is not delineated and says why.
 3. **Incremental catchments**: every cell labelled with the first snapped section downstream
    of it. A section's **catchment** is its incremental catchment plus those of all sections
    upstream of it.
@@ -22,7 +28,7 @@ Steps (:func:`delineate`):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyflwdir
@@ -30,10 +36,14 @@ import rasterio.features
 import shapely
 from affine import Affine
 from numpy.typing import NDArray
+from scipy import ndimage
 from scipy.spatial import cKDTree
 
 BURN_M = 10.0
 SNAP_M = 150.0
+#: 三调 water-surface classes burned as lakes: 湖泊水面, 水库水面 (ponds 1104 and river
+#: surfaces 1101 are not: ponds sit off the network, rivers are burned as lines).
+LAKE_CODES = ("1102", "1103")
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,7 @@ class Snap:
     col: int | None
     distance_m: float
     reason: str | None = None  # why it was not delineated
+    lake: bool = False  # snapped to the outlet of the lake it lies in (or near)
 
 
 @dataclass
@@ -52,6 +63,7 @@ class Delineation:
     snaps: list[Snap]
     downstream: dict[str, str | None]
     cell_m2: float
+    shared: dict[str, str] = field(default_factory=dict)  # code -> section whose outlet it shares
 
     def upstream(self, code: str) -> list[str]:
         """Every section upstream of ``code`` (transitively), nearest first."""
@@ -78,30 +90,61 @@ def delineate(
     sections: list[tuple[str, float, float]],
     snap_m: float = SNAP_M,
     burn_m: float = BURN_M,
+    lakes: NDArray | None = None,
 ) -> Delineation:
-    """Catchments of ``sections`` ((code, x, y) in the DEM's CRS, metres) on ``dem``."""
+    """Catchments of ``sections`` ((code, x, y) in the DEM's CRS, metres) on ``dem``;
+    ``lakes`` (boolean, optional) marks water surfaces burned as flat sinks."""
     dem = np.asarray(dem, dtype="float32")  # decimetres are plenty; half the memory of float64
     valid = dem != nodata
     streams = np.asarray(streams, bool) & valid
     burned = dem.copy()
     burned[streams] -= burn_m
+    water = None if lakes is None else np.asarray(lakes, bool) & valid
+    if water is not None and water.any():
+        ids, n_lakes = _lake_labels(water)
+        floor = ndimage.minimum(dem, ids, np.arange(1, n_lakes + 1))
+        floor = np.asarray(floor, dtype="float32") - burn_m
+        burned[water] = floor[ids[water] - 1]
+        del ids, floor  # labelled again below: not kept through the flow directions' peak
+    else:
+        water = None
     flw = flow_directions(burned, nodata, transform)
-    snaps = _snap(streams, transform, sections, snap_m)
+    del burned
+    found = _Lakes(_lake_labels(water)[0], flw) if water is not None else None
+    snaps = _snap(streams, transform, sections, snap_m, found)
     codes = [code for code, _, _ in sections]
-    ok = [n for n, s in enumerate(snaps) if s.row is not None]
     width = dem.shape[1]
     labels = np.zeros(dem.shape, dtype="int32")
     downstream: dict[str, str | None] = dict.fromkeys(codes)
-    if ok:
-        outlets = np.array([snaps[n].row * width + snaps[n].col for n in ok], dtype="intp")
-        outlets, first = np.unique(outlets, return_index=True)  # one section per cell
-        ids = np.array([ok[i] + 1 for i in first], dtype="int32")
-        labels = flw.basins(idxs=outlets, ids=ids).astype("int32")
+    shared: dict[str, str] = {}
+    owner: dict[int, int] = {}  # outlet cell -> index of the first section snapped to it
+    for n, snap in enumerate(snaps):
+        if snap.row is not None:
+            cell = snap.row * width + snap.col
+            if cell in owner:
+                shared[codes[n]] = codes[owner[cell]]
+            else:
+                owner[cell] = n
+    if owner:
+        outlets = np.fromiter(owner, dtype="intp")
+        ids = np.array([n + 1 for n in owner.values()], dtype="int32")
+        # A lake section's catchment is everything draining into any cell of its lake, not
+        # only into the outlet: a flat lake may spill over two rim cells of equal height.
+        idxs, idx_ids = [outlets], [ids]
+        for cell, n in owner.items():
+            if snaps[n].lake:
+                lake = found.cells(int(found.ids.flat[cell]))
+                idxs.append(lake[lake != cell])
+                idxs_ids = np.full(len(idxs[-1]), n + 1, dtype="int32")
+                idx_ids.append(idxs_ids)
+        labels = flw.basins(idxs=np.concatenate(idxs), ids=np.concatenate(idx_ids))
+        labels = labels.astype("int32")
         below = flw.idxs_ds[outlets]
         for outlet, section, down in zip(outlets, ids, below, strict=True):
             target = labels.flat[down] if down != outlet else 0
             downstream[codes[section - 1]] = codes[target - 1] if target else None
-    return Delineation(codes, labels, snaps, downstream, abs(transform.a * transform.e))
+    cell_m2 = abs(transform.a * transform.e)
+    return Delineation(codes, labels, snaps, downstream, cell_m2, shared)
 
 
 #: pyflwdir's D8 codes by (row step, column step).
@@ -146,23 +189,88 @@ def flow_directions(dem: NDArray, nodata: float, transform: Affine) -> pyflwdir.
     return pyflwdir.from_array(d8, ftype="d8", transform=transform, latlon=False)
 
 
-def _snap(streams, transform: Affine, sections, snap_m: float) -> list[Snap]:
-    rows, cols = np.nonzero(streams)
-    if len(rows) == 0:
-        return [
-            Snap(code, None, None, np.inf, "没有河流栅格（no river cells）")
-            for code, *_ in sections
-        ]
-    xs, ys = transform * (cols + 0.5, rows + 0.5)
-    distance, index = cKDTree(np.column_stack([xs, ys])).query([(x, y) for _, x, y in sections])
+def _lake_labels(water: NDArray) -> tuple[NDArray, int]:
+    """Each lake (8-connected water-surface cells on the DEM) numbered from 1."""
+    ids, n = ndimage.label(water, structure=np.ones((3, 3)))
+    return ids.astype("int32", copy=False), int(n)
+
+
+class _Lakes:
+    """The lakes on the grid and, on demand, the outlet of those a section lies in or near."""
+
+    def __init__(self, ids: NDArray, flw: pyflwdir.FlwdirRaster):
+        self.ids, self.flw = ids, flw
+        self._cells: dict[int, NDArray] = {}
+
+    def cells(self, lake: int) -> NDArray:
+        """Flat indices of the lake's cells, sorted."""
+        if lake not in self._cells:
+            self._cells[lake] = np.flatnonzero(self.ids.ravel() == lake)
+        return self._cells[lake]
+
+    def outlet(self, lake: int) -> int:
+        """The lake's outlet: of its cells that drain out of it, the one most of its cells
+        drain through (a filled lake is one flat, so normally there is one such cell).
+
+        Found within the lake alone, by pointer doubling over its cells' downstream links: no
+        accumulation over the whole grid (which would cost a pass and an array of its size).
+        """
+        cells = self.cells(lake)
+        down = self.flw.idxs_ds[cells]
+        at = np.searchsorted(cells, down).clip(max=len(cells) - 1)
+        inside = (cells[at] == down) & (down != cells)
+        step = np.where(inside, at, np.arange(len(cells)))
+        for _ in range(max(1, int(np.ceil(np.log2(len(cells)))) + 1)):
+            step = step[step]
+        return int(cells[np.bincount(step, minlength=len(cells)).argmax()])
+
+
+def _snap(
+    streams, transform: Affine, sections, snap_m: float, lakes: _Lakes | None = None
+) -> list[Snap]:
+    """Where each section enters the flow network: the outlet of the lake it lies in, else
+    the nearest river cell within ``snap_m``, else the outlet of a lake within ``snap_m``."""
+    height, width = streams.shape
+    points = np.array([(x, y) for _, x, y in sections], dtype="float64").reshape(-1, 2)
+    river = _nearest(np.nonzero(streams), transform, points)
+    lake = _nearest(np.nonzero(lakes.ids) if lakes else ([], []), transform, points)
+    inv = ~transform
     out = []
-    for (code, _, _), d, i in zip(sections, distance, index, strict=True):
-        if d > snap_m:
-            reason = f"距最近河道 {d:.0f} m，超过 {snap_m:.0f} m，未划定集水区"
-            out.append(Snap(code, None, None, float(d), reason))
+    for n, (code, x, y) in enumerate(sections):
+        col, row = (int(np.floor(v)) for v in inv * (x, y))
+        here = 0
+        if lakes and 0 <= row < height and 0 <= col < width:
+            here = int(lakes.ids[row, col])
+        if here:
+            out.append(Snap(code, *divmod(lakes.outlet(here), width), 0.0, lake=True))
+        elif river[0][n] <= snap_m:
+            out.append(Snap(code, *river[1][n], float(river[0][n])))
+        elif lake[0][n] <= snap_m:
+            r, c = lake[1][n]
+            at = divmod(lakes.outlet(int(lakes.ids[r, c])), width)
+            out.append(Snap(code, *at, float(lake[0][n]), lake=True))
         else:
-            out.append(Snap(code, int(rows[i]), int(cols[i]), float(d)))
+            out.append(Snap(code, None, None, float(river[0][n]), _why(river, lake, n, snap_m)))
     return out
+
+
+def _nearest(cells, transform: Affine, points: NDArray) -> tuple[NDArray, list]:
+    """Distance (m) from each point to the nearest of ``cells`` (rows, cols) and that cell."""
+    rows, cols = (np.asarray(a) for a in cells)
+    if len(rows) == 0:
+        return np.full(len(points), np.inf), [(None, None)] * len(points)
+    xs, ys = transform * (cols + 0.5, rows + 0.5)
+    distance, index = cKDTree(np.column_stack([xs, ys])).query(points)
+    return distance, [(int(rows[i]), int(cols[i])) for i in index]
+
+
+def _why(river, lake, n: int, snap_m: float) -> str:
+    if not np.isfinite(river[0][n]):
+        return "没有河流栅格（no river cells），未划定集水区"
+    text = f"距最近河道 {river[0][n]:.0f} m"
+    if np.isfinite(lake[0][n]):
+        text += f"、最近水库/湖泊水面 {lake[0][n]:.0f} m"
+    return f"{text}，超过 {snap_m:.0f} m，未划定集水区"
 
 
 def polygons(

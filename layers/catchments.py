@@ -18,7 +18,7 @@ from pyproj import Transformer
 from sqlalchemy import Engine, text
 
 from gis.area import m2_to_mu
-from gis.catchments import SNAP_M, bracket, delineate, polygons
+from gis.catchments import LAKE_CODES, SNAP_M, bracket, delineate, polygons
 from gis.compliance import CONSTRUCTION_CODES, CONSTRUCTION_PREFIXES, FARMLAND_CODES
 from gis.crs import CGCS2000
 from gis.errors import InvalidInputError
@@ -42,9 +42,11 @@ def compute_catchments(engine: Engine, settings: Settings) -> list[CatchmentRow]
     """Delineate every section on the DEM and replace the ``catchments`` table."""
     dem_row = get_raster(engine, "dem")
     with engine.connect() as conn:
-        rows = conn.execute(query("catchments_inputs"), {"epsg": dem_row.epsg}).all()
+        params = {"epsg": dem_row.epsg, "lake_codes": list(LAKE_CODES)}
+        rows = conn.execute(query("catchments_inputs"), params).all()
     sections = [(r.code, *shapely.from_wkb(r.wkb).coords[0]) for r in rows if r.kind == "section"]
     rivers = [shapely.from_wkb(r.wkb) for r in rows if r.kind == "river"]
+    lakes = [shapely.from_wkb(r.wkb) for r in rows if r.kind == "lake"]
     district = next((r.wkb for r in rows if r.kind == "district" and r.wkb), None)
     if not sections or not rivers or district is None:
         raise InvalidInputError(
@@ -61,7 +63,12 @@ def compute_catchments(engine: Engine, settings: Settings) -> list[CatchmentRow]
     streams = rasterio.features.rasterize(
         rivers, out_shape=dem.shape, transform=transform, all_touched=True, dtype="uint8"
     ).astype(bool)
-    result = delineate(dem, fill, transform, streams, sections, snap_m=SNAP_M)
+    lake_cells = None
+    if lakes:  # all_touched, as the rivers: a small reservoir keeps its cells on a coarse DEM
+        lake_cells = rasterio.features.rasterize(
+            lakes, out_shape=dem.shape, transform=transform, all_touched=True, dtype="uint8"
+        ).astype(bool)
+    result = delineate(dem, fill, transform, streams, sections, snap_m=SNAP_M, lakes=lake_cells)
     shapes = polygons(result, transform)
     to_4490 = Transformer.from_crs(dem_row.epsg, CGCS2000, always_xy=True)
     out = []
@@ -78,7 +85,11 @@ def compute_catchments(engine: Engine, settings: Settings) -> list[CatchmentRow]
                 "incremental": _wkb(incremental, to_4490),
                 "catchment": _wkb(whole, to_4490),
             }
-            if snap.row is not None and incremental is None:
+            if snap.code in result.shared:
+                other = result.shared[snap.code]
+                where = "同一水库/湖泊水面" if snap.lake else "同一河道像元"
+                params["reason"] = f"与断面 {other} 位于{where}，集水区同 {other}，未单独划定"
+            elif snap.row is not None and incremental is None:
                 params["reason"] = "断面与下游断面落在同一河道像元，未单独划定"
             conn.execute(query("catchments_insert"), params)
         for r in conn.execute(
@@ -178,3 +189,40 @@ def _short(code: str, assessed: dict) -> dict:
         "status_label": assessed["status_label"],
         "grade_label": assessment.get("label"),
     }
+
+
+def section_catchment(engine: Engine, code: str, period: str | None = None) -> dict:
+    """Everything the section popup shows about what drains to ``code`` over ``period``: the
+    tree (downstream section, upstream sections with their verdicts, nearest first, ``direct``
+    for the immediate ones), the catchment and incremental areas, what lies in them, and for
+    a failing section the bracketing lists. Without a catchment, ``available`` is false and
+    ``reason`` says why (no DEM, not computed, or the section's own reason)."""
+    here = section_assessment(engine, code, period)  # raises NotFoundError for a wrong code
+    rows = {r["code"]: r for r in catchment_rows(engine)}
+    out: dict = {"code": code, "name": here["section"]["name"], "available": False}
+    if code not in rows:
+        with engine.connect() as conn:
+            has_dem = conn.execute(query("catchments_has_dem")).scalar_one()
+        out["reason"] = (
+            "已导入 DEM，但尚未划定集水区（运行 watershed raster catchments）"
+            if has_dem
+            else "尚未导入 DEM，无法划定集水区（watershed raster load 文件.tif --kind dem）"
+        )
+        return out
+    row = rows[code]
+    downstream = row["downstream_code"]
+    out |= {
+        "downstream": None
+        if downstream is None
+        else {"code": downstream, "name": rows[downstream]["name"]},
+        "catchment_km2": row["catchment_km2"],
+        "incremental_km2": row["incremental_km2"],
+        "snap_distance_m": row["snap_distance_m"],
+    }
+    if row["catchment_km2"] is None:
+        return out | {"reason": row["reason"] or "该断面未划定集水区"}
+    verdicts = upstream_verdicts(engine, code, period)
+    direct = set(row["upstream_codes"])
+    for u in verdicts["upstream"]:
+        u["direct"] = u["code"] in direct
+    return out | verdicts | {"available": True, "attribution": attribution(engine, code)}

@@ -9,6 +9,8 @@ with its share; a parcel the raster covers for less than :data:`MIN_COVERED` of 
 
 from __future__ import annotations
 
+import json
+
 import geopandas as gpd
 import shapely
 from exactextract import exact_extract
@@ -29,6 +31,29 @@ def nonfarm_screening(
     engine: Engine, settings: Settings, threshold: float = DEFAULT_THRESHOLD
 ) -> dict:
     """Candidates (share of non-cropland cover > ``threshold``) and the parcels not judged."""
+    return _screen(engine, settings, threshold, geometry=False)
+
+
+def nonfarm_geojson(
+    engine: Engine, settings: Settings, threshold: float = DEFAULT_THRESHOLD
+) -> dict:
+    """The candidates as a GeoJSON FeatureCollection (EPSG:4490 coordinates) for the map, with
+    the screening's figures (threshold, parcels screened, parcels not judged) as members."""
+    result = _screen(engine, settings, threshold, geometry=True)
+    features = [
+        {"type": "Feature", "geometry": c.pop("geometry"), "properties": c}
+        for c in result.pop("candidates")
+    ]
+    undetermined = len(result.pop("undetermined"))
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        **result,
+        "undetermined": undetermined,
+    }
+
+
+def _screen(engine: Engine, settings: Settings, threshold: float, geometry: bool) -> dict:
     raster = get_raster(engine, "landcover")
     params = {"epsg": raster.epsg, "farmland_codes": list(FARMLAND_CODES)}
     with engine.connect() as conn:
@@ -64,5 +89,8 @@ def nonfarm_screening(
         crop = dict(zip(stat["unique"].tolist(), stat["frac"].tolist(), strict=True))
         share = 1.0 - crop.get(CROPLAND, 0.0)
         if share > threshold:
-            candidates.append({**record, "nonfarm_share": share, "covered": covered})
+            candidate = {**record, "nonfarm_share": share, "covered": covered}
+            if geometry:
+                candidate["geometry"] = json.loads(row.geojson)
+            candidates.append(candidate)
     return {**out, "candidates": candidates, "undetermined": undetermined}

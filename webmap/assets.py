@@ -26,6 +26,7 @@ APP_JS = tuple(
         "ws-layers",
         "ws-chart",
         "ws-sections",
+        "ws-nonfarm",
         "ws-checks",
         "ws-redline",
         "ws-areas",

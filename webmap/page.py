@@ -88,6 +88,9 @@ class AppShell(JSCSSMixin):
         )
 
 
+NONFARM_ENDPOINT = "/api/rasters/landcover/nonfarm"
+
+
 def page_config(layers: list[MapLayer], options: PageOptions) -> dict:
     """Everything ``static/js`` needs from the server, as JSON (``WS.config``)."""
     return {
@@ -98,6 +101,7 @@ def page_config(layers: list[MapLayer], options: PageOptions) -> dict:
         "farmlandCodes": list(FARMLAND_CODES),
         "m2PerMu": M2_PER_MU,
         "tileMinZoom": TILE_MIN_ZOOM,
+        "rasters": list(options.rasters),
         "center": list(options.center),
         "zoom": options.zoom,
         "user": {
@@ -107,6 +111,7 @@ def page_config(layers: list[MapLayer], options: PageOptions) -> dict:
         },
         "endpoints": {
             "sections": "/api/sections",
+            "catchments": "/api/catchments",
             "checks": "/api/checks",
             "checksXlsx": "/api/checks.xlsx",
             "overlap": "/api/overlap",
@@ -116,6 +121,8 @@ def page_config(layers: list[MapLayer], options: PageOptions) -> dict:
             "ogcItems": options.items_template,
             "signin": "/signin",
             "signout": "/signout",
+            # 非农化 candidates need a land-cover raster (ws-nonfarm.js offers them then only)
+            **({"nonfarm": NONFARM_ENDPOINT} if "landcover" in options.rasters else {}),
         },
     }
 

@@ -180,32 +180,6 @@ def nonfarm(
 
 
 def _write_xlsx(path: Path, result: dict) -> None:
-    from openpyxl import Workbook
+    from api.nonfarm_xlsx import nonfarm_workbook
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "非农化候选"
-    sheet.append(["标识码 BSM", "地类编码", "坐落单位", "图斑面积（亩）", "非耕地覆盖比例", "说明"])
-    for c in result["candidates"]:
-        sheet.append(
-            [
-                c["bsm"],
-                c["dlbm"],
-                c["zldwmc"],
-                round(c["area_m2"] / M2_PER_MU, 2),
-                round(c["nonfarm_share"], 4),
-                "候选，待实地核查",
-            ]
-        )
-    for u in result["undetermined"]:
-        sheet.append(
-            [
-                u["bsm"],
-                u["dlbm"],
-                u["zldwmc"],
-                round(u["area_m2"] / M2_PER_MU, 2),
-                None,
-                u["reason"],
-            ]
-        )
-    book.save(path)
+    path.write_bytes(nonfarm_workbook(result))

@@ -6,21 +6,23 @@ checksum, so a cached tile stays valid until the raster is reloaded.
 """
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import ReaderDep
 from api.deps import EngineDep, SettingsDep
-from api.raster_tiles import render_tile
-from etl.rasters import web_path
+from api.nonfarm_xlsx import nonfarm_workbook
+from api.raster_tiles import serve_tile
 from gis.rasters import KIND_PATTERN, KINDS, LANDCOVER_CLASSES
-from layers.nonfarm import DEFAULT_THRESHOLD, nonfarm_screening
-from layers.rasters import registered, tile_source
+from layers.nonfarm import DEFAULT_THRESHOLD, nonfarm_geojson, nonfarm_screening
+from layers.rasters import registered
 
 router = APIRouter(prefix="/api/rasters", tags=["rasters"])
 
 TILE_TEMPLATE = "/api/rasters/{kind}/tiles/{z}/{x}/{y}.png"
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _PNG = {200: {"content": {"image/png": {}}, "description": "PNG 瓦片（256 像素，无数据处透明）"}}
 
 
@@ -73,6 +75,42 @@ async def nonfarm(
     return await run_in_threadpool(nonfarm_screening, engine, settings, threshold)
 
 
+Threshold = Annotated[
+    float, Query(ge=0, lt=1, description="非耕地覆盖比例阈值（0–1），超过者列为候选")
+]
+
+
+@router.get(
+    "/landcover/nonfarm.geojson",
+    summary="耕地非农化候选图斑（GeoJSON，CGCS2000，供地图显示；候选，需实地核查）",
+)
+async def nonfarm_map(
+    engine: EngineDep, settings: SettingsDep, _: ReaderDep, threshold: Threshold = DEFAULT_THRESHOLD
+) -> dict[str, Any]:
+    """The candidates of ``/landcover/nonfarm`` as GeoJSON features (BSM, 地类, 坐落, area and
+    share of non-cropland cover), with the threshold, the parcels screened and the number of
+    parcels not judged (无法判定)."""
+    return await run_in_threadpool(nonfarm_geojson, engine, settings, threshold)
+
+
+@router.get(
+    "/landcover/nonfarm.xlsx",
+    summary="耕地非农化候选清单（Excel）",
+    response_class=Response,
+    responses={200: {"content": {_XLSX: {}}, "description": "候选清单与无法判定的图斑"}},
+)
+async def nonfarm_xlsx(
+    engine: EngineDep, settings: SettingsDep, _: ReaderDep, threshold: Threshold = DEFAULT_THRESHOLD
+) -> Response:
+    """The candidate list for the field check as an Excel workbook (candidates, then parcels
+    the raster covers too little to judge; a second sheet states the threshold)."""
+    result = await run_in_threadpool(nonfarm_screening, engine, settings, threshold)
+    body = await run_in_threadpool(nonfarm_workbook, result)
+    name = quote("耕地非农化候选.xlsx")
+    headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{name}"}
+    return Response(body, media_type=_XLSX, headers=headers)
+
+
 @router.get(
     "/{kind}/tiles/{z}/{x}/{y}.png",
     summary="栅格底图瓦片（Web Mercator）",
@@ -93,24 +131,9 @@ async def tile(
     true colour; transparent where the raster has no data. 404 when the kind is not loaded."""
     if x >= 2**z or y >= 2**z:
         return Response(status_code=404)
-    # One hop to the thread pool for the lookup and the drawing (each hop costs a tile ~1 ms).
-    status, png, headers = await run_in_threadpool(
-        _tile, engine, settings.var_dir, kind, z, x, y, request.headers.get("if-none-match")
+    status, png, headers = await serve_tile(
+        engine, settings.var_dir, kind, z, x, y, request.headers.get("if-none-match")
     )
     if status == 304:
         return Response(status_code=304, headers=headers)
     return Response(png, media_type="image/png", headers=headers)
-
-
-def _tile(engine, var_dir, kind: str, z: int, x: int, y: int, etag: str | None):
-    row = tile_source(engine, kind)
-    headers = {
-        "ETag": f'"{row.sha256[:16]}"',
-        "Cache-Control": "private, max-age=86400",
-        # PNG is deflated already: this keeps the app's gzip layer from compressing it again.
-        "Content-Encoding": "identity",
-    }
-    if etag == headers["ETag"]:
-        return 304, b"", headers
-    value_range = (row.value_min or 0.0, row.value_max or 0.0)
-    return 200, render_tile(kind, web_path(var_dir / row.path), z, x, y, value_range), headers

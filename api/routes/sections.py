@@ -9,7 +9,14 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import ReaderDep
 from api.deps import EngineDep
 from api.params import PERIOD_PATTERN
-from api.responses import DefaultPeriod, SectionAssessment, SectionListItem, SectionSeries
+from api.responses import (
+    DefaultPeriod,
+    SectionAssessment,
+    SectionCatchment,
+    SectionListItem,
+    SectionSeries,
+)
+from layers.catchments import section_catchment
 from layers.monitoring import default_period, list_sections, section_assessment, section_series
 
 router = APIRouter(prefix="/api/sections", tags=["sections"])
@@ -86,3 +93,29 @@ async def series(
     """Every sample of one indicator between ``from`` and ``to``, with its class and colour,
     plus the class limits and the target-class limit to draw as reference lines."""
     return await run_in_threadpool(section_series, engine, code, indicator, start, end)
+
+
+@router.get(
+    "/{code}/catchment",
+    response_model=SectionCatchment,
+    response_model_exclude_unset=True,
+    summary="断面集水区溯源：上下游断面、集水面积、区内用地与水库、上游断面水质",
+)
+async def catchment(
+    code: CodePath,
+    engine: EngineDep,
+    _: ReaderDep,
+    period: Annotated[
+        str | None,
+        Query(
+            pattern=PERIOD_PATTERN,
+            description="时段：2025、2025-Q2 或 2025-06；缺省为该断面最近有数据的月份",
+        ),
+    ] = None,
+) -> dict:
+    """For the section popup: downstream and upstream sections (the tree, with each upstream
+    section's verdict over the same period), catchment and incremental catchment areas (km²),
+    the 耕地, 建设用地, 林地, 生态保护红线 and water-source zones in them with shares, the
+    reservoirs; for a failing section the upstream sections that fail too and those that pass.
+    Without a catchment ``available`` is false and ``reason`` says why."""
+    return await run_in_threadpool(section_catchment, engine, code, period)

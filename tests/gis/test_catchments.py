@@ -111,3 +111,111 @@ def test_bracket_of_a_failing_section() -> None:
         "upstream_passing": ["A"],
         "upstream_unknown": ["B", "E"],
     }
+
+
+def tilted() -> np.ndarray:
+    """The plane falling also 0.013 m per column eastwards: no two drops tie, so the
+    expected walk needs no tie-breaking rule."""
+    return plane() - 0.013 * np.arange(21)[None, :]
+
+
+def _ties(z: np.ndarray) -> np.ndarray:
+    """Cells whose two steepest drops are equal: a filled lake is level with its spill cell,
+    so the cell beside both may go either way; the comparisons leave these out."""
+    rows, cols = z.shape
+    out = np.zeros(z.shape, bool)
+    for r in range(rows):
+        for c in range(cols):
+            drops = sorted(
+                (z[r, c] - z[r + dr, c + dc]) / np.hypot(dr, dc)
+                for dr in (-1, 0, 1)
+                for dc in (-1, 0, 1)
+                if (dr or dc) and 0 <= r + dr < rows and 0 <= c + dc < cols
+            )
+            out[r, c] = drops[-1] > 0 and abs(drops[-1] - drops[-2]) < 1e-9
+    return out
+
+
+def _walk_to_lake(z: np.ndarray, lake: np.ndarray, outlets: dict[tuple[int, int], str], code):
+    """Expected labels with a lake: the steepest-descent walk of :func:`_walk`, where a walk
+    that enters a lake cell belongs to the lake's section ``code``."""
+    marked = dict(outlets)
+    marked.update({tuple(rc): code for rc in np.argwhere(lake)})
+    return _walk(z, marked)
+
+
+def test_section_in_a_reservoir_far_from_any_river_gets_the_lakes_catchment() -> None:
+    """Lake rows 4–7 × cols 1–6, river down column 20, section at (5, 3): 170 m from the river,
+    so without the lake it is not delineated. Burned as a flat sink the lake fills to its
+    lowest rim (cell (8, 7): 100 − 8 − 7 × 0.013 m, worked out by hand), and the section takes everything
+    whose steepest descent on that surface enters the lake."""
+    dem = tilted()
+    streams = np.zeros((20, 21), bool)
+    streams[:, 20] = True
+    lake = np.zeros((20, 21), bool)
+    lake[4:8, 1:7] = True
+    section = [("L", *centre(5, 3))]
+    without = delineate(dem, -9999.0, TRANSFORM, streams, section)
+    assert without.snaps[0].row is None and "170 m" in without.snaps[0].reason
+    result = delineate(dem, -9999.0, TRANSFORM, streams, section, lakes=lake)
+    [snap] = result.snaps
+    assert snap.lake and snap.distance_m == 0.0 and lake[snap.row, snap.col]
+    conditioned = dem - BURN_M * streams
+    conditioned[lake] = 100.0 - 8 - 7 * 0.013
+    expected = _walk_to_lake(conditioned, lake, {}, "L") == "L"
+    judged = ~_ties(conditioned)
+    assert (~judged).sum() <= 2
+    np.testing.assert_array_equal(result.cells("L")[judged], expected[judged])
+    assert expected[:4, 1:7].all() and not expected[8:].any()  # the slope above, nothing below
+    assert result.downstream == {"L": None}
+
+
+def test_lake_on_a_river_sits_between_the_sections_up_and_down() -> None:
+    """River down column 10 through a lake (rows 6–9 × cols 7–13); sections U (row 2) and D
+    (row 16) on the river, L in the lake off the river line. L snaps to the lake's outlet,
+    U drains to L and L to D; the increments match independent walks."""
+    streams = np.zeros((20, 21), bool)
+    streams[:, 10] = True
+    lake = np.zeros((20, 21), bool)
+    lake[6:10, 7:14] = True
+    sections = {"U": (2, 10), "L": (7, 8), "D": (16, 10)}
+    dem = tilted()
+    result = delineate(
+        dem,
+        -9999.0,
+        TRANSFORM,
+        streams,
+        [(k, *centre(*rc)) for k, rc in sections.items()],
+        lakes=lake,
+    )
+    snap = result.snaps[1]
+    # the outlet: one of the lake's cells beside (10, 10), where the river leaves the lake
+    assert snap.lake and snap.row == 9 and snap.col in (9, 10, 11)
+    assert result.downstream == {"U": "L", "L": "D", "D": None}
+    conditioned = dem - BURN_M * streams
+    conditioned[lake] = (100.0 - 9 - 13 * 0.013) - BURN_M  # lowest lake cell less the burn
+    expected = _walk_to_lake(conditioned, lake, {(2, 10): "U", (16, 10): "D"}, "L")
+    judged = ~_ties(conditioned)
+    assert (~judged).sum() <= 2
+    for code in sections:
+        got, want = result.cells(code)[judged], (expected == code)[judged]
+        np.testing.assert_array_equal(got, want, err_msg=code)
+    whole = result.cells("L", incremental=False)
+    assert (result.cells("U") <= whole).all() and (whole <= result.cells("D", False)).all()
+
+
+def test_two_sections_in_one_lake_share_its_outlet() -> None:
+    streams = np.zeros((20, 21), bool)
+    streams[:, 10] = True
+    lake = np.zeros((20, 21), bool)
+    lake[6:10, 7:14] = True
+    result = delineate(
+        plane(),
+        -9999.0,
+        TRANSFORM,
+        streams,
+        [("A", *centre(7, 8)), ("B", *centre(8, 12))],
+        lakes=lake,
+    )
+    assert result.shared == {"B": "A"}
+    assert result.cells("A").sum() > lake.sum() and not result.cells("B").any()

@@ -91,3 +91,46 @@ def test_api_and_excel(screened, tmp_path) -> None:
     assert rows[0][0] == "标识码 BSM"
     assert [r[0] for r in rows[1:]] == ["P-B", "P-C", "P-E"]
     assert rows[-1][5].endswith("无法判定")
+
+
+def test_map_geojson_and_excel_download(screened) -> None:
+    """The map's overlay: the candidates as GeoJSON in CGCS2000 with BSM, 坐落 and share, the
+    parcels' own outlines; the Excel download lists the same candidates, then 无法判定."""
+    from io import BytesIO
+
+    import shapely
+    from fastapi.testclient import TestClient
+    from openpyxl import load_workbook
+
+    from api.auth import create_token
+    from api.main import create_app
+
+    engine, settings = screened
+    token = create_token(engine, "viewer", name="test-nonfarm")
+    headers = {"Authorization": f"Bearer {token}"}
+    with TestClient(create_app(settings)) as client:
+        mapped = client.get("/api/rasters/landcover/nonfarm.geojson?threshold=0.3", headers=headers)
+        book = client.get("/api/rasters/landcover/nonfarm.xlsx?threshold=0.3", headers=headers)
+        anonymous = client.get("/api/rasters/landcover/nonfarm.xlsx")
+    assert anonymous.status_code in (200, 401)  # reads need a token only if configured so
+    body = mapped.json()
+    assert body["type"] == "FeatureCollection" and body["threshold"] == 0.3
+    assert (body["parcels"], body["undetermined"]) == (4, 1)  # P-A, P-B, P-C, P-E screened
+    props = {f["properties"]["bsm"]: f["properties"] for f in body["features"]}
+    assert set(props) == {"P-B", "P-C"}
+    assert props["P-C"]["nonfarm_share"] == pytest.approx(15 / 20, abs=1e-3)
+    assert props["P-C"]["zldwmc"] == "甲村" and props["P-C"]["dlbm"] == "0101"
+    with engine.connect() as conn:
+        stored = conn.execute(
+            text("SELECT ST_AsBinary(geom) FROM farmland WHERE bsm = 'P-C'")
+        ).scalar_one()
+    drawn = next(f for f in body["features"] if f["properties"]["bsm"] == "P-C")
+    # 7 decimals of a degree: within about a centimetre of the stored outline
+    assert shapely.geometry.shape(drawn["geometry"]).equals_exact(
+        shapely.from_wkb(bytes(stored)), 1e-7
+    )
+    assert book.status_code == 200
+    assert "attachment" in book.headers["content-disposition"]
+    rows = list(load_workbook(BytesIO(book.content))["非农化候选"].values)
+    assert [r[0] for r in rows[1:]] == ["P-B", "P-C", "P-E"]
+    assert rows[2][4] == pytest.approx(0.75, abs=1e-3) and "实地核查" in rows[2][5]

@@ -142,3 +142,43 @@ def test_refusals(client) -> None:
     assert _get(client, "slope", 14, 0, 0).status_code == 422
     assert _get(client, "dem", 3, 8, 0).status_code == 404  # x beyond 2^z
     assert http.get("/api/rasters/dem/tiles/14/0/0.png").status_code == 401
+
+
+def test_a_reloaded_raster_is_drawn_at_once(raster_db, client, tmp_path) -> None:
+    """The tile drawn ahead from the previous lookup's raster is served only when this
+    request's lookup finds the same raster: right after a reload (through the loader, or a
+    row deleted by hand and a new one loaded, which leaves the old file on disk) the tile is
+    the new raster's, byte for byte as drawn in-process from the registered row, with its
+    ETag."""
+    from api.raster_tiles import render_tile
+    from etl.rasters import web_path
+    from layers.rasters import get_raster
+
+    engine, settings = raster_db
+    centre = ((DISTRICT[0] + DISTRICT[2]) / 2, (DISTRICT[1] + DISTRICT[3]) / 2)
+    where = tile_of(*centre, 14)
+
+    def served_is_registered() -> bool:
+        response = _get(client, "dem", 14, *where)
+        row = get_raster(engine, "dem")
+        path = web_path(settings.var_dir / row.path)
+        expected = render_tile("dem", path, 14, *where, (row.value_min, row.value_max))
+        assert response.headers["etag"] == f'"{row.sha256[:16]}"'
+        return response.content == expected
+
+    def load(name: str, data: np.ndarray) -> None:
+        load_raster(engine, write_tif(tmp_path / name, data), "dem", settings=settings)
+
+    rising, steep = plane(), plane() * 3 - 200  # same shape, other relief: other tiles
+    first = _get(client, "dem", 14, *where).content  # primes the server's last lookup
+    try:
+        load("steep.tif", steep)
+        assert served_is_registered() and _get(client, "dem", 14, *where).content != first
+        with engine.begin() as conn:  # by hand: the steep plane's file stays on disk, and
+            conn.execute(text("DELETE FROM rasters WHERE kind = 'dem'"))  # is still the guess
+        load("rising.tif", rising)
+        assert served_is_registered() and _get(client, "dem", 14, *where).content == first
+        load("steep2.tif", steep)
+        assert served_is_registered()
+    finally:
+        load("back.tif", rising)

@@ -1,7 +1,11 @@
 /* Monitoring sections: coloured by their class over the selected period, with a popup that
  * shows the class against the section's own target (达标) and 优良 (Ⅰ–Ⅲ), the sample count and
  * months behind it, the main pollutants and a twelve-month chart. A period whose samples fall
- * below the evaluation method's rule is 数据不足 (hatched), apart from 无数据 (grey). */
+ * below the evaluation method's rule is 数据不足 (hatched), apart from 无数据 (grey).
+ * Below: what drains to the section (汇水区溯源, GET /api/sections/{code}/catchment for the
+ * period shown): the tree of sections up and down (clickable), the catchment's areas and
+ * land, and for a failing section which upstream sections fail too; 显示汇水区 draws the
+ * catchment and its incremental part on the map while the popup is open. */
 (function () {
   "use strict";
   const WS = window.WS;
@@ -51,9 +55,16 @@
       const e = entry(feature.properties.code);
       e.feature = feature;
       e.marker = marker;
-      marker.bindPopup(() => popupHtml(e), Object.assign({ minWidth: 260, className: "ws-section-popup" }, WS.POPUP));
+      // the 汇水区溯源 part makes the popup long: it scrolls within the window's height
+      const maxHeight = Math.max(260, window.innerHeight - 140);
+      marker.bindPopup(() => popupHtml(e), Object.assign({ minWidth: 260, maxHeight, className: "ws-section-popup" }, WS.POPUP));
       // the name is a permanent label (ws-layers.js), readable without hovering
-      marker.on("popupopen", (ev) => fillCharts(ev.popup, e));
+      marker.on("popupopen", (ev) => {
+        listen(ev.popup);
+        fillCharts(ev.popup, e);
+        fillCatchment(ev.popup, e);
+      });
+      marker.on("popupclose", () => hideCatchment(e.code));
     },
 
     assessmentUrls(period) {
@@ -199,7 +210,8 @@
     return `<div class="ws-popup ws-popup-section" data-code="${WS.esc(p.code)}">
       <div class="ws-popup-layer">水质监测断面 · ${WS.esc(p.control_level)}</div>
       <h3>${WS.esc(p.name)} <small>${WS.esc(p.code)}</small></h3>
-      <p class="ws-muted">${where}${p.drinking_source ? " · 饮用水水源地" : ""}</p>${body}</div>`;
+      <p class="ws-muted">${where}${p.drinking_source ? " · 饮用水水源地" : ""}</p>${body}
+      <div class="ws-catchment" data-code="${WS.esc(p.code)}">${catchmentHtml(e)}</div></div>`;
   }
 
   function chartsHtml(e) {
@@ -221,5 +233,144 @@
     if (period !== WS.state.period) return;
     e.charts = { period, html };
     if (popup.isOpen()) popup.update();
+  }
+
+  /* ---- 汇水区溯源 ---- */
+
+  const LAND = [
+    ["farmland", "耕地"],
+    ["construction", "建设用地"],
+    ["forest", "林地"],
+    ["eco_redline", "生态保护红线"],
+    ["water_source", "水源保护区"],
+  ];
+  let shown = null; // {code, layer}: the catchment drawn on the map
+
+  function catchmentUrl(code, period) {
+    return WS.url(`${WS.config().endpoints.sections}/${encodeURIComponent(code)}/catchment`, { period });
+  }
+
+  /* Clicks inside the popup: Leaflet stops them at the popup, so listen on its element. */
+  function listen(popup) {
+    const el = popup.getElement();
+    if (!el || el.dataset.wsCatchment) return;
+    el.dataset.wsCatchment = "1";
+    el.addEventListener("click", (ev) => {
+      const link = ev.target.closest("button[data-section]");
+      if (link) return WS.sections.open(link.dataset.section);
+      const toggle = ev.target.closest("button.ws-catchment-show");
+      if (toggle) toggleCatchment(toggle.dataset.code, popup);
+    });
+  }
+
+  async function fillCatchment(popup, e) {
+    const period = WS.state.period;
+    if (e.catchment && e.catchment.period === period) return;
+    let answer;
+    try {
+      answer = await WS.api(catchmentUrl(e.code, period));
+    } catch (err) {
+      answer = { error: WS.errorText(err) };
+    }
+    if (period !== WS.state.period) return;
+    e.catchment = { period, answer };
+    if (popup.isOpen()) popup.update();
+  }
+
+  function sectionButton(code, name) {
+    return `<button type="button" class="ws-link" data-section="${WS.esc(code)}">${WS.esc(name || code)}</button>`;
+  }
+
+  function verdictChip(u) {
+    const text = u.status === "pass" || u.status === "fail" ? `${u.grade_label}类 ${u.status_label}` : u.status_label;
+    return `<span class="ws-status ws-status-${WS.esc(u.status)}">${WS.esc(text)}</span>`;
+  }
+
+  function upstreamHtml(a) {
+    if (!a.upstream.length) return '<p><strong>上游断面：</strong>无（源头断面）</p>';
+    const items = a.upstream
+      .map((u) => `<li data-upstream="${WS.esc(u.code)}"${u.direct ? ' class="ws-direct"' : ""}>${sectionButton(u.code, u.name)} ${verdictChip(u)}${u.direct ? "" : ' <span class="ws-muted">（更上游）</span>'}</li>`)
+      .join("");
+    return `<p><strong>上游断面</strong>（${WS.esc(WS.periodLabel(a.period))}）：</p><ul class="ws-upstream">${items}</ul>`;
+  }
+
+  /* For a failing section: where the cause lies, bracketed by the upstream verdicts. */
+  function bracketHtml(a) {
+    if (!a.upstream_failing) return "";
+    const names = Object.fromEntries(a.upstream.map((u) => [u.code, u.name]));
+    const list = (codes) => (codes.length ? codes.map((c) => sectionButton(c, names[c])).join("、") : "无");
+    let sentence;
+    if (!a.upstream.length) return '<div class="ws-bracket"><p><strong>不达标溯源：</strong>上游没有监测断面：原因在本断面自身的集水区内。</p></div>';
+    if (a.upstream_failing.length) sentence = "上游已有断面不达标：问题可能来自更上游，也可能沿程叠加。";
+    else if (a.upstream_passing.length) sentence = "上游断面无一不达标：问题河段位于达标的上游断面与本断面之间（区间汇水区）。";
+    else sentence = "上游断面均无法判定，不能据此划定问题河段。";
+    return `<div class="ws-bracket">
+        <p><strong>不达标溯源：</strong>${sentence}</p>
+        <p data-list="failing">上游同样不达标：${list(a.upstream_failing)}</p>
+        <p data-list="passing">上游达标：${list(a.upstream_passing)}</p>
+        <p data-list="unknown">上游无法判定（数据不足/无数据）：${list(a.upstream_unknown)}</p></div>`;
+  }
+
+  function landHtml(attr) {
+    const whole = attr.catchment || {};
+    const part = attr.incremental || {};
+    const cell = (x) => (x ? `${WS.num(WS.mu(x.m2), 0)} 亩 <span class="ws-muted">${WS.percent(x.share)}</span>` : "—");
+    const rows = LAND.map(([key, name]) => `<tr data-land="${key}"><th>${name}</th><td>${cell(whole[key])}</td><td>${cell(part[key])}</td></tr>`).join("");
+    const reservoirs = whole.reservoir_codes && whole.reservoir_codes.length ? whole.reservoir_codes.map(WS.esc).join("、") : "无";
+    return `<table class="ws-catchment-land"><thead><tr><th>区内用地</th><th>集水区</th><th>区间</th></tr></thead><tbody>${rows}</tbody></table>
+      <p class="ws-reservoirs"><strong>区内水库：</strong>${reservoirs}</p>`;
+  }
+
+  function catchmentHtml(e) {
+    const c = e.catchment && e.catchment.period === WS.state.period ? e.catchment.answer : null;
+    const title = "<h4>汇水区溯源</h4>";
+    if (!c) return `${title}<p class="ws-muted">正在读取汇水区…</p>`;
+    if (c.error) return `${title}<p class="ws-muted">${WS.esc(c.error)}</p>`;
+    const down = c.downstream ? sectionButton(c.downstream.code, c.downstream.name) : "无（区内最下游或出境）";
+    if (!c.available) {
+      const tree = c.downstream ? `<p><strong>下游断面：</strong>${down}</p>` : "";
+      return `${title}<p class="ws-catchment-none"><strong>无汇水区数据</strong>：${WS.esc(c.reason)}</p>${tree}`;
+    }
+    const label = shown && shown.code === e.code ? "隐藏汇水区" : "显示汇水区";
+    return `${title}
+      <p class="ws-catchment-area">集水面积 <strong>${WS.num(c.catchment_km2, 2)} km²</strong> · 区间集水面积 ${WS.num(c.incremental_km2, 2)} km²</p>
+      <p><strong>下游断面：</strong>${down}</p>
+      ${upstreamHtml(c)}${bracketHtml(c)}${landHtml(c.attribution)}
+      <button type="button" class="ws-catchment-show" data-code="${WS.esc(e.code)}">${label}</button>`;
+  }
+
+  async function toggleCatchment(code, popup) {
+    if (shown && shown.code === code) {
+      hideCatchment(code);
+    } else {
+      let geo;
+      try {
+        geo = await WS.api(`${WS.config().endpoints.catchments}/${encodeURIComponent(code)}`);
+      } catch (err) {
+        return WS.toast(`汇水区：${WS.errorText(err)}`, "error");
+      }
+      hideCatchment();
+      const features = [
+        { type: "Feature", properties: { part: "catchment" }, geometry: geo.catchment },
+        { type: "Feature", properties: { part: "incremental" }, geometry: geo.incremental },
+      ].filter((f) => f.geometry);
+      const layer = L.geoJSON(features, {
+        interactive: false,
+        style: (f) =>
+          f.properties.part === "catchment"
+            ? { color: "#1565c0", weight: 2.5, dashArray: "6 4", fillColor: "#1565c0", fillOpacity: 0.06 }
+            : { color: "#1565c0", weight: 1, fillColor: "#42a5f5", fillOpacity: 0.22 },
+      }).addTo(WS.map);
+      shown = { code, layer };
+      WS.sections.catchmentLayer = layer;
+    }
+    if (popup.isOpen()) popup.update();
+  }
+
+  function hideCatchment(code) {
+    if (!shown || (code && shown.code !== code)) return;
+    WS.map.removeLayer(shown.layer);
+    shown = null;
+    WS.sections.catchmentLayer = null;
   }
 })();

@@ -23,6 +23,7 @@ from api.routes import (
     overlap,
     projects,
     rasters,
+    records,
     reservoirs,
     sections,
     webmap,
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ingest,
         rasters,
         catchments,
+        records,
     ):
         app.include_router(module.router)
     app.include_router(webmap.router)  # the map page at /, /static, sign-in

@@ -16,7 +16,7 @@ DRAW_JS = f"{VENDOR}/leaflet-draw/leaflet.draw.js"
 DRAW_CSS = f"{VENDOR}/leaflet-draw/leaflet.draw.css"
 VECTORGRID_JS = f"{VENDOR}/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js"
 BOOTSTRAP_CSS = f"{VENDOR}/bootstrap/css/bootstrap.min.css"
-EXIFR_JS = f"{VENDOR}/exifr/mini.umd.js"  # EXIF time and GPS of inspection photos
+EXIFR_JS = f"{VENDOR}/exifr/lite.umd.js"  # EXIF time and GPS of inspection photos
 
 # Our scripts, in load order: core first (it defines ``WS``), the features after it.
 APP_JS = tuple(

@@ -112,9 +112,11 @@
   async function runSync() {
     if (!navigator.onLine) {
       syncState("离线：记录保存在本设备，联网后自动同步。", "offline");
-      return renderBadge();
+      await renderBadge();
+      return refresh();
     }
     syncState("正在同步…", "running");
+    let outcome = [`已同步 ${new Date().toLocaleTimeString("zh-CN")}`, "idle"];
     try {
       for (const record of await all("records")) {
         if (record.pending) await sendRecord(record);
@@ -122,13 +124,16 @@
       for (const photo of await all("photos")) {
         if (!photo.uploaded && !photo.error) await sendPhoto(photo);
       }
-      syncState(`已同步 ${new Date().toLocaleTimeString("zh-CN")}`, "idle");
     } catch (err) {
       // a cut connection or the server away: everything stays queued, sent again next time
-      syncState(`同步中断，稍后重试：${WS.errorText(err)}`, "failed");
+      outcome = [`同步中断，稍后重试：${WS.errorText(err)}`, "failed"];
     }
     await renderBadge();
+    await loadServer(); // what other devices sent meanwhile
     await refresh();
+    // the state last, once the layer shows the outcome (tests wait for it)
+    document.body.dataset.recordsSyncs = String(Number(document.body.dataset.recordsSyncs || 0) + 1);
+    syncState(...outcome);
   }
 
   async function sendRecord(record) {
@@ -379,7 +384,12 @@
     if (navigator.onLine && loadedOnline) serverFeatures.forEach((f) => byId.set(f.id, { id: f.id, feature: f }));
     for (const r of local) {
       const known = byId.get(r.id);
-      if (!r.pending && !r.error && known) continue; // the server's copy is the newer one
+      if (!r.pending && !r.error && known) {
+        // the newer of the list's copy and the answer this device's last sync got
+        const mine = r.server && r.server.properties.version;
+        if (mine > known.feature.properties.version) known.feature = r.server;
+        continue;
+      }
       if (!r.pending && !r.error && navigator.onLine && loadedOnline) continue; // filtered out there
       const state = r.pending || r.error ? "pending" : (r.server && r.server.properties.status) || "open";
       if (kind && r.values.kind !== kind) continue;
@@ -544,5 +554,7 @@
     sync,
     refresh,
     pendingCount,
+    /* The marker of a record, for its popup (tests, and a link from elsewhere). */
+    marker: (id) => layer && layer.getLayers().find((m) => m.wsRecord.id === id),
   };
 })();

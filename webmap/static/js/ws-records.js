@@ -93,9 +93,20 @@
     return n;
   }
 
+  /* One sync at a time; asked again meanwhile (back online during a sync), it runs once more. */
   let syncing = null;
+  let again = false;
   function sync() {
-    if (!syncing) syncing = runSync().finally(() => (syncing = null));
+    if (syncing) {
+      again = true;
+      return syncing;
+    }
+    syncing = (async () => {
+      do {
+        again = false;
+        await runSync();
+      } while (again);
+    })().finally(() => (syncing = null));
     return syncing;
   }
   function syncState(text, state) {
@@ -374,14 +385,15 @@
     }
   }
 
-  /* What the layer shows: the server's records (online), and this device's own records,
-   * pending ones first-class (offline, only the device's). */
+  /* What the layer shows: the server's records as last loaded (offline: as they were when the
+   * network went), and this device's own records, pending ones first. After an offline start
+   * only the device's own records are known. */
   async function items() {
     const local = await all("records");
     const photos = await all("photos");
     const { kind, status } = filters();
     const byId = new Map();
-    if (navigator.onLine && loadedOnline) serverFeatures.forEach((f) => byId.set(f.id, { id: f.id, feature: f }));
+    if (loadedOnline) serverFeatures.forEach((f) => byId.set(f.id, { id: f.id, feature: f }));
     for (const r of local) {
       const known = byId.get(r.id);
       if (!r.pending && !r.error && known) {
@@ -548,7 +560,7 @@
       }
       document.addEventListener("click", onPopupClick);
       window.addEventListener("online", () => sync());
-      window.addEventListener("offline", () => refresh());
+      window.addEventListener("offline", () => sync()); // says 离线 and shows the device's records
       return loadServer().then(sync);
     },
     sync,

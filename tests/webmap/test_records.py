@@ -322,3 +322,52 @@ def test_a_viewer_sees_records_but_cannot_create_or_close(tls_browser, tls_serve
     assert page.query_selector(f'[data-record-close="{rid}"]') is None
     assert page.query_selector(f'[data-record-edit="{rid}"]') is None
     context.close()
+
+
+def test_a_record_made_offline_survives_an_offline_restart_and_syncs_when_back(
+    tls_browser, tls_server, map_engine, api
+):
+    """The tablet's app restarted with no network (page from the service worker): the queued
+    record is still there, on the map and in the badge, and is sent once the network is back."""
+    context = new_context(tls_browser, tls_server, token=tls_server.analyst_token)
+    page = open_map(context, tls_server)
+    page.wait_for_function("document.body.dataset.offlineReady === '1'", timeout=30_000)
+    context.set_offline(True)
+    page.click("#ws-records-btn")
+    page.click("#ws-record-new")
+    page.click("#ws-record-pick")  # a tap on the map (on a unit's polygon), no GPS
+    box = page.locator(".leaflet-container").bounding_box()
+    x, y = round(box["width"] * 0.4), round(box["height"] * 0.6)  # whole pixels
+    tapped = page.evaluate(
+        "([x, y]) => { const p = WS.map.containerPointToLatLng([x, y]); return [p.lng, p.lat]; }",
+        [x, y],
+    )
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_function("document.getElementById('ws-record-where').dataset.set === '1'")
+    assert "地图点选" in page.inner_text("#ws-record-where")
+    page.select_option("#ws-record-kind", "违法占用")
+    page.fill("#ws-record-notes", "河道管理范围内新建棚屋")
+    page.click("#ws-record-save")
+    page.wait_for_function("document.body.dataset.recordsPending === '1'")
+
+    page.reload()  # offline: the page comes from the service worker
+    page.wait_for_function("document.body.dataset.ready === '1'", timeout=20_000)
+    wait_synced(page, "offline")
+    assert page.inner_text("#ws-records-queue") == "1"
+    assert page.evaluate("document.body.dataset.recordsShown") == "1"
+    assert scalar(map_engine, "SELECT count(*) FROM inspection_records") == 0
+
+    before = syncs(page)
+    context.set_offline(False)
+    wait_next_sync(page, before)
+    assert page.evaluate("document.body.dataset.recordsSync") == "idle"
+    [feature] = api.get("/api/records").json()["features"]
+    props = feature["properties"]
+    assert (props["kind"], props["notes"], props["located_by"]) == (
+        "违法占用",
+        "河道管理范围内新建棚屋",
+        "map",
+    )
+    assert props["accuracy_m"] is None
+    assert feature["geometry"]["coordinates"] == pytest.approx(tapped, abs=1e-7)
+    context.close()

@@ -233,8 +233,7 @@
     $("ws-record-form").hidden = true;
     if (pickMarker) pickMarker.remove();
     pickMarker = null;
-    WS.map.off("click", onPick);
-    WS.map.getContainer().classList.remove("ws-picking");
+    stopPicking();
   }
 
   function setPoint(lat, lon, accuracy, how) {
@@ -270,17 +269,32 @@
     );
   }
 
+  /* A tap on the map while picking: caught before Leaflet sees it, since the layers under it
+   * (the units cover the whole district) take their clicks and open their popups. */
+  let downAt = null;
+  const onDown = (ev) => (downAt = [ev.clientX, ev.clientY]);
   function onPick(ev) {
-    if (!draft) return;
-    setPoint(ev.latlng.lat, ev.latlng.lng, null, "map");
-    WS.map.off("click", onPick);
-    WS.map.getContainer().classList.remove("ws-picking");
+    if (!draft || ev.target.closest(".leaflet-control, .leaflet-popup")) return;
+    if (downAt && Math.hypot(ev.clientX - downAt[0], ev.clientY - downAt[1]) > 6) return; // a pan
+    ev.stopPropagation();
+    ev.preventDefault();
+    const at = WS.map.mouseEventToLatLng(ev);
+    setPoint(at.lat, at.lng, null, "map");
+    stopPicking();
   }
   function pick() {
     WS.toast("在地图上点选发现问题的位置。", "info");
-    WS.map.getContainer().classList.add("ws-picking");
-    WS.map.on("click", onPick);
+    const container = WS.map.getContainer();
+    container.classList.add("ws-picking");
+    container.addEventListener("pointerdown", onDown, true);
+    container.addEventListener("click", onPick, true);
     WS.ui.showMapOnSmallScreens();
+  }
+  function stopPicking() {
+    const container = WS.map.getContainer();
+    container.classList.remove("ws-picking");
+    container.removeEventListener("pointerdown", onDown, true);
+    container.removeEventListener("click", onPick, true);
   }
 
   /* A photo checked on the device: type and size, EXIF time and position (exifr). */

@@ -436,6 +436,7 @@
       const lon = f ? f.geometry.coordinates[0] : v.lon;
       const state = item.state || f.properties.status;
       const marker = L.circleMarker([lat, lon], {
+        pane: "ws-records",
         radius: 8,
         color: "#fff",
         weight: 2,
@@ -551,8 +552,11 @@
   WS.records = {
     init() {
       fillSelects();
+      // above the layers' polygons and the highlight (590), below the section markers (600)
+      WS.map.createPane("ws-records").style.zIndex = 595;
       layer = L.layerGroup().addTo(WS.map);
-      WS.control.addOverlay(layer, "巡查记录");
+      const swatch = `<span class="ws-swatch" style="background:${COLOURS.open}" data-layer="records"></span>`;
+      WS.control.addOverlay(layer, `${swatch} 巡查记录`);
       $("ws-records-btn").addEventListener("click", () => $("ws-tab-btn-records").click());
       $("ws-record-new").addEventListener("click", () => openForm(null));
       $("ws-record-new").disabled = !mayWrite();

@@ -371,3 +371,30 @@ def test_a_record_made_offline_survives_an_offline_restart_and_syncs_when_back(
     assert props["accuracy_m"] is None
     assert feature["geometry"]["coordinates"] == pytest.approx(tapped, abs=1e-7)
     context.close()
+
+
+def test_photos_of_the_wrong_type_or_too_large_are_refused_on_the_device(tls_browser, tls_server):
+    context = device(tls_browser, tls_server)
+    page = open_map(context, tls_server)
+    wait_synced(page)
+    page.click("#ws-records-btn")
+    page.click("#ws-record-new")
+    refused = [
+        ({"name": "IMG_0002.HEIC", "mimeType": "image/heic", "buffer": b"\0" * 64}, "兼容性最佳"),
+        ({"name": "a.gif", "mimeType": "image/gif", "buffer": b"GIF89a"}, "只接受 JPEG、PNG、WebP"),
+        (
+            {
+                "name": "big.jpg",
+                "mimeType": "image/jpeg",
+                "buffer": b"\xff" * (10 * 1024 * 1024 + 1),
+            },
+            "超过 10 MB",
+        ),
+    ]
+    for file, message in refused:
+        page.set_input_files("#ws-record-photo", files=[file])
+        page.wait_for_function(
+            "m => document.getElementById('ws-toast').textContent.includes(m)", arg=message
+        )
+    assert page.locator(".ws-record-photo").count() == 0
+    context.close()

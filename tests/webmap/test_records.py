@@ -226,6 +226,7 @@ def test_two_devices_edit_one_record_the_rule_holds_and_the_loser_is_shown(
 
     # B edits offline (notes and kind); A edits online (notes and severity) and syncs first.
     b_context.set_offline(True)
+    wait_synced(b, "offline")
     edit(b, "垃圾已部分清理，仍有塑料", kind="其他")
     b.wait_for_function("document.body.dataset.recordsPending === '1'")
     before = syncs(a)
@@ -397,4 +398,50 @@ def test_photos_of_the_wrong_type_or_too_large_are_refused_on_the_device(tls_bro
             "m => document.getElementById('ws-toast').textContent.includes(m)", arg=message
         )
     assert page.locator(".ws-record-photo").count() == 0
+    context.close()
+
+
+def test_an_edit_saved_while_the_first_send_is_under_way_is_not_overwritten(
+    tls_browser, tls_server, api
+):
+    """The device's answer to the first send must not overwrite an edit made meanwhile (the
+    classic way sync loses an edit): that edit is sent next, based on the stored version."""
+    context = device(tls_browser, tls_server)
+    page = open_map(context, tls_server)
+    wait_synced(page)
+    held = []
+
+    def hold_first(route) -> None:
+        if route.request.method == "PUT" and not held:
+            held.append(route)  # answered below, after the second edit is saved
+        else:
+            route.continue_()
+
+    page.route(RECORD_PUT, hold_first)
+    page.click("#ws-records-btn")
+    page.click("#ws-record-new")
+    page.click("#ws-record-gps")
+    page.wait_for_function("document.getElementById('ws-record-where').dataset.set === '1'")
+    page.fill("#ws-record-notes", "第一次填写")
+    page.click("#ws-record-save")
+    page.wait_for_function("document.body.dataset.recordsSync === 'running'")
+    for _ in range(200):  # the route handler runs while the test waits on the page
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the first send never reached the network"
+    rid = re.search(r"/api/records/([0-9a-f-]{36})", held[0].request.url).group(1)
+    open_popup(page, rid)
+    page.click(f'[data-record-edit="{rid}"]')
+    page.wait_for_function("!document.getElementById('ws-record-form').hidden")
+    page.fill("#ws-record-notes", "补充：排口旁有油污")
+    before = syncs(page)
+    page.click("#ws-record-save")
+    held[0].continue_()
+    wait_next_sync(page, before)
+    page.wait_for_function("document.body.dataset.recordsPending === '0'")
+    record = api.get(f"/api/records/{rid}").json()
+    assert record["properties"]["notes"] == "补充：排口旁有油污"
+    assert record["properties"]["version"] == 2
+    assert [h["snapshot"]["notes"] for h in record["history"]] == ["第一次填写"]
     context.close()

@@ -156,6 +156,17 @@
     });
     if (resp.status === 401) throw new Error("登录已失效，请重新登录后同步。");
     if (resp.status >= 500) throw new Error(`服务器错误（HTTP ${resp.status}）`);
+    const latest = await get("records", record.id);
+    if (latest && latest.saved_at !== record.saved_at) {
+      // edited again on this device while the answer was on its way: that edit stays queued,
+      // now based on the version just stored (after a conflict, on the same base again, so
+      // the server merges it by the same rule and nothing is overwritten unseen)
+      if (resp.ok) {
+        latest.server = answer.record;
+        if (answer.outcome !== "conflict") latest.base_version = answer.version;
+      }
+      return put("records", latest);
+    }
     if (!resp.ok) {
       record.error = (answer && answer.detail && String(answer.detail)) || `HTTP ${resp.status}`;
       record.pending = false; // refused, not lost: shown with its error, edit to send again
@@ -425,8 +436,21 @@
     return [...byId.values()];
   }
 
+  /* Rebuilding the markers closes an open popup: while one of ours is open (someone reading,
+   * or typing a close note), a background sync's refresh waits until it closes. */
+  let deferred = false;
   async function refresh() {
     if (!layer) return;
+    if (layer.getLayers().some((m) => m.isPopupOpen())) {
+      if (!deferred) {
+        deferred = true;
+        WS.map.once("popupclose", () => {
+          deferred = false;
+          refresh();
+        });
+      }
+      return;
+    }
     const list = await items();
     layer.clearLayers();
     for (const item of list) {

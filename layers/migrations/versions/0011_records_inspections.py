@@ -93,6 +93,7 @@ def upgrade() -> None:
             CONSTRAINT ck_inspection_photos_size CHECK (size_bytes = octet_length(data))
         );
         CREATE INDEX ix_inspection_photos_record ON inspection_photos (record_id);
+        CREATE INDEX ix_inspection_photos_taken_geom ON inspection_photos USING gist (taken_geom);
         """
     )
 

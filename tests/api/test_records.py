@@ -315,3 +315,46 @@ def test_unknown_record_is_404(client, viewer):
 @pytest.fixture(scope="module", autouse=True)
 def _client_alive(client: TestClient) -> None:
     """The app's lifespan runs once for the module (client is package-scoped)."""
+
+
+def test_an_edit_from_before_the_closure_is_merged_and_the_record_stays_closed(
+    client, analyst, editor
+):
+    rid = str(uuid.uuid4())
+    client.put(f"/api/records/{rid}", json=record_body(), headers=analyst)
+    client.post(f"/api/records/{rid}/close", json={"note": "已封堵"}, headers=editor)
+    late = client.put(
+        f"/api/records/{rid}", json=record_body(notes="补拍了照片", base_version=1), headers=analyst
+    ).json()
+    assert (late["outcome"], late["version"], late["applied"]) == ("updated", 3, ["notes"])
+    props = late["record"]["properties"]
+    assert (props["status"], props["close_note"], props["notes"]) == (
+        "closed",
+        "已封堵",
+        "补拍了照片",
+    )
+
+
+def test_simultaneous_sends_of_one_record_make_one_row(settings, tokens, engine):
+    """Two sends of the same new record at once (two tabs, or a retry racing the first): the
+    second waits for the first's row and finds it unchanged."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from api.main import create_app
+
+    rid = str(uuid.uuid4())
+    headers = bearer(tokens["analyst"])
+    with (
+        TestClient(create_app(settings)) as one,
+        TestClient(create_app(settings)) as two,
+        ThreadPoolExecutor(2) as pool,
+    ):
+        answers = list(
+            pool.map(
+                lambda c: c.put(f"/api/records/{rid}", json=record_body(), headers=headers),
+                (one, two),
+            )
+        )
+    assert sorted(a.status_code for a in answers) == [200, 201]
+    assert count(engine, "SELECT count(*) FROM inspection_records WHERE id = :i", i=rid) == 1
+    assert audit_actions(engine, rid) == ["record.create"]

@@ -179,6 +179,8 @@ def test_photo_limits(client, analyst, engine):
     assert other.status_code == 409 and "photo id reused" in other.json()["detail"]
     too_big = put(b"\xff\xd8\xff" + b"0" * (10 * 1024 * 1024))
     assert too_big.status_code == 413 and "10 MB" in too_big.json()["detail"]
+    huge = put(b"\xff\xd8\xff" + b"0" * (12 * 1024 * 1024))  # refused before it is read
+    assert huge.status_code == 413 and "11 MB" in huge.json()["detail"]
     text_file = put("不是照片".encode(), "a.jpg")
     assert text_file.status_code == 415 and "JPEG" in text_file.json()["detail"]
     heic = put(b"\x00\x00\x00\x18ftypheic" + b"\x00" * 64, "IMG.HEIC")

@@ -178,6 +178,14 @@ def test_offline_record_with_photo_syncs_once_through_a_cut_connection(
     )
     assert creates == 2  # one create, one photo: the retries wrote nothing
 
+    # The popup shows the stored photo (served by the API, allowed by the page's policy).
+    open_popup(page, feature["id"])
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.ws-record-popup img.ws-record-img');"
+        " return i && i.complete && i.naturalWidth === 64; }"
+    )
+    page.evaluate("WS.map.closePopup()")
+
     # Synced once: opening the map again sends nothing.
     puts = []
     page.on("request", lambda r: r.method == "PUT" and puts.append(r.url))

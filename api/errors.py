@@ -16,11 +16,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gis.errors import (
     BaselineError,
+    ConflictError,
     CrsError,
     DatabaseUnavailableError,
     EncodingError,
     InvalidInputError,
     NotFoundError,
+    TooLargeError,
+    UnsupportedMediaError,
     WatershedError,
 )
 
@@ -28,6 +31,9 @@ log = logging.getLogger(__name__)
 
 STATUS_BY_ERROR: dict[type[WatershedError], int] = {
     NotFoundError: 404,
+    ConflictError: 409,
+    TooLargeError: 413,
+    UnsupportedMediaError: 415,
     CrsError: 422,
     EncodingError: 422,
     BaselineError: 422,

@@ -11,6 +11,8 @@ from urllib.parse import unquote_to_bytes
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gis.records import PHOTO_MAX_BYTES
+
 HINT = "请压缩或拆分文件，或由管理员调整 WATERSHED_MAX_UPLOAD_MB。"
 
 
@@ -68,6 +70,8 @@ class BodyLimitMiddleware:
     def _limit(self, scope: Scope) -> int:
         """The overlap check is open to every viewer and takes a project's outline: its
         body is held to ``Settings.overlap_max_upload_mb``, far below an editor's ingest."""
+        if scope.get("path", "").startswith(RECORDS_PREFIX):
+            return min(self.max_bytes, RECORD_MAX_BYTES)  # one photo (or a small JSON record)
         if scope.get("path") in OVERLAP_PATHS and scope.get("method") == "POST":
             app = scope.get("app")
             settings = getattr(getattr(app, "state", None), "settings", None)
@@ -77,6 +81,9 @@ class BodyLimitMiddleware:
 
 
 OVERLAP_PATHS = frozenset({"/api/overlap"})
+#: Inspection records take one photo per request: its limit plus room for the multipart form.
+RECORDS_PREFIX = "/api/records/"
+RECORD_MAX_BYTES = PHOTO_MAX_BYTES + 1024 * 1024
 
 
 _CONTROL_MESSAGE = "请求地址或参数中含有控制字符（如 %00）(control characters in the URL)。"

@@ -24,6 +24,7 @@ from api.routes import (
     overlap,
     projects,
     rasters,
+    records,
     reservoirs,
     sections,
     webmap,
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         rasters,
         catchments,
         here,
+        records,
     ):
         app.include_router(module.router)
     app.include_router(webmap.router)  # the map page at /, /static, sign-in

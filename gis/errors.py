@@ -27,6 +27,18 @@ class NotFoundError(WatershedError):
     """A referenced thing (layer, section, unit, project) does not exist."""
 
 
+class ConflictError(WatershedError):
+    """The request contradicts what is stored (an id reused for other content)."""
+
+
+class TooLargeError(InvalidInputError):
+    """An upload over its size limit."""
+
+
+class UnsupportedMediaError(InvalidInputError):
+    """An upload of a type the platform does not accept."""
+
+
 class CrsError(InvalidInputError):
     """The coordinate reference system is missing, ambiguous or unsupported."""
 

@@ -19,3 +19,7 @@ cp node_modules/swagger-ui-dist/{swagger-ui-bundle.js,swagger-ui.css} "$dest/swa
 for m in core precaching routing strategies expiration; do
   cp "node_modules/workbox-$m/build/workbox-$m.prod.js" "$dest/workbox/"
 done
+# exifr's "lite" build (JPEG and HEIC; EXIF time and GPS, tag names) for the inspection records' photos
+# (ws-records.js reads the time and position on the device, before the upload).
+mkdir -p "$dest/exifr"
+cp node_modules/exifr/dist/lite.umd.js "$dest/exifr/"

@@ -16,6 +16,7 @@ DRAW_JS = f"{VENDOR}/leaflet-draw/leaflet.draw.js"
 DRAW_CSS = f"{VENDOR}/leaflet-draw/leaflet.draw.css"
 VECTORGRID_JS = f"{VENDOR}/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js"
 BOOTSTRAP_CSS = f"{VENDOR}/bootstrap/css/bootstrap.min.css"
+EXIFR_JS = f"{VENDOR}/exifr/lite.umd.js"  # EXIF time and GPS of inspection photos
 
 # Our scripts, in load order: core first (it defines ``WS``), the features after it.
 APP_JS = tuple(
@@ -32,6 +33,7 @@ APP_JS = tuple(
         "ws-areas",
         "ws-search",
         "ws-geo",
+        "ws-records",
         "ws-ui",
     )
 )
@@ -46,7 +48,11 @@ FAVICON = (
 # (name, url) pairs in folium's JSCSSMixin form.
 MAP_JS = [("leaflet", LEAFLET_JS)]
 MAP_CSS = [("leaflet_css", LEAFLET_CSS), ("bootstrap_css", BOOTSTRAP_CSS)]
-APP_JS_LINKS = [("leaflet_draw", DRAW_JS), *((url.rsplit("/", 1)[1], url) for url in APP_JS)]
+APP_JS_LINKS = [
+    ("leaflet_draw", DRAW_JS),
+    ("exifr", EXIFR_JS),
+    *((url.rsplit("/", 1)[1], url) for url in APP_JS),
+]
 APP_CSS_LINKS = [("leaflet_draw_css", DRAW_CSS), ("app_css", APP_CSS)]
 
 

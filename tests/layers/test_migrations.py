@@ -66,6 +66,8 @@ def test_every_geometry_column_is_cgcs2000_with_gist(engine: Engine) -> None:
     spatial["saved_checks"] = "MULTIPOLYGON"  # not a layer: checks saved from the map
     spatial["rasters"] = "POLYGON"  # the registered rasters' extents (not a map layer)
     spatial["catchments"] = "MULTIPOLYGON"  # sections' catchments, derived from the DEM
+    spatial["inspection_records"] = "POINT"  # 巡查记录 from field tablets
+    spatial["inspection_photos"] = "POINT"  # where their photos were taken (EXIF)
     assert {name: (srid, kind) for name, srid, kind in columns} == {
         table: (4490, kind) for table, kind in spatial.items()
     }

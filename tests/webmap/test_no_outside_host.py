@@ -79,6 +79,8 @@ def html_pages(server, map_database):
             "z": "12",
             "x": "3337",
             "y": "1673",
+            "record_id": "6d1f6a52-4a2e-4c55-9a55-2f7b0f5a9c11",  # none: a 404, JSON
+            "photo_id": "0b0f7e1c-51c4-4c8e-8d0e-3f4b5e6a7d88",
         }
         pages = []
         for path, name in routes:

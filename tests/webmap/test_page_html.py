@@ -22,7 +22,8 @@ BLOCK_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 NOT_REQUESTED = {
     "www.w3.org": "XML namespace names of SVG elements",
     "leafletjs.com": "Leaflet's default attribution link, replaced by the page (setPrefix)",
-    "github.com": "text of leaflet.draw's error for Leaflet < 0.7 (we ship 1.9)",
+    "github.com": "text of leaflet.draw's error for Leaflet < 0.7 (we ship 1.9), exifr's link",
+    "ns.adobe.com": "XMP namespace names exifr reads in a photo's metadata",
 }
 OPTIONS = PageOptions(
     tiles_template="/ogc/collections/{collection}/tiles/WebMercatorQuad/{z}/{x}/{y}",

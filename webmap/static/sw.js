@@ -90,6 +90,8 @@ function strategyFor(url, request) {
   // the small layers' GeoJSON (/api/layers/{key}.geojson), not the exports for desks
   if (/^\/api\/(sections|reservoirs|layers)(\/|\.|$)/.test(path) && !path.endsWith("/export")) return dataStrategy;
   if (path === "/api/checks") return dataStrategy;
+  // Not /api/records: inspection records wait in ws-records.js's IndexedDB queue until the
+  // server has answered them; no copy here may stand in for the server (writes are never routed).
   return null;
 }
 

@@ -151,6 +151,7 @@
     try {
       WS.offline.init();
       WS.ui.init();
+      WS.records.init(); // not awaited: the queue syncs in the background (ws-records.js)
       const layerLoads = WS.loadLayers();
       const checks = WS.checks.load(null);
       const sections = WS.sections.loadList();

@@ -8,7 +8,7 @@ ends the session. ``Authorization: Bearer`` works as well.
 
 import html
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -323,17 +323,33 @@ def map_search(
 
 
 @router.post("/map/signin-qr")
-def signin_qr(request: Request, engine: EngineDep, caller: ReaderDep) -> dict:
+def signin_qr(
+    request: Request,
+    engine: EngineDep,
+    caller: ReaderDep,
+    role: Annotated[
+        Literal["viewer", "analyst"],
+        Query(description="平板令牌的角色：viewer 只读；analyst 可记录巡查（不高于本人角色）"),
+    ] = "viewer",
+) -> dict:
     """A QR code of a one-time sign-in link for a tablet (api/qr_signin.py): valid for
-    CODE_MINUTES minutes, once; the tablet gets a viewer token of its own."""
+    CODE_MINUTES minutes, once; the tablet gets a token of its own, a viewer's or (asked for
+    by an analyst or above, for field teams recording 巡查记录) an analyst's."""
     if caller.role is None:
         raise HTTPException(403, detail="请先用令牌登录，再为平板生成登录二维码 (sign in first).")
-    code, expires = issue_code(engine, caller)
+    if not caller.allows(role):
+        raise HTTPException(
+            403,
+            detail=f"不能生成高于本人角色的平板令牌：本人为 {caller.role}，请求 {role} "
+            f"(a tablet cannot get a role above the issuer's).",
+        )
+    code, expires = issue_code(engine, caller, role)
     url = str(request.url_for("signin_with_code").include_query_params(c=code))
     return {
         "url": url,
         "expires_at": expires.isoformat(),
         "minutes": CODE_MINUTES,
+        "role": role,
         "svg": qr_svg(url),
     }
 
@@ -342,7 +358,7 @@ def signin_qr(request: Request, engine: EngineDep, caller: ReaderDep) -> dict:
 def signin_with_code(
     request: Request, engine: EngineDep, c: Annotated[str, Query(max_length=100)] = ""
 ) -> Response:
-    """The link in the QR code: a valid code signs this browser in with a new viewer token."""
+    """The link in the QR code: a valid code signs this browser in with a new token."""
     token = redeem_code(engine, c) if c else None
     if token is None:
         return _signin_form(

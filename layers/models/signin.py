@@ -16,6 +16,7 @@ class SigninCode(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     issued_by: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20), server_default="viewer")  # the tablet's role
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from api.auth import TOKEN_COOKIE, Principal, principal_for, revoke_token
 from layers.db import session_scope
 from layers.models import AuditEntry, SigninCode
-from tests.webmap.conftest import set_view, wait_ready
+from tests.webmap.conftest import new_context, open_map, set_view, wait_ready
 from tests.webmap.fixture_data import FARMLAND_BOXES, REDLINE_BOX, SECTIONS
 
 RESERVOIRS = {"先觉庙水库", "两河口水库", "新庙水库"}
@@ -178,4 +178,59 @@ def test_desktop_shows_the_qr_code_and_the_tablet_opens_the_map(
     assert page.url == server.base_url + "/"
     assert page.locator("#ws-user button[type=submit]").inner_text() == "退出登录"
     tablet.close()
+    revoke_token(map_engine, "扫码登录·webmap-test")
+
+
+def test_an_analyst_may_give_the_tablet_an_analyst_token_to_record(server, map_engine):
+    """A field team signed in by QR code records 巡查记录, which needs analyst: an analyst (or
+    above) may ask for it, a viewer may not, and no other role can be asked for."""
+    viewer = {"Authorization": f"Bearer {server.token}"}
+    analyst = {"Authorization": f"Bearer {server.analyst_token}"}
+    with httpx.Client(base_url=server.base_url, timeout=20) as http:
+        refused = http.post("/map/signin-qr", params={"role": "analyst"}, headers=viewer)
+        assert refused.status_code == 403 and "高于本人角色" in refused.text
+        assert (
+            http.post("/map/signin-qr", params={"role": "editor"}, headers=analyst).status_code
+            == 422
+        )
+        answer = http.post("/map/signin-qr", params={"role": "analyst"}, headers=analyst).json()
+        assert answer["role"] == "analyst"
+    with httpx.Client(timeout=20) as tablet:
+        session = tablet.get(answer["url"], follow_redirects=False).cookies[TOKEN_COOKIE]
+    assert principal_for(map_engine, session, session=True) == Principal(
+        "扫码登录·webmap-test", "analyst"
+    )
+    with map_engine.connect() as conn:
+        redeemed = conn.execute(
+            select(AuditEntry.detail)
+            .where(AuditEntry.action == "signin.qr_redeemed")
+            .order_by(AuditEntry.id.desc())
+            .limit(1)
+        ).scalar_one()
+    assert redeemed["tablet_role"] == "analyst"
+    revoke_token(map_engine, "扫码登录·webmap-test")
+
+
+def test_the_qr_dialog_offers_recording_to_an_analyst_only(browser, server, map_engine):
+    viewer_page = open_map(new_context(browser, server), server)
+    viewer_page.click("#ws-qr-btn")
+    viewer_page.locator("#ws-qr .ws-qr-code svg").wait_for()
+    assert viewer_page.locator("#ws-qr-analyst").count() == 0
+    viewer_page.context.close()
+
+    page = open_map(new_context(browser, server, token=server.analyst_token), server)
+    page.click("#ws-qr-btn")
+    page.locator("#ws-qr .ws-qr-code svg").wait_for()
+    first = page.inner_text("#ws-qr-url")
+    assert "查看者" in page.inner_text("#ws-qr")
+    page.check("#ws-qr-analyst")
+    page.wait_for_function(f"document.getElementById('ws-qr-url').textContent !== {first!r}")
+    assert "分析员（可记录巡查）" in page.inner_text("#ws-qr")
+    tablet = browser.new_context(viewport={"width": 768, "height": 1024}, locale="zh-CN")
+    tablet_page = tablet.new_page()
+    tablet_page.goto(page.inner_text("#ws-qr-url"))
+    wait_ready(tablet_page)
+    assert tablet_page.evaluate("WS.config().user.role") == "analyst"
+    tablet.close()
+    page.context.close()
     revoke_token(map_engine, "扫码登录·webmap-test")

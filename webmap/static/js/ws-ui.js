@@ -94,7 +94,11 @@
 
   /* A one-time QR code for a tablet (POST /map/signin-qr): five minutes, one use. */
   let qrTimer = null;
-  async function showSigninQr() {
+  /* An analyst or above may give the tablet an analyst token, so a field team can record
+     巡查记录 (never above the issuer's own role; the server checks it too). */
+  async function showSigninQr(tabletRole) {
+    const role = tabletRole === "analyst" ? "analyst" : "viewer";
+    const mayRecord = ["analyst", "editor", "admin"].includes(WS.config().user.role);
     let dialog = $("ws-qr");
     if (!dialog) {
       dialog = document.createElement("dialog");
@@ -104,7 +108,7 @@
     }
     let answer;
     try {
-      answer = await WS.api("/map/signin-qr", { method: "POST" });
+      answer = await WS.api(`/map/signin-qr?role=${role}`, { method: "POST" });
     } catch (err) {
       WS.toast(WS.errorText(err), "error");
       return;
@@ -112,7 +116,8 @@
     const local = ["localhost", "127.0.0.1", "[::1]"].includes(location.hostname);
     dialog.innerHTML = `<h2>平板扫码登录</h2>
       <div class="ws-qr-code">${answer.svg}</div>
-      <p>用平板的相机或浏览器扫描，即以<strong>查看者</strong>身份登录（新令牌，可按名称撤销）。</p>
+      <p>用平板的相机或浏览器扫描，即以<strong>${role === "analyst" ? "分析员（可记录巡查）" : "查看者"}</strong>身份登录（新令牌，可按名称撤销）。</p>
+      ${mayRecord ? `<label class="ws-qr-role"><input type="checkbox" id="ws-qr-analyst" ${role === "analyst" ? "checked" : ""}> 允许该平板记录巡查（分析员权限）</label>` : ""}
       <p class="ws-muted" id="ws-qr-left"></p>
       ${local ? '<p class="ws-error">本页通过本机地址打开，平板无法访问：请用局域网地址（https://…）打开本页后再生成。</p>' : ""}
       <p class="ws-qr-url"><code id="ws-qr-url">${WS.esc(answer.url)}</code></p>
@@ -127,7 +132,12 @@
     tick();
     qrTimer = setInterval(tick, 1000);
     dialog.addEventListener("close", () => clearInterval(qrTimer), { once: true });
-    dialog.showModal();
+    const choice = $("ws-qr-analyst");
+    if (choice) {
+      // a new code for the other role; the one shown stays valid for its five minutes
+      choice.addEventListener("change", () => showSigninQr(choice.checked ? "analyst" : "viewer"));
+    }
+    if (!dialog.open) dialog.showModal();
   }
 
   /* The sign-out form's CSRF token, tied to the session (the server puts it in a meta tag). */
@@ -144,7 +154,7 @@
         <form method="post" action="${WS.config().endpoints.signout}">
         <input type="hidden" name="csrf" value="${WS.esc(csrfToken())}">
         <button type="submit" class="ws-btn ws-btn-light" title="当前角色：${WS.esc(user.role || "")}">退出登录</button></form>`;
-      $("ws-qr-btn").addEventListener("click", showSigninQr);
+      $("ws-qr-btn").addEventListener("click", () => showSigninQr("viewer"));
     } else if (!user.readRequiresToken) {
       el.innerHTML = `<a class="ws-btn ws-btn-light" href="${WS.config().endpoints.signin}">登录</a>`;
     }

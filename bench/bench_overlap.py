@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.synthetic import api_server, database, percentile
 from gis.compliance import FARMLAND_CODES, MIN_OVERLAP_M2
 from layers.db import libpq_url
-from layers.overlap import AS_OF_LAYERS, overlap_sql
+from layers.overlap import AS_OF_LAYERS, DISPLAY_TOLERANCE_DEG, overlap_sql
 from layers.registry import PROTECTED_LAYERS
 
 
@@ -121,9 +121,10 @@ def time_large(base: str, url: str, shape: shapely.Polygon, rounds: int) -> dict
     }
 
 
-def literal_sql(project: shapely.Polygon) -> str:
+def literal_sql(project: shapely.Polygon, geometry: str = "none") -> str:
     """overlap.sql with its parameters written in, as someone would run it in psql."""
-    sql = overlap_sql()
+    sql = overlap_sql(geometry=geometry)
+    sql = sql.replace(":display_tolerance", repr(DISPLAY_TOLERANCE_DEG))
     sql = sql.replace(
         ":wkb", f"'\\x{shapely.to_wkb(shapely.MultiPolygon([project]), hex=True)}'::bytea"
     )

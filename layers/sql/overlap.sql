@@ -27,14 +27,33 @@ district_part AS (
                   FROM district AS d WHERE ST_Intersects(p.geom, d.geom)) AS u
     WHERE u.geom IS NOT NULL
 ),
-pieces AS (
+candidates AS (
 {candidates}
+),
+cut AS MATERIALIZED (
+    -- a feature the project covers is its own piece (no intersection computed) and its
+    -- ellipsoidal area is the piece's: the same function on the same geometry, so the same
+    -- figure as measuring the piece; the others are cut along the outline. MATERIALIZED:
+    -- inlined, each use of ``piece`` and ``feature_m2`` below would compute it again
+    SELECT c.*,
+           CASE WHEN c.covered THEN c.feature
+                ELSE ST_CollectionExtract(ST_Intersection(c.feature, p.geom), 3)
+           END AS piece,
+           -- the feature's own area: a covered feature's piece area, and the denominator of
+           -- the declared net ratio; computed once
+           CASE WHEN c.covered OR c.has_net THEN ST_Area(c.feature::geography) END AS feature_m2
+    FROM candidates AS c, project AS p
 ),
 areal AS (
     SELECT layer, id, name, code, location, piece, counted, disjoint, area_m2,
-           area_m2 * net_ratio AS net_m2  -- NULL unless the layer declares one
-    FROM (SELECT *, ST_Area(piece::geography) AS area_m2  -- once per piece: the costly part
-          FROM pieces WHERE NOT ST_IsEmpty(piece)) AS measured
+           -- NULL unless the layer declares a net area; 1 where a feature declares none
+           area_m2 * CASE WHEN has_net THEN COALESCE(declared_m2 / NULLIF(feature_m2, 0), 1) END
+               AS net_m2
+    FROM (SELECT *,
+                 -- once per piece (OFFSET 0 keeps the subquery, so area_m2 is not computed
+                 -- again for net_m2)
+                 CASE WHEN covered THEN feature_m2 ELSE ST_Area(piece::geography) END AS area_m2
+          FROM cut WHERE NOT ST_IsEmpty(piece) OFFSET 0) AS measured
 ),
 coverage AS (
 {coverage}
@@ -43,7 +62,7 @@ collected AS (
     SELECT
         layer,
         bool_and(disjoint) AS disjoint,
-        ST_Collect(piece) AS pieces,
+        {collect} AS pieces,
         sum(area_m2) AS area_m2,
         sum(net_m2) AS net_m2,
         json_agg(
@@ -57,12 +76,11 @@ collected AS (
 ),
 per_layer AS (
     -- a layer whose features never overlap (地类图斑, 永久基本农田图斑) has pieces that do not
-    -- overlap: its area is their sum and its drawing their collection; the others' pieces may
-    -- overlap (two red lines over one place), so their union is measured, each place once
+    -- overlap: its area is their sum; the others' pieces may overlap (two red lines over one
+    -- place), so their union is measured, each place once. ``geom`` is that union, or what the
+    -- requested drawing needs (layers/overlap.py GEOMETRY_MODES)
     SELECT layer, net_m2, features,
-           -- pieces are (Multi)Polygons: collected they nest, extracted they are one MultiPolygon
-           CASE WHEN disjoint THEN ST_CollectionExtract(pieces, 3) ELSE ST_UnaryUnion(pieces) END
-               AS geom,
+           {union} AS geom,
            CASE WHEN disjoint THEN area_m2 END AS summed_m2
     FROM collected
 )
@@ -86,9 +104,8 @@ SELECT
             'area_m2', COALESCE(summed_m2, ST_Area(geom::geography)),
             'net_area_m2', net_m2,
             'features', features,
-            -- for drawing only (the areas above are exact): 6 decimals ≈ 10 cm, far below what
-            -- a screen or a printed 1:500 map shows; a string, sent on as it is, never parsed
-            'geometry', ST_AsGeoJSON(geom, 6, 0)
+            -- for drawing only (the areas above are exact); a string, sent on as it is
+            'geometry', {drawing}
         )) FROM per_layer),
         '[]'::json
     ) AS layers

@@ -1,18 +1,19 @@
-    -- one protected layer: the pieces of its features inside the project (GiST-indexed join;
-    -- the project is the first argument, so PostGIS prepares it once for all the features)
+    -- one protected layer: its features touching the project (GiST-indexed join; the project
+    -- is the first argument, so PostGIS prepares it once for all the features). Whether the
+    -- project covers a feature is decided here, with the prepared project; the cut and the
+    -- areas are in overlap.sql's ``cut`` and ``areal``.
     SELECT
         CAST(:layer_{n} AS text) AS layer,
         t.id,
         {label} AS name,
         {code} AS code,
         {location} AS location,
-        {net_ratio} AS net_ratio,
+        {declared} AS declared_m2,
+        {has_net} AS has_net,
         {counted} AS counted,
         {disjoint} AS disjoint,
-        CASE
-            WHEN ST_Covers(p.geom, t.geom) THEN t.geom
-            ELSE ST_CollectionExtract(ST_Intersection(t.geom, p.geom), 3)
-        END AS piece
+        ST_Covers(p.geom, t.geom) AS covered,
+        t.geom AS feature
     FROM {table} AS t
     JOIN project AS p ON ST_Intersects(p.geom, t.geom)
     WHERE {scan}

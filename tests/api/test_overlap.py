@@ -45,7 +45,9 @@ def assert_figures(body: dict, project_lonlat) -> None:
 
 
 def test_cgcs2000_polygon_figures_features_and_verdict(client, viewer) -> None:
-    response = client.post("/api/overlap", json=feature(data.P, name="测试项目"), headers=viewer)
+    response = client.post(
+        "/api/overlap?geometry=full", json=feature(data.P, name="测试项目"), headers=viewer
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     OverlapReport.model_validate(body)  # the bytes the route writes match what OpenAPI promises

@@ -20,6 +20,12 @@
 WITH project AS (
     SELECT ST_GeomFromWKB(:wkb, 4490) AS geom
 ),
+project_parts AS MATERIALIZED (
+    -- the outline in parts of at most 8 vertices, its edges first cut every 0.005° (≈ 500 m):
+    -- each part's bounding box hugs the outline, so the index search of a long or bent
+    -- project (a road, a pipeline) reads only the features along it
+    SELECT ST_Subdivide(ST_Segmentize(geom, 0.005), 8) AS geom FROM project
+),
 district_part AS (
     SELECT ST_Intersection(p.geom, u.geom) AS inside, ST_Difference(p.geom, u.geom) AS outside
     FROM project AS p,
@@ -37,12 +43,15 @@ cut AS MATERIALIZED (
     -- inlined, each use of ``piece`` and ``feature_m2`` below would compute it again
     SELECT c.*,
            CASE WHEN c.covered THEN c.feature
-                ELSE ST_CollectionExtract(ST_Intersection(c.feature, p.geom), 3)
+                ELSE ST_CollectionExtract(ST_Intersection(c.feature, c.project), 3)
            END AS piece,
            -- the feature's own area: a covered feature's piece area, and the denominator of
            -- the declared net ratio; computed once
            CASE WHEN c.covered OR c.has_net THEN ST_Area(c.feature::geography) END AS feature_m2
-    FROM candidates AS c, project AS p
+    -- (the project first in ST_Intersects and ST_Covers: PostGIS prepares it once)
+    FROM (SELECT c.*, p.geom AS project, ST_Covers(p.geom, c.feature) AS covered
+          FROM candidates AS c, project AS p
+          WHERE ST_Intersects(p.geom, c.feature) OFFSET 0) AS c
 ),
 areal AS (
     SELECT layer, id, name, code, location, piece, counted, disjoint, area_m2,

@@ -1,8 +1,10 @@
-    -- one protected layer: its features touching the project (GiST-indexed join; the project
-    -- is the first argument, so PostGIS prepares it once for all the features). Whether the
-    -- project covers a feature is decided here, with the prepared project; the cut and the
-    -- areas are in overlap.sql's ``cut`` and ``areal``.
-    SELECT
+    -- one protected layer: its features whose boxes meet the project's parts (project_parts:
+    -- a long road's one bounding box would hold tens of thousands of parcels, its parts'
+    -- boxes only those along it), each once. Whether the feature really touches the project,
+    -- whether the project covers it, the cut and the areas are in overlap.sql's ``cut``:
+    -- tested here, ST_Intersects would make the planner search the index with the whole
+    -- project's box again.
+    (SELECT DISTINCT ON (t.id)
         CAST(:layer_{n} AS text) AS layer,
         t.id,
         {label} AS name,
@@ -12,8 +14,8 @@
         {has_net} AS has_net,
         {counted} AS counted,
         {disjoint} AS disjoint,
-        ST_Covers(p.geom, t.geom) AS covered,
         t.geom AS feature
-    FROM {table} AS t
-    JOIN project AS p ON ST_Intersects(p.geom, t.geom)
+    FROM project_parts AS s
+    JOIN {table} AS t ON t.geom && s.geom
     WHERE {scan}
+    ORDER BY t.id)

@@ -273,3 +273,88 @@ def test_unknown_saved_project_is_404(client, tokens) -> None:
     analyst = {"Authorization": f"Bearer {tokens['analyst']}"}
     assert client.get("/api/overlap/999999", headers=analyst).status_code == 404
     assert client.get("/api/overlap/999999.xlsx", headers=analyst).status_code == 404
+
+
+def _figures(body: dict) -> list:
+    """Everything a report states but its drawing: areas, shares, features, findings, verdict."""
+    drop = ("geometry",)
+    layers = [{k: v for k, v in e.items() if k not in drop} for e in body["layers"]]
+    return [body["project_area_m2"], body["coverage"], layers, body["verdict"], body["plots"]]
+
+
+def test_geometry_modes_change_the_drawing_never_the_figures(client, viewer) -> None:
+    """``geometry=none`` (the default) sends the figures only; ``display`` a drawing simplified
+    at 0.5 m; ``full`` every piece at 6 decimals. The figures are the same to the last bit."""
+    answers = {
+        mode: client.post(f"/api/overlap?geometry={mode}", json=mapping(data.P), headers=viewer)
+        for mode in ("none", "display", "full")
+    }
+    default = client.post("/api/overlap", json=mapping(data.P), headers=viewer)
+    bodies = {mode: r.json() for mode, r in answers.items()}
+    for body in bodies.values():
+        OverlapReport.model_validate(body)
+        assert_figures(body, data.P)
+    assert _figures(bodies["none"]) == _figures(bodies["display"]) == _figures(bodies["full"])
+    assert _figures(default.json()) == _figures(bodies["none"])
+    assert all(e["geometry"] is None for e in bodies["none"]["layers"])
+    assert all(e["geometry"] is None for e in default.json()["layers"])
+    assert len(answers["none"].content) < len(answers["full"].content)
+    # what the report must still say without geometry: the outline (界址点 and the map), the
+    # part outside the data, and each feature by its bureau code
+    assert shape(bodies["none"]["project_geometry"]).equals(data.P)
+    farmland = next(e for e in bodies["none"]["layers"] if e["layer"] == "farmland")
+    assert farmland["features"] and all("code" in f for f in farmland["features"])
+    expected = data.expected_overlap(data.P)
+    for entry in bodies["display"]["layers"]:
+        if entry["area_m2"] == 0:
+            assert entry["geometry"] is None
+            continue
+        drawn = shape(entry["geometry"])
+        coordinates = shapely.get_coordinates(drawn)
+        assert (abs(coordinates * 1e6 - (coordinates * 1e6).round()) < 1e-6).all()
+        # simplified at 0.5 m: an outline of a few hundred metres keeps its area to 0.1 %
+        drawn_m2 = data.area_m2(shapely.union_all(shapely.get_parts(drawn)))
+        assert drawn_m2 == pytest.approx(expected[entry["layer"]], rel=1e-3), entry["layer"]
+
+
+def test_the_display_drawing_is_simplified(client, viewer) -> None:
+    """A curved outline (the water-source zone Z, densified to 50 m vertices) loses the
+    vertices that lie within 0.5 m of a straight line: the display drawing has fewer."""
+    project = data.densified(box(113.9, 24.4, 114.2, 24.6), step=0.00001)
+    counts = {}
+    for mode in ("display", "full"):
+        body = client.post(
+            f"/api/overlap?geometry={mode}", json=mapping(project), headers=viewer
+        ).json()
+        zone = next(e for e in body["layers"] if e["layer"] == "water_source_zones")
+        counts[mode] = shapely.get_num_coordinates(shape(zone["geometry"]))
+    assert counts["display"] <= counts["full"]
+
+
+def test_a_feature_the_project_covers_is_measured_whole(client, viewer) -> None:
+    """Parcels C1 and C3 lie wholly inside this project: each is measured as itself (no cut),
+    and its area and net area are the parcel's own, computed here with pyproj."""
+    project = box(113.995, 24.515, 114.035, 24.535)
+    assert project.contains(data.C1) and project.contains(data.C3)
+    body = client.post("/api/overlap", json=mapping(project), headers=viewer).json()
+    farmland = next(e for e in body["layers"] if e["layer"] == "farmland")
+    areas = sorted(f["area_m2"] for f in farmland["features"])
+    assert areas == pytest.approx(sorted([data.area_m2(data.C1), data.area_m2(data.C3)]), rel=1e-9)
+    net = data.C1_NET_SHARE * data.area_m2(data.C1) + data.area_m2(data.C3)
+    assert farmland["net_area_m2"] == pytest.approx(net, rel=1e-9)
+
+
+def test_a_bad_geometry_mode_is_refused(client, viewer) -> None:
+    response = client.post("/api/overlap?geometry=all", json=mapping(data.P), headers=viewer)
+    assert response.status_code == 422
+
+
+def test_a_saved_check_keeps_the_display_drawing(client, tokens) -> None:
+    """Saved without asking for geometry, a check still keeps its drawing: the map draws it
+    when it is opened again and its page and PDF show the overlaps."""
+    analyst = {"Authorization": f"Bearer {tokens['analyst']}"}
+    saved = client.post("/api/overlap?save=true", json=mapping(data.P), headers=analyst).json()
+    hits = [e for e in saved["layers"] if e["area_m2"] > 0]
+    assert hits and all(e["geometry"] is not None for e in hits)
+    again = client.get(f"/api/overlap/{saved['id']}", headers=analyst).json()
+    assert again["layers"] == saved["layers"]

@@ -48,10 +48,11 @@ cut AS MATERIALIZED (
            -- the feature's own area: a covered feature's piece area, and the denominator of
            -- the declared net ratio; computed once
            CASE WHEN c.covered OR c.has_net THEN ST_Area(c.feature::geography) END AS feature_m2
-    -- (the project first in ST_Intersects and ST_Covers: PostGIS prepares it once)
+    -- (the project first in ST_Covers and ST_Intersects: PostGIS prepares it once; a covered
+    -- feature touches the project, so only the others are tested for touching it)
     FROM (SELECT c.*, p.geom AS project, ST_Covers(p.geom, c.feature) AS covered
-          FROM candidates AS c, project AS p
-          WHERE ST_Intersects(p.geom, c.feature) OFFSET 0) AS c
+          FROM candidates AS c, project AS p OFFSET 0) AS c
+    WHERE c.covered OR ST_Intersects(c.project, c.feature)
 ),
 areal AS (
     SELECT layer, id, name, code, location, piece, counted, disjoint, area_m2,

@@ -44,7 +44,6 @@ from shapely.geometry import mapping
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.synthetic import api_server, database, percentile
-from gis.area import M2_PER_MU
 from gis.compliance import FARMLAND_CODES, MIN_OVERLAP_M2
 from layers.db import libpq_url
 from layers.overlap import AS_OF_LAYERS, DISPLAY_TOLERANCE_DEG, overlap_sql
@@ -145,7 +144,7 @@ def literal_sql(project: shapely.Polygon, geometry: str = "none") -> str:
     sql = sql.replace(
         ":wkb", f"'\\x{shapely.to_wkb(shapely.MultiPolygon([project]), hex=True)}'::bytea"
     )
-    sql = sql.replace(":min_area_m2", repr(MIN_OVERLAP_M2)).replace(":m2_per_mu", repr(M2_PER_MU))
+    sql = sql.replace(":min_area_m2", repr(MIN_OVERLAP_M2))
     layers = ", ".join(f"'{k}'" for k in AS_OF_LAYERS)
     sql = sql.replace(":as_of_layers", f"ARRAY[{layers}]")
     for n in sorted(range(len(PROTECTED_LAYERS)), reverse=True):  # layer_10 before layer_1

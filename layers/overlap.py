@@ -26,7 +26,7 @@ import orjson
 import shapely
 from sqlalchemy import Engine, text
 
-from gis.area import M2_PER_MU, m2_to_mu
+from gis.area import m2_to_mu
 from gis.compliance import MIN_OVERLAP_M2, PROJECT_STATUSES
 from gis.errors import InvalidInputError
 
@@ -194,7 +194,6 @@ def overlap_report(
     params: dict[str, Any] = {"wkb": shapely.to_wkb(project.geom), "min_area_m2": MIN_OVERLAP_M2}
     params |= {f"layer_{n}": key for n, key in enumerate(PROTECTED_LAYERS)}
     params["as_of_layers"] = list(AS_OF_LAYERS)
-    params["m2_per_mu"] = M2_PER_MU
     if geometry == "display":
         params["display_tolerance"] = DISPLAY_TOLERANCE_DEG
     with reading(engine) as conn:
@@ -289,6 +288,10 @@ def _layer_entry(
     if area < MIN_OVERLAP_M2:
         area, measured = 0.0, None
     rule = _rule(key)
+    features = [
+        {**f, "area_mu": m2_to_mu(f["area_m2"]), "net_area_mu": _mu(f["net_area_m2"])}
+        for f in (measured["features"] if measured else [])
+    ]
     net = None
     if spec.net_area_field is not None:
         net = float(measured["net_area_m2"]) if measured else 0.0
@@ -301,9 +304,8 @@ def _layer_entry(
         "net_area_m2": net,
         "net_area_mu": _mu(net),
         "share": area / project_m2 if project_m2 > 0 else 0.0,
-        "feature_count": measured["feature_count"] if measured else 0,
-        # the database's JSON text (with 亩), written into the response as it is
-        "features": orjson.Fragment(measured["features"]) if measured else [],
+        "feature_count": len(features),
+        "features": features,
         "geometry": _fragment(measured["geometry"] if measured else None),
         "coverage": coverage,
         "finding": _finding(area, coverage),

@@ -77,16 +77,11 @@ collected AS (
         -- from one run to the next (floating-point sums depend on their order)
         sum(area_m2 ORDER BY id) AS area_m2,
         sum(net_m2 ORDER BY id) AS net_m2,
-        count(*) AS feature_count,
-        -- sent on as text, never parsed and rebuilt in Python: 亩 by the same division as
-        -- gis.area.m2_to_mu (the bound factor is gis.area.M2_PER_MU)
         json_agg(
             json_build_object('id', id, 'name', name, 'code', code, 'location', location,
-                              'area_m2', area_m2, 'net_area_m2', net_m2,
-                              'area_mu', area_m2 / CAST(:m2_per_mu AS float8),
-                              'net_area_mu', net_m2 / CAST(:m2_per_mu AS float8))
+                              'area_m2', area_m2, 'net_area_m2', net_m2)
             ORDER BY area_m2 DESC, id
-        )::text AS features
+        ) AS features
     FROM areal
     WHERE counted AND area_m2 >= :min_area_m2  -- smaller pieces are slivers along shared edges
     GROUP BY layer
@@ -96,7 +91,7 @@ per_layer AS (
     -- overlap: its area is their sum; the others' pieces may overlap (two red lines over one
     -- place), so their union is measured, each place once. ``geom`` is that union, or what the
     -- requested drawing needs (layers/overlap.py GEOMETRY_MODES)
-    SELECT layer, net_m2, feature_count, features,
+    SELECT layer, net_m2, features,
            {union} AS geom,
            CASE WHEN disjoint THEN area_m2 END AS summed_m2
     FROM collected
@@ -120,7 +115,6 @@ SELECT
             'layer', layer,
             'area_m2', COALESCE(summed_m2, ST_Area(geom::geography)),
             'net_area_m2', net_m2,
-            'feature_count', feature_count,
             'features', features,
             -- for drawing only (the areas above are exact); a string, sent on as it is
             'geometry', {drawing}

@@ -335,6 +335,7 @@
   async function openSaved(id) {
     try {
       const saved = await WS.api(`${WS.config().endpoints.overlap}/${id}`);
+      submitted++; // a check still on its way must not replace the one opened
       lastInput = null;
       report = saved;
       show(saved);

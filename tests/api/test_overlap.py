@@ -318,17 +318,21 @@ def test_geometry_modes_change_the_drawing_never_the_figures(client, viewer) -> 
 
 
 def test_the_display_drawing_is_simplified(client, viewer) -> None:
-    """A curved outline (the water-source zone Z, densified to 50 m vertices) loses the
-    vertices that lie within 0.5 m of a straight line: the display drawing has fewer."""
-    project = data.densified(box(113.9, 24.4, 114.2, 24.6), step=0.00001)
-    counts = {}
+    """A project whose east edge crosses the water-source zone Z (and its hole), that edge sent as
+    vertices 1 m apart on a straight line: the full pieces keep the ~1 000 inside Z, the display
+    drawing (simplified at 0.5 m) drops those on the line, and its area stays the same."""
+    project = data.densified(box(114.03, 24.49, 114.05, 24.53), step=0.00001)
+    counts, areas = {}, {}
     for mode in ("display", "full"):
         body = client.post(
             f"/api/overlap?geometry={mode}", json=mapping(project), headers=viewer
         ).json()
         zone = next(e for e in body["layers"] if e["layer"] == "water_source_zones")
         counts[mode] = shapely.get_num_coordinates(shape(zone["geometry"]))
-    assert counts["display"] <= counts["full"]
+        areas[mode] = data.area_m2(shape(zone["geometry"]))
+    expected = data.area_m2(project.intersection(data.Z))
+    assert counts["full"] > 900 and counts["display"] < 50
+    assert areas["display"] == pytest.approx(expected, rel=1e-6)
 
 
 def test_a_feature_the_project_covers_is_measured_whole(client, viewer) -> None:

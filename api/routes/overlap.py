@@ -39,7 +39,13 @@ from gis.crs import CGCS2000
 from gis.errors import InvalidInputError, WatershedError
 from layers.db import session_scope
 from layers.models import SavedCheck
-from layers.overlap import overlap_report, report_document, report_json, snap_vertices
+from layers.overlap import (
+    DISPLAY_TOLERANCE_DEG,
+    overlap_report,
+    report_document,
+    report_json,
+    snap_vertices,
+)
 from layers.project_geometry import ProjectGeometry, from_geojson, parse_crs, with_plots
 from layers.settings import Settings
 
@@ -210,6 +216,14 @@ CrsQuery = Annotated[
 ]
 Gcj02Query = Annotated[bool, Query(description="输入为 GCJ-02（高德等互联网地图坐标），先纠偏")]
 NameQuery = Annotated[str | None, Query(max_length=200, description="项目名称")]
+GeometryQuery = Annotated[
+    Literal["none", "display", "full"],
+    Query(
+        description="各图层重叠范围的几何：none 不返回（只给面积，最快最小）；display 供绘图的"
+        f"简化轮廓（各图层重叠部分合并后按 {DISPLAY_TOLERANCE_DEG}° ≈ 0.5 m 简化）；full 逐要素"
+        "的重叠块（6 位小数）。面积始终按精确重叠块量算，与此无关。"
+    ),
+]
 
 
 async def _checked(
@@ -219,9 +233,10 @@ async def _checked(
     caller: Principal,
     crs: str | None,
     gcj02: bool,
+    geometry: str = "display",
 ) -> tuple[ProjectGeometry, dict[str, Any], str]:
     project, digest = await _project(request, settings, crs, gcj02)
-    report = await run_in_threadpool(overlap_report, engine, project)
+    report = await run_in_threadpool(overlap_report, engine, project, geometry)
     report["submitted_by"] = caller.name if caller.role else None
     return project, report, digest
 
@@ -242,17 +257,23 @@ async def overlap(
     gcj02: Gcj02Query = False,
     save: Annotated[bool, Query(description="保存为项目记录（需 analyst 及以上角色）")] = False,
     name: Annotated[str | None, Query(max_length=200, description="保存时的项目名称")] = None,
+    geometry: GeometryQuery = "none",
 ) -> Response:
     """For each protected layer of the registry (生态保护红线, 永久基本农田, 耕地, 饮用水水源
     保护区, 城镇开发边界 …): the overlapping area in m² and 亩 (ellipsoidal, CGCS2000), its
-    share of the project, the features touched and the intersection geometry (GeoJSON in
-    EPSG:4490); and the overall verdict (冲突 / 需审查 / 不涉及). Self-intersecting outlines
-    are repaired and the repair is reported under ``input.notes``."""
+    share of the project, the features touched and, on request (``geometry``), the overlap's
+    geometry (GeoJSON in EPSG:4490); and the overall verdict (冲突 / 需审查 / 不涉及).
+    Self-intersecting outlines are repaired and the repair is reported under
+    ``input.notes``. A saved check keeps at least the ``display`` drawing, so its documents
+    and the map can draw it when it is opened again."""
     if save:
         ensure_role(caller, "analyst")
+        geometry = "display" if geometry == "none" else geometry
     elif settings.read_requires_token:
         ensure_role(caller, "viewer")
-    project, report, digest = await _checked(request, engine, settings, caller, crs, gcj02)
+    project, report, digest = await _checked(
+        request, engine, settings, caller, crs, gcj02, geometry
+    )
     if save:
         title = name or project.name or "未命名项目"
         report = await run_in_threadpool(_save, engine, caller, project, report, title, digest)

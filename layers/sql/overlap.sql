@@ -20,6 +20,12 @@
 WITH project AS (
     SELECT ST_GeomFromWKB(:wkb, 4490) AS geom
 ),
+project_parts AS MATERIALIZED (
+    -- the outline in parts of at most 8 vertices, its edges first cut every 0.005° (≈ 500 m):
+    -- each part's bounding box hugs the outline, so the index search of a long or bent
+    -- project (a road, a pipeline) reads only the features along it
+    SELECT ST_Subdivide(ST_Segmentize(geom, 0.005), 8) AS geom FROM project
+),
 district_part AS (
     SELECT ST_Intersection(p.geom, u.geom) AS inside, ST_Difference(p.geom, u.geom) AS outside
     FROM project AS p,
@@ -27,14 +33,37 @@ district_part AS (
                   FROM district AS d WHERE ST_Intersects(p.geom, d.geom)) AS u
     WHERE u.geom IS NOT NULL
 ),
-pieces AS (
+candidates AS (
 {candidates}
+),
+cut AS MATERIALIZED (
+    -- a feature the project covers is its own piece (no intersection computed) and its
+    -- ellipsoidal area is the piece's: the same function on the same geometry, so the same
+    -- figure as measuring the piece; the others are cut along the outline. MATERIALIZED:
+    -- inlined, each use of ``piece`` and ``feature_m2`` below would compute it again
+    SELECT c.*,
+           CASE WHEN c.covered THEN c.feature
+                ELSE ST_CollectionExtract(ST_Intersection(c.feature, c.project), 3)
+           END AS piece,
+           -- the feature's own area: a covered feature's piece area, and the denominator of
+           -- the declared net ratio; computed once
+           CASE WHEN c.covered OR c.has_net THEN ST_Area(c.feature::geography) END AS feature_m2
+    -- (the project first in ST_Covers and ST_Intersects: PostGIS prepares it once; a covered
+    -- feature touches the project, so only the others are tested for touching it)
+    FROM (SELECT c.*, p.geom AS project, ST_Covers(p.geom, c.feature) AS covered
+          FROM candidates AS c, project AS p OFFSET 0) AS c
+    WHERE c.covered OR ST_Intersects(c.project, c.feature)
 ),
 areal AS (
     SELECT layer, id, name, code, location, piece, counted, disjoint, area_m2,
-           area_m2 * net_ratio AS net_m2  -- NULL unless the layer declares one
-    FROM (SELECT *, ST_Area(piece::geography) AS area_m2  -- once per piece: the costly part
-          FROM pieces WHERE NOT ST_IsEmpty(piece)) AS measured
+           -- NULL unless the layer declares a net area; 1 where a feature declares none
+           area_m2 * CASE WHEN has_net THEN COALESCE(declared_m2 / NULLIF(feature_m2, 0), 1) END
+               AS net_m2
+    FROM (SELECT *,
+                 -- once per piece (OFFSET 0 keeps the subquery, so area_m2 is not computed
+                 -- again for net_m2)
+                 CASE WHEN covered THEN feature_m2 ELSE ST_Area(piece::geography) END AS area_m2
+          FROM cut WHERE NOT ST_IsEmpty(piece) OFFSET 0) AS measured
 ),
 coverage AS (
 {coverage}
@@ -43,9 +72,11 @@ collected AS (
     SELECT
         layer,
         bool_and(disjoint) AS disjoint,
-        ST_Collect(piece) AS pieces,
-        sum(area_m2) AS area_m2,
-        sum(net_m2) AS net_m2,
+        {collect} AS pieces,
+        -- summed in one order whatever the plan, so a figure is the same to the last bit
+        -- from one run to the next (floating-point sums depend on their order)
+        sum(area_m2 ORDER BY id) AS area_m2,
+        sum(net_m2 ORDER BY id) AS net_m2,
         json_agg(
             json_build_object('id', id, 'name', name, 'code', code, 'location', location,
                               'area_m2', area_m2, 'net_area_m2', net_m2)
@@ -57,12 +88,11 @@ collected AS (
 ),
 per_layer AS (
     -- a layer whose features never overlap (地类图斑, 永久基本农田图斑) has pieces that do not
-    -- overlap: its area is their sum and its drawing their collection; the others' pieces may
-    -- overlap (two red lines over one place), so their union is measured, each place once
+    -- overlap: its area is their sum; the others' pieces may overlap (two red lines over one
+    -- place), so their union is measured, each place once. ``geom`` is that union, or what the
+    -- requested drawing needs (layers/overlap.py GEOMETRY_MODES)
     SELECT layer, net_m2, features,
-           -- pieces are (Multi)Polygons: collected they nest, extracted they are one MultiPolygon
-           CASE WHEN disjoint THEN ST_CollectionExtract(pieces, 3) ELSE ST_UnaryUnion(pieces) END
-               AS geom,
+           {union} AS geom,
            CASE WHEN disjoint THEN area_m2 END AS summed_m2
     FROM collected
 )
@@ -86,9 +116,8 @@ SELECT
             'area_m2', COALESCE(summed_m2, ST_Area(geom::geography)),
             'net_area_m2', net_m2,
             'features', features,
-            -- for drawing only (the areas above are exact): 6 decimals ≈ 10 cm, far below what
-            -- a screen or a printed 1:500 map shows; a string, sent on as it is, never parsed
-            'geometry', ST_AsGeoJSON(geom, 6, 0)
+            -- for drawing only (the areas above are exact); a string, sent on as it is
+            'geometry', {drawing}
         )) FROM per_layer),
         '[]'::json
     ) AS layers

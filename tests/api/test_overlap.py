@@ -45,7 +45,9 @@ def assert_figures(body: dict, project_lonlat) -> None:
 
 
 def test_cgcs2000_polygon_figures_features_and_verdict(client, viewer) -> None:
-    response = client.post("/api/overlap", json=feature(data.P, name="测试项目"), headers=viewer)
+    response = client.post(
+        "/api/overlap?geometry=full", json=feature(data.P, name="测试项目"), headers=viewer
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     OverlapReport.model_validate(body)  # the bytes the route writes match what OpenAPI promises
@@ -271,3 +273,92 @@ def test_unknown_saved_project_is_404(client, tokens) -> None:
     analyst = {"Authorization": f"Bearer {tokens['analyst']}"}
     assert client.get("/api/overlap/999999", headers=analyst).status_code == 404
     assert client.get("/api/overlap/999999.xlsx", headers=analyst).status_code == 404
+
+
+def _figures(body: dict) -> list:
+    """Everything a report states but its drawing: areas, shares, features, findings, verdict."""
+    drop = ("geometry",)
+    layers = [{k: v for k, v in e.items() if k not in drop} for e in body["layers"]]
+    return [body["project_area_m2"], body["coverage"], layers, body["verdict"], body["plots"]]
+
+
+def test_geometry_modes_change_the_drawing_never_the_figures(client, viewer) -> None:
+    """``geometry=none`` (the default) sends the figures only; ``display`` a drawing simplified
+    at 0.5 m; ``full`` every piece at 6 decimals. The figures are the same to the last bit."""
+    answers = {
+        mode: client.post(f"/api/overlap?geometry={mode}", json=mapping(data.P), headers=viewer)
+        for mode in ("none", "display", "full")
+    }
+    default = client.post("/api/overlap", json=mapping(data.P), headers=viewer)
+    bodies = {mode: r.json() for mode, r in answers.items()}
+    for body in bodies.values():
+        OverlapReport.model_validate(body)
+        assert_figures(body, data.P)
+    assert _figures(bodies["none"]) == _figures(bodies["display"]) == _figures(bodies["full"])
+    assert _figures(default.json()) == _figures(bodies["none"])
+    assert all(e["geometry"] is None for e in bodies["none"]["layers"])
+    assert all(e["geometry"] is None for e in default.json()["layers"])
+    assert len(answers["none"].content) < len(answers["full"].content)
+    # what the report must still say without geometry: the outline (界址点 and the map), the
+    # part outside the data, and each feature by its bureau code
+    assert shape(bodies["none"]["project_geometry"]).equals(data.P)
+    farmland = next(e for e in bodies["none"]["layers"] if e["layer"] == "farmland")
+    assert farmland["features"] and all("code" in f for f in farmland["features"])
+    expected = data.expected_overlap(data.P)
+    for entry in bodies["display"]["layers"]:
+        if entry["area_m2"] == 0:
+            assert entry["geometry"] is None
+            continue
+        drawn = shape(entry["geometry"])
+        coordinates = shapely.get_coordinates(drawn)
+        assert (abs(coordinates * 1e6 - (coordinates * 1e6).round()) < 1e-6).all()
+        # simplified at 0.5 m: an outline of a few hundred metres keeps its area to 0.1 %
+        drawn_m2 = data.area_m2(shapely.union_all(shapely.get_parts(drawn)))
+        assert drawn_m2 == pytest.approx(expected[entry["layer"]], rel=1e-3), entry["layer"]
+
+
+def test_the_display_drawing_is_simplified(client, viewer) -> None:
+    """A project whose east edge crosses the water-source zone Z (and its hole), that edge sent as
+    vertices 1 m apart on a straight line: the full pieces keep the ~1 000 inside Z, the display
+    drawing (simplified at 0.5 m) drops those on the line, and its area stays the same."""
+    project = data.densified(box(114.03, 24.49, 114.05, 24.53), step=0.00001)
+    counts, areas = {}, {}
+    for mode in ("display", "full"):
+        body = client.post(
+            f"/api/overlap?geometry={mode}", json=mapping(project), headers=viewer
+        ).json()
+        zone = next(e for e in body["layers"] if e["layer"] == "water_source_zones")
+        counts[mode] = shapely.get_num_coordinates(shape(zone["geometry"]))
+        areas[mode] = data.area_m2(shape(zone["geometry"]))
+    expected = data.area_m2(project.intersection(data.Z))
+    assert counts["full"] > 900 and counts["display"] < 50
+    assert areas["display"] == pytest.approx(expected, rel=1e-6)
+
+
+def test_a_feature_the_project_covers_is_measured_whole(client, viewer) -> None:
+    """Parcels C1 and C3 lie wholly inside this project: each is measured as itself (no cut),
+    and its area and net area are the parcel's own, computed here with pyproj."""
+    project = box(113.995, 24.515, 114.035, 24.535)
+    assert project.contains(data.C1) and project.contains(data.C3)
+    body = client.post("/api/overlap", json=mapping(project), headers=viewer).json()
+    farmland = next(e for e in body["layers"] if e["layer"] == "farmland")
+    areas = sorted(f["area_m2"] for f in farmland["features"])
+    assert areas == pytest.approx(sorted([data.area_m2(data.C1), data.area_m2(data.C3)]), rel=1e-9)
+    net = data.C1_NET_SHARE * data.area_m2(data.C1) + data.area_m2(data.C3)
+    assert farmland["net_area_m2"] == pytest.approx(net, rel=1e-9)
+
+
+def test_a_bad_geometry_mode_is_refused(client, viewer) -> None:
+    response = client.post("/api/overlap?geometry=all", json=mapping(data.P), headers=viewer)
+    assert response.status_code == 422
+
+
+def test_a_saved_check_keeps_the_display_drawing(client, tokens) -> None:
+    """Saved without asking for geometry, a check still keeps its drawing: the map draws it
+    when it is opened again and its page and PDF show the overlaps."""
+    analyst = {"Authorization": f"Bearer {tokens['analyst']}"}
+    saved = client.post("/api/overlap?save=true", json=mapping(data.P), headers=analyst).json()
+    hits = [e for e in saved["layers"] if e["area_m2"] > 0]
+    assert hits and all(e["geometry"] is not None for e in hits)
+    again = client.get(f"/api/overlap/{saved['id']}", headers=analyst).json()
+    assert again["layers"] == saved["layers"]

@@ -197,7 +197,7 @@ def test_display_geometry_is_light_and_areas_stay_exact(client, viewer) -> None:
     import shapely
     from shapely.geometry import shape
 
-    report = client.post("/api/overlap", json=mapping(data.P), headers=viewer).json()
+    report = client.post("/api/overlap?geometry=full", json=mapping(data.P), headers=viewer).json()
     expected = data.expected_overlap(data.P)
     for entry in report["layers"]:
         assert entry["area_m2"] == pytest.approx(expected[entry["layer"]], rel=RTOL, abs=0.01)

@@ -29,7 +29,9 @@
     overlay = null;
     report = null;
     lastInput = null;
+    submitted++; // an answer still on its way is for an outline no longer shown
     reportEl().innerHTML = "";
+    delete reportEl().dataset.drawing;
     if (drawer) drawer.disable();
   }
 
@@ -51,19 +53,65 @@
     return options;
   }
 
+  // The newest outline sent wins: an answer to an older one (an edit superseded by the next,
+  // a drawing arriving late) is dropped, never shown over the newer figures.
+  let submitted = 0;
+
+  // The figures come first, without geometry (small and fast even for a large project); the
+  // overlaps to draw follow in a second request (drawLater). A save asks for the drawing at
+  // once, since the saved check keeps it.
   async function submit(input, extra) {
+    const seq = ++submitted;
+    const keep = keepView;
+    keepView = false;
     lastInput = input;
     reportEl().innerHTML = '<p class="ws-muted">正在分析重叠情况…</p>';
-    const url = WS.url(WS.config().endpoints.overlap, Object.assign(params(), extra || {}));
-    const options = postOf(input);
+    const save = Boolean(extra && extra.save);
+    const query = Object.assign(params(), { geometry: save ? "display" : "none" }, extra || {});
+    const url = WS.url(WS.config().endpoints.overlap, query);
+    let answer;
     try {
-      report = await WS.api(url, options);
+      answer = await WS.api(url, postOf(input));
     } catch (err) {
-      reportEl().innerHTML = `<p class="ws-error">${WS.esc(WS.errorText(err))}</p>`;
+      if (seq === submitted) reportEl().innerHTML = `<p class="ws-error">${WS.esc(WS.errorText(err))}</p>`;
       return null;
     }
-    show(report);
+    if (seq !== submitted) return null;
+    report = answer;
+    show(report, keep);
+    if (!save) drawLater(report, seq);
     return report;
+  }
+
+  // The overlaps of a report fetched without geometry: the same check of the outline the
+  // server returned (EPSG:4490, already converted and repaired), asking for the display drawing.
+  async function drawLater(r, seq) {
+    const hits = r.layers.filter((l) => l.area_m2 > 0);
+    if (!hits.length) return;
+    drawState("pending");
+    const url = WS.url(WS.config().endpoints.overlap, { crs: "EPSG:4490", geometry: "display" });
+    const body = { type: "Feature", properties: {}, geometry: r.project_geometry };
+    try {
+      const drawn = await WS.api(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/geo+json" },
+        body: JSON.stringify(body),
+      });
+      if (seq !== submitted || report !== r) return;
+      const byLayer = new Map(drawn.layers.map((l) => [l.layer, l.geometry]));
+      for (const l of hits) l.geometry = byLayer.get(l.layer) || null;
+      drawOverlaps(r, true);
+      drawState("done");
+    } catch (err) {
+      if (seq !== submitted || report !== r) return;
+      drawState("failed");
+      WS.toast(`重叠范围未能绘出（面积不受影响）：${WS.errorText(err)}`, "error");
+    }
+  }
+
+  // data-drawing on the report: pending while the overlaps are fetched, done once drawn
+  function drawState(state) {
+    reportEl().dataset.drawing = state;
   }
 
   function layerStyle(key) {
@@ -72,7 +120,7 @@
     return { color: "#b71c1c", weight: 2, fillColor: colour, fillOpacity: 0.6, pane: "ws-highlight" };
   }
 
-  function drawOverlaps(r) {
+  function drawOverlaps(r, keep) {
     if (overlay) WS.map.removeLayer(overlay);
     overlay = L.featureGroup();
     const outline = { color: "#212121", weight: 3, dashArray: "8 6", fill: false, pane: "ws-highlight", interactive: false };
@@ -87,8 +135,7 @@
       L.geoJSON(outside, { style: () => style }).addTo(overlay);
     }
     overlay.addTo(WS.map);
-    if (!keepView) WS.map.fitBounds(overlay.getBounds(), { maxZoom: 16, padding: [30, 30] });
-    keepView = false;
+    if (!keep) WS.map.fitBounds(overlay.getBounds(), { maxZoom: 16, padding: [30, 30] });
   }
 
   function featuresHtml(l) {
@@ -145,7 +192,7 @@
       <tbody>${rows}${row("合计", r.project_area_mu, r.layers, r.verdict, "ws-plot-total")}</tbody></table></div></details>`;
   }
 
-  function show(r) {
+  function show(r, keep) {
     const v = r.verdict;
     const rows = r.layers
       .map((l) => {
@@ -184,7 +231,8 @@
         <button type="button" class="ws-btn ws-btn-light" id="ws-download-pdf">下载 PDF</button>
         ${canSave ? '<button type="button" class="ws-btn ws-btn-primary" id="ws-save-project">保存为项目</button>' : ""}
       </div>`;
-    drawOverlaps(r);
+    drawOverlaps(r, keep);
+    drawState(r.layers.some((l) => l.area_m2 > 0 && !l.geometry) ? "pending" : "done");
     reportEl().scrollIntoView({ block: "start" });
   }
 
@@ -287,6 +335,7 @@
   async function openSaved(id) {
     try {
       const saved = await WS.api(`${WS.config().endpoints.overlap}/${id}`);
+      submitted++; // a check still on its way must not replace the one opened
       lastInput = null;
       report = saved;
       show(saved);

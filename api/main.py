@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from api import ogc
+from api.allocator import tune_for_server
 from api.docs import add_local_docs
 from api.errors import register_error_handlers
 from api.evaluations import validate_lists, warm_checks
@@ -36,6 +37,7 @@ from layers.settings import Settings, get_settings
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    tune_for_server()  # raster tiles drawn on worker threads (api/allocator.py)
     ogc_app = ogc.create_ogc_app(settings)
 
     @asynccontextmanager

@@ -22,6 +22,15 @@ PeriodQuery = Annotated[
         examples=["2025"],
     ),
 ]
+#: A section's period: without one, its latest month with data (a section's own view).
+SectionPeriodQuery = Annotated[
+    str | None,
+    Query(
+        pattern=PERIOD_PATTERN,
+        description="时段：年份 2025、季度 2025-Q2 或年月 2025-06；缺省为该断面最近有数据的月份",
+        examples=["2025-06"],
+    ),
+]
 ListQuery = Annotated[
     str | None,
     Query(

@@ -6,16 +6,16 @@ too far from any river has no geometry and says why (``reason``).
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import ReaderDep
 from api.deps import EngineDep
+from api.params import SectionPeriodQuery
 from gis.errors import NotFoundError
 from layers.catchments import attribution, catchment_rows, upstream_verdicts
 
 router = APIRouter(prefix="/api/catchments", tags=["catchments"])
-PERIOD_PATTERN = r"^\d{4}(-\d{1,2}|-[Qq][1-4])?$"  # as the sections API: 2025, 2025-Q2, 2025-06
 
 
 @router.get("", summary="各监测断面的集水区面积与上下游关系")
@@ -60,13 +60,7 @@ async def upstream(
     code: Annotated[str, Path(max_length=32, description="断面编码")],
     engine: EngineDep,
     _: ReaderDep,
-    period: Annotated[
-        str | None,
-        Query(
-            pattern=PERIOD_PATTERN,
-            description="时段：2025、2025-Q2 或 2025-06；缺省为该断面最近有数据的月份",
-        ),
-    ] = None,
+    period: SectionPeriodQuery = None,
 ) -> dict[str, Any]:
     """The section's verdict and those of all upstream sections for the same period, nearest
     first; for a failing section, the upstream sections that fail too, those that pass, and

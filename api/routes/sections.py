@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import ReaderDep
 from api.deps import EngineDep
-from api.params import PERIOD_PATTERN
+from api.params import SectionPeriodQuery
 from api.responses import (
     DefaultPeriod,
     SectionAssessment,
@@ -59,14 +59,7 @@ async def assessment(
     code: CodePath,
     engine: EngineDep,
     _: ReaderDep,
-    period: Annotated[
-        str | None,
-        Query(
-            pattern=PERIOD_PATTERN,
-            description="时段：年份 2025、季度 2025-Q2 或年月 2025-06；缺省为该断面最近有数据的月份",
-            examples=["2025-06"],
-        ),
-    ] = None,
+    period: SectionPeriodQuery = None,
 ) -> dict:
     """GB 3838-2002 single-factor assessment of the period mean (the mean of monthly means):
     class, each indicator's class, exceedance multiples over class Ⅲ and the main pollutants;
@@ -105,13 +98,7 @@ async def catchment(
     code: CodePath,
     engine: EngineDep,
     _: ReaderDep,
-    period: Annotated[
-        str | None,
-        Query(
-            pattern=PERIOD_PATTERN,
-            description="时段：2025、2025-Q2 或 2025-06；缺省为该断面最近有数据的月份",
-        ),
-    ] = None,
+    period: SectionPeriodQuery = None,
 ) -> dict:
     """For the section popup: downstream and upstream sections (the tree, with each upstream
     section's verdict over the same period), catchment and incremental catchment areas (km²),

@@ -162,15 +162,20 @@ def _signin_form(
     page = signin_page(error, next_url, csrf=csrf_token(nonce), **extra)
     response = HTMLResponse(page, status_code=status_code, headers=NO_STORE)
     if fresh:
-        response.set_cookie(
-            CSRF_COOKIE,
-            nonce,
-            max_age=COOKIE_MAX_AGE,
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
-        )
+        _set_cookie(response, request, CSRF_COOKIE, nonce)
     return response
+
+
+def _set_cookie(response: Response, request: Request, name: str, value: str) -> None:
+    """A cookie only this site's pages send, never readable by scripts, secure over HTTPS."""
+    response.set_cookie(
+        name,
+        value,
+        max_age=COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
 
 
 @router.get("/signin", response_class=HTMLResponse)
@@ -206,14 +211,7 @@ def _signed_in(request: Request, session: str, target: str) -> Response:
     """Go to ``target`` with the session id (never the token) in the cookie the page's API
     calls carry."""
     response = RedirectResponse(target, status_code=303, headers=NO_STORE)
-    response.set_cookie(
-        TOKEN_COOKIE,
-        session,
-        max_age=COOKIE_MAX_AGE,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-    )
+    _set_cookie(response, request, TOKEN_COOKIE, session)
     return response
 
 

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import morecantile
 import numpy as np
 import rasterio
 import shapely
@@ -299,7 +300,7 @@ def _write_cog(source: Path, final: Path, kind: str, epsg: int) -> None:
             src_path,
             web,
             web_profile,
-            web_optimized=True,
+            tms=morecantile.tms.get("WebMercatorQuad"),  # web-optimised: aligned to the tiles
             resampling=resampling,
             nodata=web_nodata,
             quiet=True,

@@ -237,7 +237,7 @@ def _snap(
     inv = ~transform
     out = []
     for n, (code, x, y) in enumerate(sections):
-        col, row = (int(np.floor(v)) for v in inv * (x, y))
+        col, row = (int(np.floor(v)) for v in inv @ (x, y))
         here = 0
         if lakes and 0 <= row < height and 0 <= col < width:
             here = int(lakes.ids[row, col])
@@ -259,7 +259,7 @@ def _nearest(cells, transform: Affine, points: NDArray) -> tuple[NDArray, list]:
     rows, cols = (np.asarray(a) for a in cells)
     if len(rows) == 0:
         return np.full(len(points), np.inf), [(None, None)] * len(points)
-    xs, ys = transform * (cols + 0.5, rows + 0.5)
+    xs, ys = transform @ (cols + 0.5, rows + 0.5)
     distance, index = cKDTree(np.column_stack([xs, ys])).query(points)
     return distance, [(int(rows[i]), int(cols[i])) for i in index]
 

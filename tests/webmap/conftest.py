@@ -8,6 +8,7 @@ import ipaddress
 import os
 import re
 import shutil
+import ssl
 import subprocess
 import threading
 import time
@@ -207,7 +208,8 @@ def new_context(
     """A browser context of the given viewport, signed in with ``token`` (the viewer's by default)."""
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", **kw)
     # Signed in as the sign-in page does it: the cookie carries a session id, not the token.
-    with httpx.Client(base_url=server.base_url, verify=server.ca_file or True) as http:
+    trust = ssl.create_default_context(cafile=server.ca_file) if server.ca_file else True
+    with httpx.Client(base_url=server.base_url, verify=trust) as http:
         form = http.get("/signin")  # its CSRF token and the nonce cookie it is tied to
         csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
         signin = http.post(

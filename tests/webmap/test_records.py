@@ -309,6 +309,11 @@ def test_an_editor_closes_a_record_with_a_note_and_filters_follow(
     page.wait_for_function("document.body.dataset.recordsShown === '0'")
     page.select_option("#ws-record-filter-status", "closed")
     page.wait_for_function("document.body.dataset.recordsShown === '1'")
+    # the panel lists it; a tap on the row opens the record on the map
+    row = page.locator(f'#ws-record-list [data-record-go="{rid}"]')
+    assert "水华" in row.inner_text() and "已关闭" in row.inner_text()
+    row.click()
+    page.wait_for_selector(f'.ws-record-popup[data-record="{rid}"]')
     context.close()
 
 

@@ -453,6 +453,7 @@
     }
     const list = await items();
     layer.clearLayers();
+    const rows = [];
     for (const item of list) {
       const f = item.feature || (item.local.server && !item.local.pending ? item.local.server : null);
       const v = item.local ? item.local.values : null;
@@ -471,9 +472,34 @@
       marker.wsRecord = { id: item.id, state };
       marker.bindPopup(() => popupHtml(item, f, state), WS.POPUP);
       marker.addTo(layer);
+      const p = f && state !== "pending" ? f.properties : v;
+      rows.push({ id: item.id, state, kind: p.kind, severity: p.severity, notes: p.notes, at: p.observed_at || "" });
     }
+    listRows(rows);
     $("ws-record-count").textContent = `${list.length} 条`;
     document.body.dataset.recordsShown = String(list.length);
+  }
+
+  /* The panel's list, newest first: a tap takes the map to the record and opens it (a team
+     finds its records without hunting for dots). */
+  function listRows(rows) {
+    rows.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+    $("ws-record-list").innerHTML = rows
+      .map((r) => {
+        const when = r.at ? new Date(r.at).toLocaleString("zh-CN", { dateStyle: "short", timeStyle: "short" }) : "";
+        return `<li><button type="button" class="ws-record-row" data-record-go="${WS.esc(r.id)}">
+          <span class="ws-swatch" style="background:${COLOURS[r.state]}"></span>
+          <span class="ws-record-row-main"><strong>${WS.esc(r.kind)}</strong> · ${WS.esc(SEVERITIES[r.severity] || r.severity)} · ${WS.esc(STATUS[r.state])}
+          <span class="ws-muted">${WS.esc(when)}${r.notes ? "，" + WS.esc(r.notes) : ""}</span></span></button></li>`;
+      })
+      .join("");
+  }
+
+  function goTo(id) {
+    const marker = WS.records.marker(id);
+    if (!marker) return;
+    WS.map.setView(marker.getLatLng(), Math.max(WS.map.getZoom(), 16), { animate: false });
+    marker.openPopup();
   }
 
   function popupHtml(item, f, state) {
@@ -601,6 +627,10 @@
         });
       }
       document.addEventListener("click", onPopupClick);
+      $("ws-record-list").addEventListener("click", (ev) => {
+        const row = ev.target.closest("[data-record-go]");
+        if (row) goTo(row.dataset.recordGo);
+      });
       window.addEventListener("online", () => sync());
       window.addEventListener("offline", () => sync()); // says 离线 and shows the device's records
       return loadServer().then(sync);

@@ -45,6 +45,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from etl.rasters import web_path
+from gis.errors import NotFoundError
 from gis.rasters import hillshade, landcover_colormap, relief_rgba
 from layers.rasters import TileSource, tile_source
 
@@ -117,7 +118,13 @@ def _quiet(task: asyncio.Future) -> asyncio.Future:
 
 def _draw(var_dir: Path, kind: str, source: TileSource, z: int, x: int, y: int) -> bytes:
     value_range = (source.value_min or 0.0, source.value_max or 0.0)
-    return render_tile(kind, web_path(var_dir / source.path), z, x, y, value_range)
+    path = web_path(var_dir / source.path)
+    if not path.is_file():  # registered, but its file is gone (data directory moved or wiped)
+        raise NotFoundError(
+            f"栅格 {kind} 已登记但其文件缺失，请重新导入 (the raster's file is missing: load it "
+            "again with `watershed raster load`)."
+        )
+    return render_tile(kind, path, z, x, y, value_range)
 
 
 def render_tile(
@@ -182,3 +189,19 @@ def _dem(src: Reader, z: int, x: int, y: int, value_range: tuple[float, float]) 
     shade = hillshade(filled * Z_FACTOR, pixel, pixel)
     rgba = relief_rgba(filled, valid, shade, *value_range)[:, 1:-1, 1:-1]
     return render(rgba[:3], rgba[3], img_format="PNG")
+
+
+def estimated_bytes(
+    engine: Engine, var_dir: Path, kind: str, tiles: list[tuple[int, int, int]], samples: int = 4
+) -> int:
+    """About how many bytes the PNGs of ``tiles`` of ``kind`` take, before any download (the
+    offline area's size shown first): a few of the highest zoom's tiles drawn (they are most
+    of the count), their mean size times the count."""
+    if not tiles:
+        return 0
+    top = max(z for z, _, _ in tiles)
+    pool = [t for t in tiles if t[0] == top]
+    picked = pool[:: max(1, len(pool) // samples)][:samples]
+    source = tile_source(engine, kind)
+    sizes = [len(_draw(var_dir, kind, source, *t)) for t in picked]
+    return round(sum(sizes) / len(sizes) * len(tiles))

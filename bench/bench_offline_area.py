@@ -1,8 +1,9 @@
 """Benchmark: the size of one unit's offline area (离线区域) and the time to build it.
 
 For each unit (or ``--unit``): the plan (GET /map/offline-area: every tile z13–z16 of the tiled
-layers over the unit, measured in PostGIS), then the area built as the tablet builds it: the
-non-empty tiles with the map's own URLs (its ``?properties=``) and the data the map shows
+layers over the unit, measured in PostGIS; the relief and land-cover basemap tiles z10–z14 where
+those rasters are registered, their size estimated from four drawn), then the area built as the tablet builds it: the
+non-empty tiles with the map's own URLs (its ``?properties=``), the basemap tiles and the data the map shows
 (the small layers' GeoJSON, sections and their assessments, the list evaluation), six at a
 time over HTTP from the app under uvicorn, counted uncompressed (as the device stores them).
 Budget (issue 18): one unit under 50 MB.
@@ -32,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from api import ogc
 from bench.synthetic import api_server, scratch_database
 from etl.demo.load import load_demo
+from etl.demo.rasters import load_demo_rasters
 from layers.db import make_engine
 from layers.settings import REPO_ROOT, Settings, get_settings
 from webmap.layers import map_layers
@@ -63,6 +65,8 @@ def database():
     try:
         with scratch_database(folder) as (settings, engine):
             load_demo(engine, REPO_ROOT / "data" / "shapefiles", actor="bench")
+            # as `watershed demo load` does: the relief and land-cover basemaps
+            load_demo_rasters(engine, REPO_ROOT / "data" / "shapefiles", settings)
             yield settings, "示例数据（data/shapefiles，临时数据库）"
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -99,7 +103,7 @@ def main() -> None:
         }
         print(f"离线区域基准（{description}），z13–z16，{PARALLEL} 路并发，按未压缩字节计")
         print(
-            f"{'单元':<16}{'瓦片':>7}{'有图斑':>7}{'预估MB':>9}{'实际MB':>9}{'规划s':>8}{'下载s':>8}"
+            f"{'单元':<16}{'瓦片':>7}{'有图斑':>7}{'底图块':>7}{'预估MB':>9}{'实际MB':>9}{'规划s':>8}{'下载s':>8}"
         )
         with (
             api_server(settings) as base,
@@ -108,7 +112,8 @@ def main() -> None:
             common = data_urls(client)
             for unit in units:
                 started = time.perf_counter()
-                plan = client.get("/map/offline-area", params={"unit": unit.code}).json()
+                answer = client.get("/map/offline-area", params={"unit": unit.code})
+                plan = answer.raise_for_status().json()
                 planned = time.perf_counter() - started
                 urls = list(common)
                 for layer in plan["layers"]:
@@ -120,16 +125,22 @@ def main() -> None:
                                 .replace("{x}", str(x))
                                 .replace("{y}", str(y))
                             )
+                basemap_tiles = 0
+                for basemap in plan["basemaps"]:
+                    for z, x, y in basemap["tiles"]:
+                        urls.append(basemap["tiles_url"].format(z=z, x=x, y=y))
+                        basemap_tiles += 1
                 started = time.perf_counter()
                 with ThreadPoolExecutor(PARALLEL) as pool:
                     sizes = list(pool.map(lambda u: len(client.get(u).content), urls))
                 built = time.perf_counter() - started
-                nonempty = len(urls) - len(common)
-                estimate = plan["tile_bytes"] / 2**20
+                nonempty = len(urls) - len(common) - basemap_tiles
+                estimate = (plan["tile_bytes"] + plan["basemap_bytes"]) / 2**20
                 actual = sum(sizes) / 2**20
                 flag = "" if actual < BUDGET_MB else f"  超出 {BUDGET_MB} MB 预算"
                 print(
                     f"{unit.name + '（' + unit.code + '）':<16}{plan['tile_count']:>7}{nonempty:>7}"
+                    f"{basemap_tiles:>7}"
                     f"{estimate:>9.2f}{actual:>9.2f}{planned:>8.2f}{built:>8.2f}{flag}"
                 )
 

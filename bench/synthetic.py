@@ -218,6 +218,7 @@ def api_server(settings: Settings) -> Iterator[str]:
     env = {
         **os.environ,
         "DATABASE_URL": libpq_url(settings),
+        "WATERSHED_VAR_DIR": str(settings.var_dir),  # where the registered rasters' files are
         "WATERSHED_READ_REQUIRES_TOKEN": "false",
     }
     command = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--port", str(port), "--log-level", "warning"]  # fmt: skip

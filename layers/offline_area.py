@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select, text
 
 from layers.models import Unit
 from layers.registry import SPATIAL_LAYERS
-from layers.sql import quote_identifier, template
+from layers.sql import query, quote_identifier, template
 
 MAX_ZOOM = 16
 
@@ -44,7 +44,11 @@ def area_tiles(engine: Engine, unit_code: str, zmin: int, zmax: int = MAX_ZOOM) 
     with engine.connect() as conn:
         for key in tiled_layers():
             spec = SPATIAL_LAYERS[key]
-            sql = text(template("offline_area_tiles").format(table=quote_identifier(spec.table)))
+            grid = template("offline_area_grid").strip().rstrip(";")
+            statement = template("offline_area_tiles").format(
+                table=quote_identifier(spec.table), grid=grid
+            )
+            sql = text(statement)
             rows = conn.execute(
                 sql, {"unit": unit_code, "zmin": zmin, "zmax": zmax, "layer": spec.table}
             ).all()
@@ -59,3 +63,14 @@ def area_tiles(engine: Engine, unit_code: str, zmin: int, zmax: int = MAX_ZOOM) 
                 )
             )
     return layers
+
+
+def basemap_tiles(
+    engine: Engine, unit_code: str, zmin: int, zmax: int
+) -> list[tuple[int, int, int]]:
+    """The basemap tiles (z, x, y) an offline area of the unit holds: the area's tile grid."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            query("offline_area_grid"), {"unit": unit_code, "zmin": zmin, "zmax": zmax}
+        ).all()
+    return [(r.z, r.x, r.y) for r in rows]

@@ -26,9 +26,14 @@ SERVICES = (("vec", "cva", "天地图 矢量"), ("img", "cia", "天地图 影像
 RASTER_BASEMAPS = (("dem", "地形晕渲（DEM）"), ("landcover", "土地覆盖"), ("ortho", "正射影像"))
 RASTER_TILES = "/api/rasters/{kind}/tiles/{{z}}/{{x}}/{{y}}.png"
 RASTER_ATTRIBUTION = "本平台栅格数据"
-#: Above this zoom Leaflet enlarges the z16 tiles (a 30 m DEM has nothing finer to show, and an
-#: offline area cached to z16 stays usable when zooming in).
-RASTER_MAX_NATIVE_ZOOM = 16
+#: Above these zooms Leaflet enlarges the tiles instead of asking for more. A z14 pixel is
+#: about 8 m here: a DEM or a land-cover raster (10–30 m) has nothing finer to show, and an
+#: offline area that stores them to z14 stays usable zoomed in. An orthophoto has detail to z18.
+RASTER_MAX_NATIVE_ZOOM = {"dem": 14, "landcover": 14, "ortho": 18}
+#: The basemaps an offline area (离线区域) stores, and from which zoom: the relief and the land
+#: cover to their native zoom; not the orthophoto (tens of megabytes per km² at z18).
+OFFLINE_BASEMAPS = ("dem", "landcover")
+OFFLINE_BASEMAP_MIN_ZOOM = 10
 
 
 def add_raster_basemaps(fmap: folium.Map, kinds: tuple[str, ...], default: bool) -> None:
@@ -44,7 +49,7 @@ def add_raster_basemaps(fmap: folium.Map, kinds: tuple[str, ...], default: bool)
             overlay=False,
             show=shown,
             max_zoom=20,
-            max_native_zoom=RASTER_MAX_NATIVE_ZOOM,
+            max_native_zoom=RASTER_MAX_NATIVE_ZOOM[kind],
         ).add_to(fmap)
         shown = False
 

@@ -29,6 +29,7 @@ from api.demo_label import demo_names, label_workbook
 from api.deps import EngineDep, SettingsDep
 from api.params import XLSX
 from api.qr_signin import CODE_MINUTES, issue_code, qr_svg, redeem_code
+from api.raster_tiles import estimated_bytes
 from api.schemas import OverlapReport
 from api.security import CSRF_COOKIE, CSRF_MESSAGE, csrf_token, form_token_ok, new_csrf_nonce
 from api.tls import ca_certificate_path
@@ -36,10 +37,17 @@ from api.workbooks import overlap_workbook
 from etl.provenance import DEMO_LABEL, demo_layers
 from gis.errors import NotFoundError
 from layers.district_view import DistrictView, district_view
-from layers.offline_area import MAX_ZOOM, area_tiles, unit_name
+from layers.offline_area import MAX_ZOOM, area_tiles, basemap_tiles, unit_name
 from layers.rasters import registered_kinds
 from layers.registry import LAYERS
 from layers.search import search
+from webmap.basemap import (
+    OFFLINE_BASEMAP_MIN_ZOOM,
+    OFFLINE_BASEMAPS,
+    RASTER_BASEMAPS,
+    RASTER_MAX_NATIVE_ZOOM,
+    RASTER_TILES,
+)
 from webmap.layers import TILE_MIN_ZOOM
 from webmap.offline import service_worker
 from webmap.page import PageOptions, build_page, platform_title
@@ -274,19 +282,44 @@ def ca_certificate(settings: SettingsDep) -> Response:
     )
 
 
+def _offline_basemaps(engine, var_dir: Path, unit: str) -> list[dict]:
+    """The registered relief and land-cover basemaps' tiles over the unit, to their native
+    zoom, with their estimated size."""
+    kinds = [k for k in OFFLINE_BASEMAPS if k in registered_kinds(engine)]
+    out = []
+    for kind in kinds:
+        zooms = (OFFLINE_BASEMAP_MIN_ZOOM, RASTER_MAX_NATIVE_ZOOM[kind])
+        tiles = basemap_tiles(engine, unit, *zooms)
+        out.append(
+            {
+                "kind": kind,
+                "name": dict(RASTER_BASEMAPS)[kind],
+                "tiles_url": RASTER_TILES.format(kind=kind),
+                "zooms": list(zooms),
+                "tiles": [list(t) for t in tiles],
+                "bytes": estimated_bytes(engine, var_dir, kind, tiles),
+            }
+        )
+    return out
+
+
 @router.get("/map/offline-area")
 def offline_area(
     engine: EngineDep,
+    settings: SettingsDep,
     _: ReaderDep,
     unit: Annotated[str, Query(max_length=32, description="单元代码")],
 ) -> dict:
     """What the offline area (离线区域) of a unit holds: the vector tiles of the tiled layers
     over the unit (z13–z16, what the map can ask for), each with its size, before any
-    download. Empty tiles are listed apart: the page keeps them without fetching."""
+    download. Empty tiles are listed apart: the page keeps them without fetching. With a
+    registered DEM or land-cover raster, its basemap tiles over the unit (z10 to its native
+    zoom), their size estimated from a few drawn."""
     name = unit_name(engine, unit)
     if name is None:
         raise NotFoundError(f"没有代码为 {unit} 的单元 (unknown unit).")
     layers = area_tiles(engine, unit, TILE_MIN_ZOOM, MAX_ZOOM)
+    basemaps = _offline_basemaps(engine, settings.var_dir, unit)
     return {
         "unit": {"code": unit, "name": name},
         "zooms": [TILE_MIN_ZOOM, MAX_ZOOM],
@@ -306,6 +339,8 @@ def offline_area(
         ],
         "tile_count": sum(len(layer.tiles) for layer in layers),
         "tile_bytes": sum(layer.bytes for layer in layers),
+        "basemaps": basemaps,
+        "basemap_bytes": sum(b["bytes"] for b in basemaps),
     }
 
 

@@ -115,6 +115,26 @@ def test_kind_not_loaded_is_404(raster_db, client) -> None:
             conn.execute(text(f"INSERT INTO rasters ({columns}) VALUES ({values})"), dict(saved))
 
 
+def test_a_registered_raster_whose_file_is_gone_is_404_with_what_to_do(raster_db, client) -> None:
+    """The data directory moved or wiped under a registered raster: a clear 404, never a 500."""
+    from etl.rasters import web_path
+    from layers.rasters import get_raster
+
+    engine, settings = raster_db
+    path = web_path(settings.var_dir / get_raster(engine, "ortho").path)
+    moved = path.with_suffix(".moved")
+    path.rename(moved)
+    try:
+        response = _get(client, "ortho", 15, *tile_of(113.35, 31.65, 15))
+        assert response.status_code == 404
+        assert (
+            "文件缺失" in response.json()["detail"] and "raster load" in response.json()["detail"]
+        )
+    finally:
+        moved.rename(path)
+    assert _get(client, "ortho", 15, *tile_of(113.35, 31.65, 15)).status_code == 200
+
+
 def test_legend_lists_every_class(client) -> None:
     http, headers = client
     legend = http.get("/api/rasters/landcover/legend", headers=headers).json()

@@ -18,20 +18,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
-from sqlalchemy import Engine, delete
+from pyproj import Transformer
+from sqlalchemy import Engine, delete, text
 
 from api.auth import TOKEN_COOKIE, create_token
 from api.main import create_app
 from api.routes.webmap import STATIC_DIR
 from api.tls import TlsFiles, ensure_local_certificates
+from etl.rasters import load_raster
 from layers.db import session_scope
 from layers.models import ApiToken
 from layers.settings import REPO_ROOT, Settings
 from tests.conftest import free_port, fresh_database
-from tests.webmap.fixture_data import insert_fixture, remove_fixture
+from tests.rasters.conftest import write_tif
+from tests.webmap.fixture_data import DISTRICT_BOX, insert_fixture, remove_fixture
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -256,3 +260,26 @@ def screenshot(page: Page, name: str) -> Path:
     page.wait_for_timeout(500)  # let a zoom or pan animation finish: the picture is for people
     page.screenshot(path=str(path))
     return path
+
+
+@pytest.fixture(scope="module")
+def dem(map_database, tmp_path_factory) -> Iterator[None]:
+    """A registered DEM over the fixture district (50 m, rolling hills), for the relief basemap."""
+    engine, settings = map_database
+    to_gk = Transformer.from_crs(4490, 4547, always_xy=True)
+    xmin, ymin, xmax, ymax = DISTRICT_BOX
+    xs, ys = to_gk.transform([xmin, xmax, xmin, xmax], [ymin, ymin, ymax, ymax])
+    res = 50.0
+    width, height = int((max(xs) - min(xs)) / res) + 40, int((max(ys) - min(ys)) / res) + 40
+    cols, rows = np.meshgrid(np.arange(width), np.arange(height))
+    hills = 80 + 60 * np.sin(cols / 40.0) * np.cos(rows / 55.0)  # something to shade
+    path = write_tif(
+        tmp_path_factory.mktemp("dem") / "dem.tif",
+        hills.astype("float32"),
+        res=res,
+        origin=(min(xs) - 20 * res, max(ys) + 20 * res),
+    )
+    load_raster(engine, path, "dem", settings=settings)
+    yield
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM rasters WHERE kind = 'dem'"))

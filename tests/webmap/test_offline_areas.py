@@ -120,3 +120,57 @@ def test_download_an_area_then_use_it_offline_and_delete_it(tls_browser, tls_ser
     assert not [n for n in names if n.startswith("ws-area-")], names
     assert errors == []
     context.close()
+
+
+def relief_tile_drawn(page, lat: float, lon: float, zoom: int) -> None:
+    """Wait until the relief tile under (lat, lon) is drawn: the z14 one enlarged above z14."""
+    t = TMS.tile(lon, lat, min(zoom, 14))
+    page.wait_for_function(
+        """src => [...document.querySelectorAll('img.leaflet-tile')].some(
+            (img) => img.src.endsWith(src) && img.complete && img.naturalWidth === 256)""",
+        arg=f"/api/rasters/dem/tiles/{t.z}/{t.x}/{t.y}.png",
+        timeout=20_000,
+    )
+
+
+def test_an_area_keeps_the_relief_basemap_for_offline_use(dem, client, tls_browser, tls_server):
+    """With a DEM registered, the area holds its relief tiles over the unit, z10 to the
+    relief's native z14 (the map enlarges z14 above it), and the map draws them offline."""
+    auth = {"Authorization": f"Bearer {tls_server.token}"}
+    plan = client.get("/map/offline-area", params={"unit": "421303-01"}, headers=auth).json()
+    (relief,) = plan["basemaps"]
+    assert relief["kind"] == "dem" and relief["zooms"] == [10, 14]
+    assert relief["tiles_url"] == "/api/rasters/dem/tiles/{z}/{x}/{y}.png"
+    expected = {(t.z, t.x, t.y) for t in TMS.tiles(*WEST_UNIT, zooms=list(range(10, 15)))}
+    assert {tuple(t) for t in relief["tiles"]} == expected
+    # the size shown first: within 25 % of the PNGs the server really sends
+    sent = sum(
+        len(client.get(relief["tiles_url"].format(z=z, x=x, y=y), headers=auth).content)
+        for z, x, y in relief["tiles"]
+    )
+    assert abs(relief["bytes"] - sent) <= 0.25 * sent
+    assert plan["basemap_bytes"] == relief["bytes"]
+
+    context = new_context(tls_browser, tls_server)
+    page = context.new_page()
+    page.goto(tls_server.base_url + "/")
+    wait_ready(page)
+    page.wait_for_function("document.body.dataset.offlineReady === '1'", timeout=30_000)
+    page.click("#ws-tab-btn-areas")
+    page.select_option("#ws-area-unit", "421303-01")
+    page.click("#ws-area-estimate")
+    page.wait_for_function("document.getElementById('ws-area-size').dataset.bytes")
+    assert "底图地形晕渲（DEM）" in page.inner_text("#ws-area-size")
+    page.click("#ws-area-download")
+    page.wait_for_selector('.ws-area[data-unit="421303-01"]', timeout=120_000)
+    context.set_offline(True)
+    page.reload()
+    wait_ready(page)
+    for zoom in (12, 14, 16):  # 16: the z14 tiles enlarged, no request beyond the area
+        set_view(page, 31.72, 113.27, zoom)
+        relief_tile_drawn(page, 31.72, 113.27, zoom)
+    context.set_offline(False)
+    page.click("#ws-tab-btn-areas")
+    page.click('.ws-area[data-unit="421303-01"] button[data-area="delete"]')
+    page.wait_for_selector('.ws-area[data-unit="421303-01"]', state="detached")
+    context.close()

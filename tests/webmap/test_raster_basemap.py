@@ -2,17 +2,8 @@
 its tiles drawn on the map by the browser."""
 
 import json
-from collections.abc import Iterator
 
-import numpy as np
-import pytest
-from pyproj import Transformer
-from sqlalchemy import text
-
-from etl.rasters import load_raster
-from tests.rasters.conftest import write_tif
 from tests.webmap.conftest import screenshot, set_view
-from tests.webmap.fixture_data import DISTRICT_BOX
 from webmap.page import PageOptions, build_page
 
 OPTIONS = PageOptions(
@@ -46,28 +37,6 @@ def test_with_a_tianditu_key_relief_is_offered_but_not_shown() -> None:
 
 def test_no_raster_no_raster_basemap() -> None:
     assert "/api/rasters/" not in build_page(OPTIONS)
-
-
-@pytest.fixture(scope="module")
-def dem(map_database, tmp_path_factory) -> Iterator[None]:
-    engine, settings = map_database
-    to_gk = Transformer.from_crs(4490, 4547, always_xy=True)
-    xmin, ymin, xmax, ymax = DISTRICT_BOX
-    xs, ys = to_gk.transform([xmin, xmax, xmin, xmax], [ymin, ymin, ymax, ymax])
-    res = 50.0
-    width, height = int((max(xs) - min(xs)) / res) + 40, int((max(ys) - min(ys)) / res) + 40
-    cols, rows = np.meshgrid(np.arange(width), np.arange(height))
-    hills = 80 + 60 * np.sin(cols / 40.0) * np.cos(rows / 55.0)  # something to shade
-    path = write_tif(
-        tmp_path_factory.mktemp("dem") / "dem.tif",
-        hills.astype("float32"),
-        res=res,
-        origin=(min(xs) - 20 * res, max(ys) + 20 * res),
-    )
-    load_raster(engine, path, "dem", settings=settings)
-    yield
-    with engine.begin() as conn:
-        conn.execute(text("DELETE FROM rasters WHERE kind = 'dem'"))
 
 
 def test_the_map_draws_relief_tiles(dem, map_page) -> None:

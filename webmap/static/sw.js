@@ -86,6 +86,8 @@ function strategyFor(url, request) {
   const path = url.pathname;
   if (request && request.mode === "navigate") return path === "/" ? pageStrategy : null;
   if (/^\/ogc\/collections\/[^/]+\/tiles\//.test(path)) return tileStrategy;
+  // the platform's own basemaps (relief, land cover): kept like the vector tiles
+  if (/^\/api\/rasters\/[^/]+\/tiles\//.test(path)) return tileStrategy;
   if (/^\/ogc\/collections\/[^/]+\/items$/.test(path)) return dataStrategy;
   // the small layers' GeoJSON (/api/layers/{key}.geojson), not the exports for desks
   if (/^\/api\/(sections|reservoirs|layers)(\/|\.|$)/.test(path) && !path.endsWith("/export")) return dataStrategy;

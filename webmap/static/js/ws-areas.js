@@ -1,5 +1,5 @@
 /* Offline areas (离线区域): before going out, a unit's vector tiles (z13–z16, the map's tiled
- * layers) and the data the map shows (small layers, sections with their assessments and
+ * layers), its relief and land-cover basemap tiles (z10 to their native zoom) and the data the map shows (small layers, sections with their assessments and
  * charts for the period shown, the list evaluation) are stored on the device, in a cache
  * "ws-area-<unit>-<time>" the service worker falls back to (sw.js). The size is shown before
  * downloading (GET /map/offline-area measures every tile in PostGIS), a progress bar during;
@@ -74,11 +74,14 @@
     }
     const data = dataUrls();
     plan.data = data;
-    plan.estimate = plan.tile_bytes + (await dataBytes(data));
+    plan.estimate = plan.tile_bytes + plan.basemap_bytes + (await dataBytes(data));
     const fetched = plan.layers.reduce((n, l) => n + l.tiles.filter((t) => t[3] > 0).length, 0);
+    const basemaps = plan.basemaps
+      .map((b) => `；底图${b.name} ${b.tiles.length} 块（z${b.zooms[0]}–z${b.zooms[1]}，约 ${mb(b.bytes)}）`)
+      .join("");
     $("ws-area-size").textContent =
       `${plan.unit.name}：约 ${mb(plan.estimate)}（瓦片 ${plan.tile_count} 个，z${plan.zooms[0]}–z${plan.zooms[1]}，` +
-      `其中 ${fetched} 个有图斑；数据 ${data.length} 项）`;
+      `其中 ${fetched} 个有图斑${basemaps}；数据 ${data.length} 项）`;
     $("ws-area-size").dataset.bytes = String(plan.estimate);
     $("ws-area-download").disabled = false;
   }
@@ -102,6 +105,10 @@
       const cfg = WS.layerConfig(layer.key);
       const template = (cfg && cfg.tiles_url) || layer.tiles_url;
       for (const tile of layer.tiles) jobs.push({ url: tileUrl(template, tile), empty: tile[3] === 0 });
+    }
+    // the relief and land-cover basemaps, at the URLs the map's base layers request
+    for (const basemap of plan.basemaps) {
+      for (const tile of basemap.tiles) jobs.push({ url: tileUrl(basemap.tiles_url, tile) });
     }
     const bar = $("ws-area-progress");
     bar.hidden = false;

@@ -221,6 +221,10 @@ def test_a_long_press_lists_every_layer_at_the_point(geo_page):
     page.evaluate("WS.map.closePopup()")
     page.locator(".leaflet-ws-position-pane path.leaflet-interactive").click(force=True)
     page.wait_for_function(f"Number(document.body.dataset.hereShown || 0) > {before}")
+    # the popup of the position itself (its coordinates), not of the long press before
+    page.wait_for_function(
+        "() => (document.querySelector('.ws-here') || {}).textContent?.includes('113.450000, 31.730000')"
+    )
     assert set(here_list(page)) == {"units", "district"}  # OUTSIDE: no protected land
     assert errors == []
 

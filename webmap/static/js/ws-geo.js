@@ -472,7 +472,9 @@
 
   /* Opened once its content is known (a few milliseconds): a popup that grows after opening
    * is not panned into view by Leaflet. */
+  let hereAsked = 0; // the newest question: a slower answer to an older one is dropped
   async function showHere(latlng) {
+    const asked = ++hereAsked;
     WS.map.getContainer().classList.add("ws-busy");
     const toleranceM = tapTolerance(latlng);
     let html;
@@ -490,6 +492,7 @@
       const why = WS.offline.isOffline() ? "离线：来自本设备保存的数据" : `服务器未答复（${WS.errorText(err)}）：来自本页已加载的数据`;
       html = hereHtml(latlng, toleranceM, local.hits, local.unknown, why);
     }
+    if (asked !== hereAsked) return; // another point was asked meanwhile: its answer shows
     WS.map.getContainer().classList.remove("ws-busy");
     L.popup(Object.assign({ minWidth: 240, className: "ws-here-popup" }, WS.POPUP))
       .setLatLng(latlng)

@@ -70,28 +70,25 @@ class ArchiveLimits:
         )
 
 
-def extract_zip(archive: Path, folder: Path, limits: ArchiveLimits) -> list[Path]:
+def extract_zip(
+    archive: Path, folder: Path, limits: ArchiveLimits, kind: str = "压缩包"
+) -> list[Path]:
     """Check ``archive`` and extract it into ``folder``; returns the extracted files.
+    ``kind`` names the file in messages as the user knows it (a 压缩包, a KMZ 文件).
 
     Raises :class:`InvalidInputError` for a corrupt or unsafe archive; nothing outside
     ``folder`` (a fresh temporary directory owned by the caller) is ever written.
     """
-    size = archive.stat().st_size
-    if size > limits.max_archive_bytes:
-        raise InvalidInputError(
-            f"压缩包 {archive.name} 大小 {size / MB:.1f} MB，超过上限 "
-            f"{limits.max_archive_bytes / MB:g} MB（archive too large）。",
-            hint="请拆分数据后分批导入，或调整 WATERSHED_MAX_UPLOAD_MB。",
-        )
+    _check_size(archive, limits, kind, "archive too large")
     try:
         with zipfile.ZipFile(archive) as zf:
             entries = [e for e in zf.infolist() if not e.is_dir()]
-            _check_entries(archive.name, entries, limits)
+            _check_entries(archive.name, entries, limits, kind)
             _check_shapefile_records(entries, limits)
-            return _extract(zf, entries, folder.resolve())
+            return _extract(zf, entries, folder.resolve(), kind)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise InvalidInputError(
-            f"压缩包 {archive.name} 已损坏或格式不支持"
+            f"{kind} {archive.name} 已损坏或格式不支持"
             f"（corrupt zip: {without_directories(str(exc))}）。",
             hint=_HINT,
         ) from exc
@@ -102,13 +99,7 @@ def extract_kmz(archive: Path, folder: Path, limits: ArchiveLimits) -> Path:
     count, ratio, total, no path leaving the folder — extracted into ``folder``; returns its
     one KML (normally ``doc.kml``). No KML, or more than one, is refused: which of several a
     viewer shows depends on the program, and a red line must not be read from the wrong one."""
-    try:
-        files = extract_zip(archive, folder, limits)
-    except InvalidInputError as exc:
-        # extract_zip speaks of a 压缩包 (zip); name the KMZ the user sent.
-        raise InvalidInputError(
-            exc.message.replace("压缩包", "KMZ 文件", 1), hint=exc.hint
-        ) from exc
+    files = extract_zip(archive, folder, limits, kind="KMZ 文件")
     kmls = [f for f in files if f.suffix.lower() == ".kml"]
     if len(kmls) != 1:
         root = folder.resolve()
@@ -127,13 +118,7 @@ def check_archive(archive: Path, limits: ArchiveLimits, kind: str = "压缩包")
     file size, entry count, per-entry ratio and total uncompressed size, all from the zip's
     directory before a byte is inflated (a 616 KB workbook holding a 600 MB cell took the
     server to 2.5 GB: issue 16, defect 5)."""
-    size = archive.stat().st_size
-    if size > limits.max_archive_bytes:
-        raise InvalidInputError(
-            f"{kind} {archive.name} 大小 {size / MB:.1f} MB，超过上限 "
-            f"{limits.max_archive_bytes / MB:g} MB（file too large）。",
-            hint="请拆分数据后分批导入，或调整 WATERSHED_MAX_UPLOAD_MB。",
-        )
+    _check_size(archive, limits, kind, "file too large")
     try:
         with zipfile.ZipFile(archive) as zf:
             _check_entries(archive.name, [e for e in zf.infolist() if not e.is_dir()], limits)
@@ -155,33 +140,45 @@ def entry_name(info: zipfile.ZipInfo) -> str:
         return info.filename
 
 
-def _check_entries(name: str, entries: list[zipfile.ZipInfo], limits: ArchiveLimits) -> None:
+def _check_size(archive: Path, limits: ArchiveLimits, kind: str, gloss: str) -> None:
+    size = archive.stat().st_size
+    if size > limits.max_archive_bytes:
+        raise InvalidInputError(
+            f"{kind} {archive.name} 大小 {size / MB:.1f} MB，超过上限 "
+            f"{limits.max_archive_bytes / MB:g} MB（{gloss}）。",
+            hint="请拆分数据后分批导入，或调整 WATERSHED_MAX_UPLOAD_MB。",
+        )
+
+
+def _check_entries(
+    name: str, entries: list[zipfile.ZipInfo], limits: ArchiveLimits, kind: str = "压缩包"
+) -> None:
     if not entries:
-        raise InvalidInputError(f"压缩包 {name} 是空的（empty archive）。", hint=_HINT)
+        raise InvalidInputError(f"{kind} {name} 是空的（empty archive）。", hint=_HINT)
     if len(entries) > MAX_ENTRIES:
         raise InvalidInputError(
-            f"压缩包 {name} 含 {len(entries)} 个文件，超过上限 {MAX_ENTRIES}（too many entries）。",
+            f"{kind} {name} 含 {len(entries)} 个文件，超过上限 {MAX_ENTRIES}（too many entries）。",
             hint=_HINT,
         )
     total = 0
     for info in entries:
-        _safe_relative_path(name, info)
+        _safe_relative_path(name, info, kind)
         if info.flag_bits & _ENCRYPTED_FLAG:
             raise InvalidInputError(
-                f"压缩包 {name} 中的 {entry_name(info)} 已加密（encrypted entry）。",
+                f"{kind} {name} 中的 {entry_name(info)} 已加密（encrypted entry）。",
                 hint="请上传未加密的压缩包。",
             )
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
             raise InvalidInputError(
-                f"压缩包 {name} 中的 {entry_name(info)} 压缩比 {ratio:.0f}:1 异常"
+                f"{kind} {name} 中的 {entry_name(info)} 压缩比 {ratio:.0f}:1 异常"
                 f"（解压后 {info.file_size / MB:.0f} MB），疑似压缩炸弹（zip bomb）。",
                 hint=_HINT,
             )
         total += info.file_size
     if total > limits.max_unzipped_bytes:
         raise InvalidInputError(
-            f"压缩包 {name} 解压后共 {total / MB:.1f} MB，超过上限 "
+            f"{kind} {name} 解压后共 {total / MB:.1f} MB，超过上限 "
             f"{limits.max_unzipped_bytes / MB:g} MB（uncompressed size over the limit）。",
             hint="请拆分数据后分批导入，或调整 WATERSHED_MAX_UNZIPPED_MB。",
         )
@@ -207,7 +204,7 @@ def _check_shapefile_records(entries: list[zipfile.ZipInfo], limits: ArchiveLimi
             )
 
 
-def _safe_relative_path(name: str, info: zipfile.ZipInfo) -> PurePosixPath:
+def _safe_relative_path(name: str, info: zipfile.ZipInfo, kind: str) -> PurePosixPath:
     """The entry's path inside the archive, or an error if it could leave the folder."""
     raw = entry_name(info).replace("\\", "/")
     path = PurePosixPath(raw)
@@ -221,19 +218,21 @@ def _safe_relative_path(name: str, info: zipfile.ZipInfo) -> PurePosixPath:
     if escapes or is_link:
         what = "符号链接" if is_link else "指向解压目录之外的路径"
         raise InvalidInputError(
-            f"压缩包 {name} 含有不安全的条目“{raw}”（{what}；entry escapes the folder）。",
+            f"{kind} {name} 含有不安全的条目“{raw}”（{what}；entry escapes the folder）。",
             hint=_HINT,
         )
     return path
 
 
-def _extract(zf: zipfile.ZipFile, entries: list[zipfile.ZipInfo], folder: Path) -> list[Path]:
+def _extract(
+    zf: zipfile.ZipFile, entries: list[zipfile.ZipInfo], folder: Path, kind: str
+) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for info in entries:
-        target = (folder / _safe_relative_path(zf.filename or "", info)).resolve()
+        target = (folder / _safe_relative_path(zf.filename or "", info, kind)).resolve()
         if not target.is_relative_to(folder):  # belt and braces after the name check
-            raise InvalidInputError(f"压缩包条目“{info.filename}”指向解压目录之外。", hint=_HINT)
+            raise InvalidInputError(f"{kind}条目“{info.filename}”指向解压目录之外。", hint=_HINT)
         target.parent.mkdir(parents=True, exist_ok=True)
         with zf.open(info) as src, target.open("wb") as dst:
             shutil.copyfileobj(src, dst, 1024 * 1024)

@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from api.audit import record, sha256_of
 from api.auth import CallerDep, Principal, ensure_role
 from api.deps import EngineDep, SettingsDep
+from api.params import XLSX
 from api.report_page import overlap_html
 from api.report_pdf import overlap_pdf
 from api.saved_reports import delete_report, get_report, list_reports, rename_report
@@ -301,7 +302,6 @@ class Rename(BaseModel):
 
 
 PDF = "application/pdf"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCUMENTS: dict[str, tuple[str, str]] = {
     "html": ("text/html; charset=utf-8", "打印版"),
     "pdf": (PDF, "PDF"),

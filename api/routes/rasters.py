@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import ReaderDep
 from api.deps import EngineDep, SettingsDep
 from api.nonfarm_xlsx import nonfarm_workbook
+from api.params import XLSX
 from api.raster_tiles import serve_tile
 from gis.rasters import KIND_PATTERN, KINDS, LANDCOVER_CLASSES
 from layers.nonfarm import DEFAULT_THRESHOLD, nonfarm_geojson, nonfarm_screening
@@ -22,7 +23,6 @@ from layers.rasters import registered
 router = APIRouter(prefix="/api/rasters", tags=["rasters"])
 
 TILE_TEMPLATE = "/api/rasters/{kind}/tiles/{z}/{x}/{y}.png"
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _PNG = {200: {"content": {"image/png": {}}, "description": "PNG 瓦片（256 像素，无数据处透明）"}}
 
 
@@ -97,7 +97,7 @@ async def nonfarm_map(
     "/landcover/nonfarm.xlsx",
     summary="耕地非农化候选清单（Excel）",
     response_class=Response,
-    responses={200: {"content": {_XLSX: {}}, "description": "候选清单与无法判定的图斑"}},
+    responses={200: {"content": {XLSX: {}}, "description": "候选清单与无法判定的图斑"}},
 )
 async def nonfarm_xlsx(
     engine: EngineDep, settings: SettingsDep, _: ReaderDep, threshold: Threshold = DEFAULT_THRESHOLD
@@ -108,7 +108,7 @@ async def nonfarm_xlsx(
     body = await run_in_threadpool(nonfarm_workbook, result)
     name = quote("耕地非农化候选.xlsx")
     headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{name}"}
-    return Response(body, media_type=_XLSX, headers=headers)
+    return Response(body, media_type=XLSX, headers=headers)
 
 
 @router.get(

@@ -17,6 +17,10 @@
   WS.layerConfig = function (key) {
     return WS.config().layers.find((l) => l.key === key);
   };
+  /* Whether the signed-in user's role is at least ``role`` (the server's api.auth.Principal.allows;
+     ranks in the order of layers.models.system.ROLES). The server checks again on every write. */
+  const ROLE_RANK = { viewer: 0, analyst: 1, editor: 2, admin: 3 };
+  WS.allows = (role) => (ROLE_RANK[WS.config().user.role] ?? -1) >= ROLE_RANK[role];
 
   /* ---- text ---- */
   const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };

@@ -21,7 +21,6 @@
   const COLOURS = { open: "#e31a1c", closed: "#33a02c", pending: "#ff7f00" };
   const PHOTO_TYPES = ["image/jpeg", "image/png", "image/webp"];
   const PHOTO_MAX = 10 * 1024 * 1024;
-  const RANK = { viewer: 0, analyst: 1, editor: 2, admin: 3 };
 
   /* ---- the device's store ---- */
   let dbPromise = null;
@@ -72,9 +71,8 @@
   }
 
   /* ---- who may do what (the server checks again) ---- */
-  const role = () => RANK[WS.config().user.role] ?? -1;
-  const mayWrite = () => role() >= RANK.analyst;
-  const mayClose = () => role() >= RANK.editor;
+  const mayWrite = () => WS.allows("analyst");
+  const mayClose = () => WS.allows("editor");
 
   /* ---- the queue ---- */
   async function pendingCount() {

@@ -9,7 +9,6 @@
   // 无法判定 is red like a conflict: it must never read as a pass
   const VERDICT_CLASS = { conflict: "fail", review: "warn", clear: "pass", undetermined: "fail" };
   const OUT = new Set(["partial", "undetermined"]);
-  const SAVER_ROLES = ["analyst", "editor", "admin"];
   const SEVERITY = { prohibited: "禁止占用", restricted: "限制占用", informational: "提示" };
   let drawer = null;
   let overlay = null;
@@ -209,7 +208,7 @@
       .map((x) => `<li${x.severity === "undetermined" ? ' class="ws-error ws-out"' : ""}>${WS.esc(x.text)}</li>`)
       .join("");
     const notes = (r.input.notes || []).map((n) => `<li>${WS.esc(n)}</li>`).join("");
-    const canSave = SAVER_ROLES.includes(WS.config().user.role) && !r.id;
+    const canSave = WS.allows("analyst") && !r.id;
     reportEl().innerHTML = `
       <div class="ws-verdict ws-status-${VERDICT_CLASS[v.status]}" data-verdict="${v.status}">
         <strong>${WS.esc(v.label)}</strong> ${WS.esc(v.summary)}</div>
@@ -307,7 +306,7 @@
   }
 
   async function loadSaved() {
-    if (!SAVER_ROLES.includes(WS.config().user.role)) return;
+    if (!WS.allows("analyst")) return;
     let items;
     try {
       items = await WS.api(WS.config().endpoints.overlap);

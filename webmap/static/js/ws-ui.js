@@ -98,7 +98,7 @@
      巡查记录 (never above the issuer's own role; the server checks it too). */
   async function showSigninQr(tabletRole) {
     const role = tabletRole === "analyst" ? "analyst" : "viewer";
-    const mayRecord = ["analyst", "editor", "admin"].includes(WS.config().user.role);
+    const mayRecord = WS.allows("analyst");
     let dialog = $("ws-qr");
     if (!dialog) {
       dialog = document.createElement("dialog");

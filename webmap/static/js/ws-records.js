@@ -120,9 +120,11 @@
 
   async function runSync() {
     if (!navigator.onLine) {
-      syncState("离线：记录保存在本设备，联网后自动同步。", "offline");
       await renderBadge();
-      return refresh();
+      await refresh();
+      // the state last, once the layer shows the device's records (tests wait for it)
+      syncState("离线：记录保存在本设备，联网后自动同步。", "offline");
+      return;
     }
     syncState("正在同步…", "running");
     let outcome = [`已同步 ${new Date().toLocaleTimeString("zh-CN")}`, "idle"];
@@ -439,6 +441,8 @@
   let deferred = false;
   async function refresh() {
     if (!layer) return;
+    const list = await items();
+    // asked after reading the device's store: a popup opened meanwhile must not be closed
     if (layer.getLayers().some((m) => m.isPopupOpen())) {
       if (!deferred) {
         deferred = true;
@@ -449,7 +453,6 @@
       }
       return;
     }
-    const list = await items();
     layer.clearLayers();
     const rows = [];
     for (const item of list) {

@@ -44,6 +44,7 @@ from shapely.geometry import mapping
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.synthetic import api_server, database, percentile
+from gis.area import M2_PER_MU
 from gis.compliance import FARMLAND_CODES, MIN_OVERLAP_M2
 from layers.db import libpq_url
 from layers.overlap import AS_OF_LAYERS, DISPLAY_TOLERANCE_DEG, overlap_sql
@@ -145,6 +146,7 @@ def literal_sql(project: shapely.Polygon, geometry: str = "none") -> str:
         ":wkb", f"'\\x{shapely.to_wkb(shapely.MultiPolygon([project]), hex=True)}'::bytea"
     )
     sql = sql.replace(":min_area_m2", repr(MIN_OVERLAP_M2))
+    sql = sql.replace(":m2_per_mu", repr(M2_PER_MU))
     layers = ", ".join(f"'{k}'" for k in AS_OF_LAYERS)
     sql = sql.replace(":as_of_layers", f"ARRAY[{layers}]")
     for n in sorted(range(len(PROTECTED_LAYERS)), reverse=True):  # layer_10 before layer_1
@@ -215,10 +217,15 @@ def main() -> None:
                     base, libpq_url(settings), shapes, args.rounds
                 )
         for name, row in large.items():
+            # the median of --geopandas-runs: one run of 2.5 s on a shared machine can be
+            # off by a tenth, and the ratio is the figure the issue asks for
             shape = large_project(bounds) if name.startswith("3 km") else corridor(bounds)
-            start = time.perf_counter()
-            row["geopandas_areas"] = geopandas_script(shape, paths)
-            row["geopandas"] = time.perf_counter() - start
+            runs = []
+            for _ in range(args.geopandas_runs):
+                start = time.perf_counter()
+                row["geopandas_areas"] = geopandas_script(shape, paths)
+                runs.append(time.perf_counter() - start)
+            row["geopandas"] = statistics.median(runs)
         if not args.only_large:
             gp_times, gp_areas = [], []
             for shape in shapes[: args.geopandas_runs]:

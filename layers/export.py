@@ -151,9 +151,13 @@ def _extra_kinds(engine: Engine, spec: LayerSpec) -> dict[str, str]:
 
 
 def _table_columns(engine: Engine, spec: LayerSpec) -> list[str]:
+    """The table's columns, less the ellipsoidal area PostgreSQL generates from the geometry
+    (LayerSpec.ellipsoidal_area_field): a figure the platform keeps for its reports, not an
+    attribute of the bureau's data, and the export's geometry carries it anyway."""
     with engine.connect() as conn:
         result = conn.execute(text(f"SELECT * FROM {quote_identifier(spec.table)} WHERE false"))
-        return list(result.keys())
+        names = list(result.keys())  # (a result iterates over rows, not column names)
+    return [c for c in names if c != spec.ellipsoidal_area_field]
 
 
 def _filled_columns(engine: Engine, spec: LayerSpec, columns: list[str]) -> set[str]:

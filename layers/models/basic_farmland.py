@@ -4,7 +4,13 @@ from geoalchemy2 import WKBElement
 from sqlalchemy import CheckConstraint, Float, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from layers.models.base import Base, LayerMixin, geometry_column, valid_geometry_checks
+from layers.models.base import (
+    Base,
+    LayerMixin,
+    ellipsoidal_area_column,
+    geometry_column,
+    valid_geometry_checks,
+)
 
 
 class BasicFarmland(LayerMixin, Base):
@@ -21,4 +27,6 @@ class BasicFarmland(LayerMixin, Base):
     dlmc: Mapped[str | None] = mapped_column(String(60))
     zldwmc: Mapped[str | None] = mapped_column(String(100))
     yjjbntmj: Mapped[float | None] = mapped_column(Float)  # 永久基本农田面积 m²
+    # 椭球面积 m², kept by PostgreSQL (migration 0013; LayerSpec.ellipsoidal_area_field)
+    ellipsoidal_m2: Mapped[float | None] = ellipsoidal_area_column()
     geom: Mapped[WKBElement] = geometry_column("MULTIPOLYGON")

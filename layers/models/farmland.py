@@ -4,7 +4,13 @@ from geoalchemy2 import WKBElement
 from sqlalchemy import CheckConstraint, Float, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from layers.models.base import Base, LayerMixin, geometry_column, valid_geometry_checks
+from layers.models.base import (
+    Base,
+    LayerMixin,
+    ellipsoidal_area_column,
+    geometry_column,
+    valid_geometry_checks,
+)
 
 
 class LandParcel(LayerMixin, Base):
@@ -33,4 +39,6 @@ class LandParcel(LayerMixin, Base):
     kcxs: Mapped[float | None] = mapped_column(Float)  # 扣除地类系数
     kcmj: Mapped[float | None] = mapped_column(Float)  # 扣除地类面积 m²
     tbdlmj: Mapped[float | None] = mapped_column(Float)  # 图斑地类面积 = TBMJ − KCMJ
+    # 椭球面积 m², kept by PostgreSQL (migration 0013; LayerSpec.ellipsoidal_area_field)
+    ellipsoidal_m2: Mapped[float | None] = ellipsoidal_area_column()
     geom: Mapped[WKBElement] = geometry_column("MULTIPOLYGON")

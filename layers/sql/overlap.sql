@@ -46,8 +46,12 @@ cut AS MATERIALIZED (
                 ELSE ST_CollectionExtract(ST_Intersection(c.feature, c.project), 3)
            END AS piece,
            -- the feature's own area: a covered feature's piece area, and the denominator of
-           -- the declared net ratio; computed once
-           CASE WHEN c.covered OR c.has_net THEN ST_Area(c.feature::geography) END AS feature_m2
+           -- the declared net ratio (of counted features only: the others' pieces count only
+           -- towards coverage, never their net area); read where the table stores it (the
+           -- same function on the same geometry: the same figure), else computed once
+           CASE WHEN c.covered OR (c.has_net AND c.counted)
+                THEN COALESCE(c.stored_m2, ST_Area(c.feature::geography))
+           END AS feature_m2
     -- (the project first in ST_Covers and ST_Intersects: PostGIS prepares it once; a covered
     -- feature touches the project, so only the others are tested for touching it)
     FROM (SELECT c.*, p.geom AS project, ST_Covers(p.geom, c.feature) AS covered
@@ -77,9 +81,11 @@ collected AS (
         -- from one run to the next (floating-point sums depend on their order)
         sum(area_m2 ORDER BY id) AS area_m2,
         sum(net_m2 ORDER BY id) AS net_m2,
+        -- 亩 by the one conversion factor gis.area holds (bound as :m2_per_mu)
         json_agg(
             json_build_object('id', id, 'name', name, 'code', code, 'location', location,
-                              'area_m2', area_m2, 'net_area_m2', net_m2)
+                              'area_m2', area_m2, 'area_mu', area_m2 / :m2_per_mu,
+                              'net_area_m2', net_m2, 'net_area_mu', net_m2 / :m2_per_mu)
             ORDER BY area_m2 DESC, id
         ) AS features
     FROM areal
@@ -104,8 +110,11 @@ SELECT
     -- no district_part row: the project lies wholly outside (or no district is loaded)
     COALESCE((SELECT ST_AsGeoJSON(ST_CollectionExtract(outside, 3), 9, 0) FROM district_part),
              (SELECT ST_AsGeoJSON(geom, 9, 0) FROM project)) AS outside_geometry,
+    -- the JSON values as text: layers/overlap.py reads them with orjson (thousands of
+    -- features in a large project)
     (SELECT json_agg(json_build_object(
-        'layer', layer, 'loaded', loaded, 'covered_m2', covered_m2)) FROM coverage) AS coverage,
+        'layer', layer, 'loaded', loaded, 'covered_m2', covered_m2)) FROM coverage)::text
+        AS coverage,
     -- the data's as-of: each layer's last load (a layer loaded outside the loader has none)
     (SELECT json_object_agg(layer, loaded_at) FROM (
         SELECT layer, max(loaded_at) AS loaded_at FROM loads
@@ -120,4 +129,4 @@ SELECT
             'geometry', {drawing}
         )) FROM per_layer),
         '[]'::json
-    ) AS layers
+    )::text AS layers

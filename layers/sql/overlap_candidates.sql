@@ -11,6 +11,7 @@
         {code} AS code,
         {location} AS location,
         {declared} AS declared_m2,
+        {stored_m2} AS stored_m2,
         {has_net} AS has_net,
         {counted} AS counted,
         {disjoint} AS disjoint,

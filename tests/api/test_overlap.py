@@ -12,9 +12,14 @@ from openpyxl import load_workbook
 from pyproj import Transformer
 from shapely import box
 from shapely.geometry import mapping, shape
+from sqlalchemy import text
 
 from api.schemas import OverlapReport
+from gis.area import m2_to_mu
 from gis.gcj02 import wgs84_to_gcj02_geometry
+from layers import overlap as overlap_module
+from layers.overlap import overlap_report
+from layers.project_geometry import from_geojson
 from tests.api import data
 
 RTOL = 1e-4  # 0.01 %
@@ -60,6 +65,13 @@ def test_cgcs2000_polygon_figures_features_and_verdict(client, viewer) -> None:
     paddy = next(f for f in layers["farmland"]["features"] if f["name"] == "水田")
     paddy_m2 = data.area_m2(data.P.intersection(data.C1))
     assert paddy["net_area_m2"] == pytest.approx(data.C1_NET_SHARE * paddy_m2, rel=RTOL)
+    # each feature's 亩 (computed in the statement) is gis.area's conversion of its m², exactly
+    for entry in body["layers"]:
+        for f in entry["features"]:
+            assert f["area_mu"] == m2_to_mu(f["area_m2"])
+            assert f["net_area_mu"] == (
+                None if f["net_area_m2"] is None else m2_to_mu(f["net_area_m2"])
+            )
     farmland_reason = next(r for r in body["verdict"]["reasons"] if r["layer"] == "farmland")
     assert f"扣除田坎等后 {layers['farmland']['net_area_mu']:.2f} 亩" in farmland_reason["text"]
     # The two red-line features overlap; each is listed, the layer area is their union's.
@@ -362,3 +374,39 @@ def test_a_saved_check_keeps_the_display_drawing(client, tokens) -> None:
     assert hits and all(e["geometry"] is not None for e in hits)
     again = client.get(f"/api/overlap/{saved['id']}", headers=analyst).json()
     assert again["layers"] == saved["layers"]
+
+
+def test_stored_feature_areas_are_the_computed_ones_and_change_no_figure(
+    engine, dataset, monkeypatch
+) -> None:
+    """The ellipsoidal areas PostgreSQL keeps for 地类图斑 and 永久基本农田 (migration 0013) are
+    ST_Area of the geometry as it is, after an update too; the report reading them gives the
+    very figures, to the last bit, of the report computing them."""
+    for table in ("farmland", "basic_farmland"):
+        with engine.connect() as conn, conn.begin():
+            same = "SELECT bool_and(ellipsoidal_m2 = ST_Area(geom::geography)), count(*) FROM "
+            assert conn.execute(text(same + table)).one()[0] is True
+            shrink = (
+                f"UPDATE {table} SET geom = ST_Multi(ST_Buffer(geom, -0.001)) "
+                f"WHERE id = (SELECT min(id) FROM {table} WHERE source = 'api-test-fixture')"
+            )
+            assert conn.execute(text(shrink)).rowcount == 1
+            assert conn.execute(text(same + table)).one()[0] is True
+            conn.rollback()
+    project = from_geojson(mapping(data.P), crs=None, gcj02=False, max_vertices=10_000)
+    read = overlap_report(engine, project, "full")
+    assert '"ellipsoidal_m2" AS stored_m2' in overlap_module.overlap_sql(geometry="full")
+    monkeypatch.setattr(overlap_module, "_stored_area_sql", lambda spec: "NULL::float8")
+    overlap_module.overlap_sql.cache_clear()
+    try:
+        computed = overlap_report(engine, project, "full")
+        statement = overlap_module.overlap_sql(geometry="full")
+    finally:
+        monkeypatch.undo()
+        overlap_module.overlap_sql.cache_clear()
+    assert "ellipsoidal_m2" not in statement  # every area computed in this one
+    figures = ("area_m2", "net_area_m2", "features", "coverage")
+    assert [{k: e[k] for k in figures} for e in read["layers"]] == [
+        {k: e[k] for k in figures} for e in computed["layers"]
+    ]
+    assert read["layers"][1]["features"] and read["layers"][2]["features"]

@@ -52,11 +52,14 @@ cut AS MATERIALIZED (
            CASE WHEN c.covered OR (c.has_net AND c.counted)
                 THEN COALESCE(c.stored_m2, ST_Area(c.feature::geography))
            END AS feature_m2
-    -- (the project first in ST_Covers and ST_Intersects: PostGIS prepares it once; a covered
-    -- feature touches the project, so only the others are tested for touching it)
+    -- (the project first in ST_Intersects and ST_Covers: PostGIS prepares it once. Touching
+    -- first: most candidates of a long outline only share a box with it (a 30 km road: 1 148
+    -- of 4 034), and only those touching are asked whether it covers them; a compact outline
+    -- then pays one more test per covered feature: 2.5 ms less for the road, 1.8 ms more for
+    -- the 3 km square, whose covered features' areas are read, not computed)
     FROM (SELECT c.*, p.geom AS project, ST_Covers(p.geom, c.feature) AS covered
-          FROM candidates AS c, project AS p OFFSET 0) AS c
-    WHERE c.covered OR ST_Intersects(c.project, c.feature)
+          FROM candidates AS c, project AS p
+          WHERE ST_Intersects(p.geom, c.feature) OFFSET 0) AS c
 ),
 areal AS (
     SELECT layer, id, name, code, location, piece, counted, disjoint, area_m2,

@@ -196,7 +196,10 @@ def _write(
         report.note_previous(previous)
         progress("面积与统计", 0.9)
         if spec.geometry_type.upper().endswith("POLYGON"):
-            area = cur.execute(composed("load_layer_area", table=table), _src(report)).fetchone()[0]
+            stored = spec.ellipsoidal_area_field
+            measure = sql.Identifier(stored) if stored else sql.SQL("ST_Area(geom::geography)")
+            summed = composed("load_layer_area", table=table, area=measure)
+            area = cur.execute(summed, _src(report)).fetchone()[0]
             report.set_area(float(area))
         _record(cur, report, actor)
         cur.execute(sql.SQL("ANALYZE {}").format(table))

@@ -119,14 +119,17 @@ def check_archive(archive: Path, limits: ArchiveLimits, kind: str = "压缩包")
     directory before a byte is inflated (a 616 KB workbook holding a 600 MB cell took the
     server to 2.5 GB: issue 16, defect 5)."""
     _check_size(archive, limits, kind, "file too large")
+    resave = "请在 Excel 或 WPS 中另存为 .xlsx 后重试。"
     try:
         with zipfile.ZipFile(archive) as zf:
-            _check_entries(archive.name, [e for e in zf.infolist() if not e.is_dir()], limits)
+            entries = [e for e in zf.infolist() if not e.is_dir()]
+            # named as the user knows the file (an Excel 工作簿), with its own remedy
+            _check_entries(archive.name, entries, limits, kind, hint=resave)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise InvalidInputError(
             f"{kind} {archive.name} 已损坏或格式不支持"
             f"（corrupt file: {without_directories(str(exc))}）。",
-            hint="请在 Excel 或 WPS 中另存为 .xlsx 后重试。",
+            hint=resave,
         ) from exc
 
 
@@ -151,14 +154,18 @@ def _check_size(archive: Path, limits: ArchiveLimits, kind: str, gloss: str) -> 
 
 
 def _check_entries(
-    name: str, entries: list[zipfile.ZipInfo], limits: ArchiveLimits, kind: str = "压缩包"
+    name: str,
+    entries: list[zipfile.ZipInfo],
+    limits: ArchiveLimits,
+    kind: str = "压缩包",
+    hint: str = _HINT,
 ) -> None:
     if not entries:
-        raise InvalidInputError(f"{kind} {name} 是空的（empty archive）。", hint=_HINT)
+        raise InvalidInputError(f"{kind} {name} 是空的（empty archive）。", hint=hint)
     if len(entries) > MAX_ENTRIES:
         raise InvalidInputError(
             f"{kind} {name} 含 {len(entries)} 个文件，超过上限 {MAX_ENTRIES}（too many entries）。",
-            hint=_HINT,
+            hint=hint,
         )
     total = 0
     for info in entries:
@@ -173,7 +180,7 @@ def _check_entries(
             raise InvalidInputError(
                 f"{kind} {name} 中的 {entry_name(info)} 压缩比 {ratio:.0f}:1 异常"
                 f"（解压后 {info.file_size / MB:.0f} MB），疑似压缩炸弹（zip bomb）。",
-                hint=_HINT,
+                hint=hint,
             )
         total += info.file_size
     if total > limits.max_unzipped_bytes:

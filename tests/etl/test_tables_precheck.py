@@ -99,9 +99,12 @@ def test_a_workbook_inflating_like_a_zip_bomb_is_refused_before_reading(engine, 
     path = _with_one_huge_cell(_workbook(tmp_path / "lab.xlsx"), 20 * MB)
     assert path.stat().st_size < 100_000
     before = fingerprint(engine, "samples")
-    with pytest.raises(InvalidInputError, match="zip bomb"):
+    with pytest.raises(InvalidInputError, match="zip bomb") as refused:
         load_file(engine, path, "samples", settings=settings)
     assert fingerprint(engine, "samples") == before
+    # named as the user knows the file, with the workbook's remedy (not "repack the zip")
+    assert refused.value.message.startswith("Excel 工作簿 huge.xlsx 中的 xl/worksheets/")
+    assert "另存为 .xlsx" in refused.value.hint
 
 
 def test_a_workbook_over_the_unzipped_limit_is_refused(engine, settings, tmp_path):
@@ -111,5 +114,6 @@ def test_a_workbook_over_the_unzipped_limit_is_refused(engine, settings, tmp_pat
     letters = bytes(97 + b % 26 for b in os.urandom(3 * MB))
     path = _with_one_huge_cell(_workbook(tmp_path / "lab.xlsx"), 1, letters)
     small = settings.model_copy(update={"max_unzipped_mb": 2})
-    with pytest.raises(InvalidInputError, match="uncompressed size over the limit"):
+    with pytest.raises(InvalidInputError, match="uncompressed size over the limit") as refused:
         load_file(engine, path, "samples", settings=small)
+    assert refused.value.message.startswith("Excel 工作簿 huge.xlsx 解压后共 3.0 MB")

@@ -119,6 +119,14 @@ def test_offline_record_with_photo_syncs_once_through_a_cut_connection(
     assert page.inner_text("#ws-records-queue") == "1"
     assert page.evaluate("document.body.dataset.recordsShown") == "1"  # the device's own record
     assert scalar(map_engine, "SELECT count(*) FROM inspection_records") == 0
+    # its popup previews the photo from the device; closed, the preview's memory is released
+    open_popup(page, page.get_attribute("[data-record-go]", "data-record-go"))
+    preview = page.get_attribute('.ws-record-popup img[alt="待上传照片"]', "src")
+    assert preview.startswith("blob:")
+    readable = "url => fetch(url).then(r => r.ok, () => false)"
+    assert page.evaluate(readable, preview) is True
+    page.evaluate("WS.map.closePopup()")
+    assert page.evaluate(readable, preview) is False
 
     # Back online. The first PUT of the record and of the photo reach the server, and the
     # connection is cut before the answer comes back (the case that doubles records).

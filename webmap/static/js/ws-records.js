@@ -471,7 +471,11 @@
         dashArray: state === "pending" ? "3 3" : null,
       });
       marker.wsRecord = { id: item.id, state };
-      marker.bindPopup(() => popupHtml(item, f, state), WS.POPUP);
+      // the popup's previews of photos not yet sent are blob URLs: released when it closes
+      // (built again at each opening, they would otherwise hold the photos in memory)
+      const blobs = [];
+      marker.bindPopup(() => popupHtml(item, f, state, blobs), WS.POPUP);
+      marker.on("popupclose", () => blobs.splice(0).forEach((url) => URL.revokeObjectURL(url)));
       marker.addTo(layer);
       const p = f && state !== "pending" ? f.properties : v;
       rows.push({ id: item.id, state, kind: p.kind, severity: p.severity, notes: p.notes, at: p.observed_at || "" });
@@ -503,14 +507,20 @@
     marker.openPopup();
   }
 
-  function popupHtml(item, f, state) {
+  function popupHtml(item, f, state, blobs) {
     const p = f && state !== "pending" ? f.properties : Object.assign({}, item.local.values, { status: "pending" });
     const photos = f && state !== "pending" ? f.properties.photos : [];
     const imgs = photos
       .map((ph) => `<img class="ws-record-img" alt="巡查照片" loading="lazy" src="${API}/${WS.esc(item.id)}/photos/${WS.esc(ph.id)}">`)
       .join("");
     const localPhotos = (item.photos || []).filter((ph) => ph.data);
-    const localImgs = localPhotos.map((ph) => `<img class="ws-record-img" alt="待上传照片" src="${URL.createObjectURL(new Blob([ph.data], { type: ph.type }))}">`).join("");
+    const localImgs = localPhotos
+      .map((ph) => {
+        const url = URL.createObjectURL(new Blob([ph.data], { type: ph.type }));
+        blobs.push(url);
+        return `<img class="ws-record-img" alt="待上传照片" src="${url}">`;
+      })
+      .join("");
     const when = p.observed_at ? new Date(p.observed_at).toLocaleString("zh-CN") : "—";
     const rows = [
       ["类型", p.kind],

@@ -123,7 +123,12 @@ def test_offline_record_with_photo_syncs_once_through_a_cut_connection(
     open_popup(page, page.get_attribute("[data-record-go]", "data-record-go"))
     preview = page.get_attribute('.ws-record-popup img[alt="待上传照片"]', "src")
     assert preview.startswith("blob:")
-    readable = "url => fetch(url).then(r => r.ok, () => false)"
+    readable = """url => new Promise((done) => {
+        const img = new Image();
+        img.onload = () => done(true);
+        img.onerror = () => done(false);
+        img.src = url;
+    })"""
     assert page.evaluate(readable, preview) is True
     page.evaluate("WS.map.closePopup()")
     assert page.evaluate(readable, preview) is False

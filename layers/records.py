@@ -114,12 +114,21 @@ def history(conn: Connection, record_id: UUID) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def features(conn: Connection, **filters: Any) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection of the records matching ``filters`` (see the SQL)."""
-    params = dict.fromkeys(
+#: Records per page of the list: the most it sends at once (``limit``), and its default.
+PAGE_MAX = 5000
+PAGE_DEFAULT = 1000
+
+
+def features(
+    conn: Connection, *, limit: int = PAGE_DEFAULT, offset: int = 0, **filters: Any
+) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of one page of the records matching ``filters`` (see the
+    SQL), with ``numberMatched`` and ``numberReturned``."""
+    params: dict[str, Any] = dict.fromkeys(
         ("id", "kind", "status", "date_from", "date_to", "xmin", "ymin", "xmax", "ymax")
     )
     params.update({k: v for k, v in filters.items() if v is not None})
+    params |= {"limit": limit, "offset": offset}
     if params["id"] is not None:
         params["id"] = str(params["id"])
     return conn.execute(query("records_features"), params).scalar_one()

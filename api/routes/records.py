@@ -21,6 +21,7 @@ from api.deps import EngineDep
 from api.uploads import form_file, multipart_file_schema
 from gis.errors import InvalidInputError
 from gis.records import KINDS
+from layers.records import PAGE_DEFAULT, PAGE_MAX
 
 router = APIRouter(prefix="/api/records", tags=["records"])
 
@@ -118,8 +119,9 @@ def get_photo(record_id: RecordId, photo_id: PhotoId, engine: EngineDep, _: Read
     return Response(data, media_type=content_type, headers=headers)
 
 
-@router.get("", summary="巡查记录（GeoJSON，CGCS2000），可按类型、状态、日期、范围筛选")
+@router.get("", summary="巡查记录（GeoJSON，CGCS2000），可按类型、状态、日期、范围筛选，分页")
 def list_records(
+    request: Request,
     engine: EngineDep,
     _: ReaderDep,
     kind: Annotated[Literal[KINDS] | None, Query(description="类型")] = None,
@@ -129,12 +131,30 @@ def list_records(
     bbox: Annotated[
         str | None, Query(max_length=100, description="范围：最小经度,最小纬度,最大经度,最大纬度")
     ] = None,
+    limit: Annotated[
+        int, Query(ge=1, le=PAGE_MAX, description=f"每页条数（至多 {PAGE_MAX}）")
+    ] = PAGE_DEFAULT,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1, description="跳过的条数")] = 0,
 ) -> dict:
-    """Newest observation first; dates are China days (Asia/Shanghai), both ends included."""
+    """Newest observation first; dates are China days (Asia/Shanghai), both ends included.
+    One page at a time: ``numberMatched`` is how many match, and a ``next`` link gives the
+    following page while there is one (as OGC API Features pages)."""
     box = _bbox(bbox)
-    return service.feature_collection(
-        engine, kind=kind, status=status, date_from=date_from, date_to=date_to, **box
+    page = service.feature_collection(
+        engine,
+        kind=kind,
+        status=status,
+        date_from=date_from,
+        date_to=date_to,
+        limit=limit,
+        offset=offset,
+        **box,
     )
+    links = []
+    if offset + page["numberReturned"] < page["numberMatched"]:
+        following = request.url.include_query_params(offset=offset + limit, limit=limit)
+        links.append({"rel": "next", "type": "application/geo+json", "href": str(following)})
+    return {**page, "links": links}
 
 
 @router.get("/{record_id}", summary="一条巡查记录及其历史版本（含冲突中未采用的版本）")

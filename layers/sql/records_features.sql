@@ -1,7 +1,28 @@
 -- Records as a GeoJSON FeatureCollection (CGCS2000 lon/lat), newest observation first,
--- filtered by kind, status, observation date (China time, inclusive) and bounding box.
+-- filtered by kind, status, observation date (China time, inclusive) and bounding box, one
+-- page of :limit from :offset; numberMatched counts every record the filters match
+-- (OGC API Features' members: the caller pages until it has them all).
+WITH matched AS (
+    SELECT r.*
+    FROM inspection_records r
+    WHERE (CAST(:id AS uuid) IS NULL OR r.id = CAST(:id AS uuid))
+      AND (CAST(:kind AS text) IS NULL OR r.kind = CAST(:kind AS text))
+      AND (CAST(:status AS text) IS NULL OR r.status = CAST(:status AS text))
+      AND (CAST(:date_from AS date) IS NULL
+           OR r.observed_at >= CAST(:date_from AS date)::timestamp AT TIME ZONE 'Asia/Shanghai')
+      AND (CAST(:date_to AS date) IS NULL
+           OR r.observed_at < (CAST(:date_to AS date) + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
+      AND (CAST(:xmin AS float8) IS NULL OR r.geom && ST_MakeEnvelope(
+           CAST(:xmin AS float8), CAST(:ymin AS float8),
+           CAST(:xmax AS float8), CAST(:ymax AS float8), 4490))
+),
+page AS (
+    SELECT * FROM matched ORDER BY observed_at DESC, id LIMIT :limit OFFSET :offset
+)
 SELECT json_build_object(
     'type', 'FeatureCollection',
+    'numberMatched', (SELECT count(*) FROM matched),
+    'numberReturned', count(f.id),
     'features', COALESCE(json_agg(f.feature ORDER BY f.observed_at DESC, f.id), '[]'::json)
 )
 FROM (
@@ -31,15 +52,5 @@ FROM (
             )
         )
     ) AS feature
-    FROM inspection_records r
-    WHERE (CAST(:id AS uuid) IS NULL OR r.id = CAST(:id AS uuid))
-      AND (CAST(:kind AS text) IS NULL OR r.kind = CAST(:kind AS text))
-      AND (CAST(:status AS text) IS NULL OR r.status = CAST(:status AS text))
-      AND (CAST(:date_from AS date) IS NULL
-           OR r.observed_at >= CAST(:date_from AS date)::timestamp AT TIME ZONE 'Asia/Shanghai')
-      AND (CAST(:date_to AS date) IS NULL
-           OR r.observed_at < (CAST(:date_to AS date) + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
-      AND (CAST(:xmin AS float8) IS NULL OR r.geom && ST_MakeEnvelope(
-           CAST(:xmin AS float8), CAST(:ymin AS float8),
-           CAST(:xmax AS float8), CAST(:ymax AS float8), 4490))
+    FROM page r
 ) AS f

@@ -306,6 +306,33 @@ def test_filters_by_kind_status_china_day_and_bbox(client, analyst, editor, view
     assert client.get("/api/records", params={"kind": "x"}, headers=viewer).status_code == 422
 
 
+def test_the_list_comes_in_pages_with_a_next_link_until_every_record(client, analyst, viewer):
+    made = []
+    for day in range(1, 6):
+        rid = str(uuid.uuid4())
+        body = record_body(observed_at=f"2026-06-0{day}T09:00:00+08:00")
+        assert client.put(f"/api/records/{rid}", json=body, headers=analyst).status_code == 201
+        made.append(rid)
+    newest_first = made[::-1]
+    seen, url, pages = [], "/api/records?limit=2&kind=排污口", 0
+    while url:
+        answer = client.get(url, headers=viewer)
+        assert answer.status_code == 200, answer.text
+        page = answer.json()
+        assert page["numberMatched"] == 5
+        assert page["numberReturned"] == len(page["features"]) <= 2
+        seen += [f["id"] for f in page["features"]]
+        url = next((link["href"] for link in page["links"] if link["rel"] == "next"), None)
+        if url:
+            assert "kind=" in url and "limit=2" in url  # the filters go with the next page
+        pages += 1
+    assert (seen, pages) == (newest_first, 3)
+    whole = client.get("/api/records", headers=viewer).json()  # one page of at most 1000
+    assert (whole["numberReturned"], whole["links"]) == (5, [])
+    for bad in ({"limit": 0}, {"limit": 5001}, {"offset": -1}):
+        assert client.get("/api/records", params=bad, headers=viewer).status_code == 422
+
+
 def test_unknown_record_is_404(client, viewer):
     assert client.get(f"/api/records/{uuid.uuid4()}", headers=viewer).status_code == 404
     assert (

@@ -285,6 +285,27 @@ def test_two_devices_edit_one_record_the_rule_holds_and_the_loser_is_shown(
     b_context.close()
 
 
+def test_the_map_reads_every_page_of_the_list(tls_browser, tls_server, map_engine):
+    """1 001 records, one more than the map asks for at once: all of them on the map."""
+    with map_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO inspection_records (id, kind, severity, geom, located_by,"
+                " observed_at, created_by, updated_by)"
+                " SELECT gen_random_uuid(), '垃圾', 'low',"
+                " ST_SetSRID(ST_MakePoint(113.30 + n * 1e-4, 31.70), 4490), 'map',"
+                " timestamptz '2026-06-01 08:00+08' + n * interval '1 minute', 'test', 'test'"
+                " FROM generate_series(1, 1001) AS n"
+            )
+        )
+    context = device(tls_browser, tls_server)
+    page = open_map(context, tls_server)
+    wait_synced(page)
+    assert page.evaluate("document.body.dataset.recordsShown") == "1001"
+    assert page.inner_text("#ws-record-count") == "1001 条"
+    context.close()
+
+
 @pytest.fixture
 def editor_token(map_engine: Engine) -> Iterator[str]:
     token = create_token(map_engine, "editor", name="records-test-editor")

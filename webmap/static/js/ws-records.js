@@ -21,6 +21,7 @@
   const COLOURS = { open: "#e31a1c", closed: "#33a02c", pending: "#ff7f00" };
   const PHOTO_TYPES = ["image/jpeg", "image/png", "image/webp"];
   const PHOTO_MAX = 10 * 1024 * 1024;
+  const PAGE = 1000; // records per request of the list (the API sends at most 5000)
 
   /* ---- the device's store ---- */
   let dbPromise = null;
@@ -402,8 +403,15 @@
     if (!navigator.onLine) return;
     try {
       const { kind, status } = filters();
-      const answer = await WS.api(WS.url(API, { kind, status }));
-      serverFeatures = answer.features;
+      // page by page (the list sends at most PAGE at once) until every match is here; a
+      // record added meanwhile shifts the pages by one, so the ids are kept once each
+      const byId = new Map();
+      for (let offset = 0; ; offset += PAGE) {
+        const answer = await WS.api(WS.url(API, { kind, status, limit: PAGE, offset }));
+        answer.features.forEach((f) => byId.set(f.id, f));
+        if (!answer.features.length || offset + answer.numberReturned >= answer.numberMatched) break;
+      }
+      serverFeatures = [...byId.values()];
       loadedOnline = true;
     } catch (err) {
       if (!err.offline) WS.toast(`巡查记录加载失败：${WS.errorText(err)}`, "error");

@@ -9,12 +9,15 @@ import getpass
 import hashlib
 import logging
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
+from gis.errors import WatershedError
 from layers.db import session_scope
 from layers.models import AuditEntry
 
@@ -74,3 +77,39 @@ def record_failure(
         record_separately(engine, actor, action, target, detail=detail, **kw)
     except Exception:
         log.exception("audit row for failed %s on %s not written", action, target)
+
+
+@contextmanager
+def attempt_audited(
+    engine: Engine,
+    actor: Principal,
+    action: str,
+    target: str | None,
+    *,
+    source_sha256: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Iterator[None]:
+    """A write that does not go through leaves its audit row too, in a transaction of its
+    own: ``{action}.refused`` with the message the user got (a WatershedError: a bad file, a
+    closed record, an unknown id), ``{action}.failed`` with the error's class (anything else).
+    A write that goes through writes its own row with the write. The row of an attempt is
+    never what the caller sees fail: when it cannot be written (the database is what failed),
+    that is logged and the first error goes on."""
+    try:
+        yield
+    except WatershedError as exc:
+        refused = {**(detail or {}), "refused": exc.message}
+        try:
+            record_separately(
+                engine, actor, f"{action}.refused", target, source_sha256=source_sha256,
+                detail=refused,
+            )  # fmt: skip
+        except Exception:
+            log.exception("audit row for refused %s on %s not written", action, target)
+        raise
+    except Exception as exc:
+        record_failure(
+            engine, actor, f"{action}.failed", target, exc,
+            source_sha256=source_sha256, detail=detail or {},
+        )  # fmt: skip
+        raise

@@ -6,18 +6,34 @@ changes nothing and writes no second row. A stale edit (based on an older versio
 by :func:`gis.records.merge`; the version that lost a conflict is kept in the history.
 """
 
+from contextlib import AbstractContextManager
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Engine
 
+from api.audit import attempt_audited, sha256_of
 from api.audit import record as audit
-from api.audit import sha256_of
 from api.auth import Principal
 from gis.errors import ConflictError, NotFoundError
 from gis.records import inspect_photo, merge
 from layers import records
 from layers.db import reading, session_scope
+
+
+def attempted(
+    engine: Engine,
+    caller: Principal,
+    action: str,
+    record_id: UUID,
+    source_sha256: str | None = None,
+    **detail: Any,
+) -> AbstractContextManager[None]:
+    """A refused or failed write of a record audited as ``{action}.refused`` / ``.failed``
+    (api.audit.attempt_audited): who tried to change which record, and why it was refused."""
+    return attempt_audited(
+        engine, caller, action, str(record_id), source_sha256=source_sha256, detail=detail
+    )
 
 
 def _not_found(record_id: UUID) -> NotFoundError:
@@ -56,7 +72,7 @@ def save(
 ) -> dict[str, Any]:
     """Create the record, or apply an edit of version ``base`` (None: the device's first copy,
     i.e. version 1). Returns the outcome, the fields applied and those that conflicted."""
-    with session_scope(engine) as session:
+    with attempted(engine, caller, "record.save", record_id), session_scope(engine) as session:
         conn = session.connection()
         current = records.lock(conn, record_id)
         if current is None:
@@ -118,7 +134,7 @@ def _edit(session, caller, record_id, current, values, base) -> dict[str, Any]:
 
 def close(engine: Engine, caller: Principal, record_id: UUID, note: str) -> dict[str, Any]:
     """Close a record with a note (a retry with the same note changes nothing)."""
-    with session_scope(engine) as session:
+    with attempted(engine, caller, "record.close", record_id), session_scope(engine) as session:
         conn = session.connection()
         current = records.lock(conn, record_id)
         if current is None:
@@ -141,8 +157,16 @@ def add_photo(
 ) -> dict[str, Any]:
     """Store a photo of a record: checked by decoding, EXIF time and position kept. The same
     photo id with the same bytes again changes nothing; with other bytes it is refused."""
-    info = inspect_photo(data)
     digest = sha256_of(data)
+    detail = {"photo": str(photo_id), "size_bytes": len(data)}
+    with attempted(engine, caller, "record.photo", record_id, source_sha256=digest, **detail):
+        return _add_photo(engine, caller, record_id, photo_id, data, digest)
+
+
+def _add_photo(
+    engine: Engine, caller: Principal, record_id: UUID, photo_id: UUID, data: bytes, digest: str
+) -> dict[str, Any]:
+    info = inspect_photo(data)
     with session_scope(engine) as session:
         conn = session.connection()
         if records.lock(conn, record_id) is None:

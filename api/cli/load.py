@@ -7,11 +7,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.audit import cli_actor, record_failure, record_separately
+from api.audit import attempt_audited, cli_actor, record_separately
 from api.cli.common import console, friendly_errors, print_json, progress_bar
 from api.cli.db import ensure_up
 from etl.loader import LoadReport, load_file
-from gis.errors import InvalidInputError, WatershedError
+from gis.errors import InvalidInputError
 from layers.db import make_engine
 from layers.registry import LAYERS
 from layers.settings import get_settings
@@ -59,26 +59,19 @@ def load(
     actor = cli_actor()
     target = f"layers/{layer}"
     try:
-        try:
-            with progress_bar("导入", disabled=as_json) as step:
-                report = load_file(
-                    engine,
-                    path,
-                    layer,
-                    crs=crs,
-                    encoding=encoding,
-                    gcj02=gcj02,
-                    sublayer=sublayer,
-                    actor=actor.name,
-                    progress=step,
-                )
-        except WatershedError as exc:
-            detail = {"file": path.name, "refused": exc.message}
-            record_failure(engine, actor, "load.refused", target, exc, detail=detail)
-            raise
-        except Exception as exc:
-            record_failure(engine, actor, "load.failed", target, exc, detail={"file": path.name})
-            raise
+        attempt = attempt_audited(engine, actor, "load", target, detail={"file": path.name})
+        with attempt, progress_bar("导入", disabled=as_json) as step:
+            report = load_file(
+                engine,
+                path,
+                layer,
+                crs=crs,
+                encoding=encoding,
+                gcj02=gcj02,
+                sublayer=sublayer,
+                actor=actor.name,
+                progress=step,
+            )
         detail = {
             "file": path.name,
             "load_id": report.load_id,

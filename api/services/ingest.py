@@ -7,11 +7,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, select
 
-from api.audit import record_failure, record_separately, sha256_of
+from api.audit import attempt_audited, record_separately, sha256_of
 from api.auth import Principal
 from etl.loader import LoadReport, load_file
 from etl.rasters import RasterReport, load_raster
-from gis.errors import WatershedError
 from layers.models import Load
 from layers.registry import LAYERS, LayerSpec
 from layers.settings import Settings
@@ -35,25 +34,9 @@ def _audited(
     with tempfile.TemporaryDirectory(prefix="watershed-ingest-") as folder:
         path = pathlib.Path(folder) / name
         path.write_bytes(content)
-        try:
+        attempt = {"source_sha256": digest, "detail": {"file": name}}
+        with attempt_audited(engine, editor, "ingest", target, **attempt):
             report = load(path)
-        except WatershedError as exc:
-            refused = {"file": name, "refused": exc.message}
-            record_separately(
-                engine, editor, "ingest.refused", target, source_sha256=digest, detail=refused
-            )
-            raise
-        except Exception as exc:
-            record_failure(
-                engine,
-                editor,
-                "ingest.failed",
-                target,
-                exc,
-                source_sha256=digest,
-                detail={"file": name},
-            )
-            raise
     done = {"file": name, **detail(report)}
     record_separately(engine, editor, "ingest", target, source_sha256=digest, detail=done)
     return report

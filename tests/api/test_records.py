@@ -266,7 +266,8 @@ def test_close_with_a_note_is_a_version_and_idempotent(client, analyst, editor, 
         client.post(f"/api/records/{rid}/close", json={"note": ""}, headers=editor).status_code
         == 422
     )
-    assert audit_actions(engine, rid) == ["record.create", "record.close"]
+    # the refused second note too (test_refused_writes_leave_an_audit_row_with_the_reason)
+    assert audit_actions(engine, rid) == ["record.create", "record.close", "record.close.refused"]
 
 
 def test_filters_by_kind_status_china_day_and_bbox(client, analyst, editor, viewer):
@@ -331,6 +332,44 @@ def test_the_list_comes_in_pages_with_a_next_link_until_every_record(client, ana
     assert (whole["numberReturned"], whole["links"]) == (5, [])
     for bad in ({"limit": 0}, {"limit": 5001}, {"offset": -1}):
         assert client.get("/api/records", params=bad, headers=viewer).status_code == 422
+
+
+def test_refused_writes_leave_an_audit_row_with_the_reason(client, analyst, editor, engine):
+    rid = str(uuid.uuid4())
+    assert client.put(f"/api/records/{rid}", json=record_body(), headers=analyst).status_code == 201
+    assert client.post(
+        f"/api/records/{rid}/close", json={"note": "已处置"}, headers=editor
+    ).is_success
+    # closed with another note; a photo that is no image; an edit of a record nobody made
+    again = client.post(f"/api/records/{rid}/close", json={"note": "另一说明"}, headers=editor)
+    assert again.status_code == 409
+    bad_photo = client.put(
+        f"/api/records/{rid}/photos/{uuid.uuid4()}",
+        files={"file": ("x.jpg", b"not a jpeg", "image/jpeg")},
+        headers=analyst,
+    )
+    assert bad_photo.status_code == 415
+    ghost = str(uuid.uuid4())
+    edit = client.put(
+        f"/api/records/{ghost}", json={**record_body(), "base_version": 2}, headers=analyst
+    )
+    assert edit.status_code == 404
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT action, target, detail->>'refused', source_sha256 FROM audit_log"
+                " WHERE action LIKE 'record.%.refused' AND target IN (:r, :g) ORDER BY id"
+            ),
+            {"r": rid, "g": ghost},
+        ).all()
+    assert [(a, t) for a, t, _, _ in rows] == [
+        ("record.close.refused", rid),
+        ("record.photo.refused", rid),
+        ("record.save.refused", ghost),
+    ]
+    assert "已由" in rows[0][2] and "关闭" in rows[0][2]  # the message the editor got
+    assert rows[1][3] == hashlib.sha256(b"not a jpeg").hexdigest()
+    assert "没有编号为" in rows[2][2]
 
 
 def test_unknown_record_is_404(client, viewer):

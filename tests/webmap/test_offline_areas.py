@@ -107,6 +107,17 @@ def test_download_an_area_then_use_it_offline_and_delete_it(tls_browser, tls_ser
     )
     assert farmland_paths(page) > 0
     assert "未缓存" not in page.inner_text("#ws-offline")
+    # a section's 汇水区溯源 is kept with the area: its answer, not "离线，未缓存"
+    code = page.evaluate("WS.sections.catchmentUrls(WS.state.period).answers[0].split('/')[3]")
+    page.evaluate(f"WS.sections.open(decodeURIComponent('{code}'))")
+    part = f".ws-popup-section .ws-catchment[data-code='{code}']"  # redrawn when it comes
+    told = page.wait_for_function(  # an answer, or the miss it replaces; read as it is then
+        """sel => { const el = document.querySelector(sel);
+            return el && /无汇水区数据|集水面积|未缓存/.test(el.innerText) && el.innerText; }""",
+        arg=part,
+    ).json_value()
+    assert "未缓存" not in told and ("无汇水区数据" in told or "集水面积" in told), told
+    page.evaluate("WS.map.closePopup()")
     # the other unit was not downloaded: said so, never an empty map passed off as data
     set_view(page, 31.665, 113.445, 14)
     page.wait_for_function("document.getElementById('ws-offline').textContent.includes('未缓存')")

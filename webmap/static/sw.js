@@ -3,8 +3,8 @@
  *
  * - Precached (Workbox precaching, revisions from the files' hashes, injected by the server
  *   in place of Workbox's manifest marker below): every script, style, image and icon the page loads.
- * - The page "/" and the data (sections and their assessments and series, the bottom-line
- *   list, reservoirs, the small layers' GeoJSON, vector tiles): network first, cache when the
+ * - The page "/" and the data (sections and their assessments, series and catchments, the
+ *   bottom-line list, reservoirs, the small layers' GeoJSON, vector tiles): network first, cache when the
  *   network fails. Each cached copy carries the time it was fetched (X-WS-Cached-At): the
  *   page shows "离线 · 数据截至 …" from it.
  * - A request that can be served neither way gets a 503 "离线，未缓存" (X-WS-Offline: miss)
@@ -89,8 +89,9 @@ function strategyFor(url, request) {
   // the platform's own basemaps (relief, land cover): kept like the vector tiles
   if (/^\/api\/rasters\/[^/]+\/tiles\//.test(path)) return tileStrategy;
   if (/^\/ogc\/collections\/[^/]+\/items$/.test(path)) return dataStrategy;
-  // the small layers' GeoJSON (/api/layers/{key}.geojson), not the exports for desks
-  if (/^\/api\/(sections|reservoirs|layers)(\/|\.|$)/.test(path) && !path.endsWith("/export")) return dataStrategy;
+  // the small layers' GeoJSON (/api/layers/{key}.geojson), not the exports for desks; the
+  // sections' catchments (their 汇水区溯源 answers are under /api/sections, outlines here)
+  if (/^\/api\/(sections|reservoirs|layers|catchments)(\/|\.|$)/.test(path) && !path.endsWith("/export")) return dataStrategy;
   if (path === "/api/checks") return dataStrategy;
   // Not /api/records: inspection records wait in ws-records.js's IndexedDB queue until the
   // server has answered them; no copy here may stand in for the server (writes are never routed).

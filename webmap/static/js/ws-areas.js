@@ -41,6 +41,7 @@
       ...cfg.layers.filter((l) => l.geojson_url).map((l) => l.geojson_url),
       ...WS.sections.assessmentUrls(period),
       ...WS.sections.chartUrls(period),
+      ...WS.sections.catchmentUrls(period).answers,
     ];
     return [...new Set(urls)];
   }
@@ -100,6 +101,9 @@
     const cacheName = `ws-area-${code}-${Date.now()}`;
     const cache = await caches.open(cacheName);
     const jobs = plan.data.map((url) => ({ url }));
+    // a section's catchment outline where it has one: a section without answers 404, which
+    // is no failure of the download (its popup says 无汇水区数据 from the answer kept above)
+    for (const url of WS.sections.catchmentUrls(WS.state.period).outlines) jobs.push({ url, optional: true });
     for (const layer of plan.layers) {
       // the map's own tile URLs (with its ?properties=…): the cache is keyed by them
       const cfg = WS.layerConfig(layer.key);
@@ -116,6 +120,7 @@
     bar.value = 0;
     let bytes = 0;
     let failed = 0;
+    let kept = 0;
     $("ws-area-download").disabled = true;
     await WS.pool(jobs, PARALLEL, async (job) => {
       try {
@@ -128,12 +133,14 @@
           });
         } else {
           const network = await fetch(job.url, { credentials: "same-origin" });
+          if (job.optional && network.status === 404) return;
           if (!network.ok || network.redirected) throw new Error(`HTTP ${network.status}`);
           const body = await network.blob();
           bytes += body.size;
           response = new Response(body, { status: 200, headers: stamp(null, network.headers) });
         }
         await cache.put(new URL(job.url, location.origin).href, response);
+        kept++;
       } catch (err) {
         failed++;
       } finally {
@@ -150,11 +157,11 @@
     }
     const areas = stored();
     const previous = areas[code];
-    areas[code] = { name, cache: cacheName, bytes, items: jobs.length, asOf: new Date().toISOString() };
+    areas[code] = { name, cache: cacheName, bytes, items: kept, asOf: new Date().toISOString() };
     store(areas);
     if (previous && previous.cache !== cacheName) await caches.delete(previous.cache); // refreshed
     bar.hidden = true;
-    $("ws-area-size").textContent = `${name} 已保存到本设备：${mb(bytes)}，${jobs.length} 项。`;
+    $("ws-area-size").textContent = `${name} 已保存到本设备：${mb(bytes)}，${kept} 项。`;
     $("ws-area-download").disabled = false;
     renderList();
   }

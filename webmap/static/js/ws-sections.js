@@ -73,6 +73,17 @@
         .map((e) => assessmentUrl(e.code, period));
     },
 
+    /* What the popup's 汇水区溯源 asks for each section on the map, for an offline area: the
+     * answers over ``period`` (every known section has one, saying why when it has no
+     * catchment) and the outlines behind 显示汇水区 (only sections with a catchment have one). */
+    catchmentUrls(period) {
+      const shown = Object.values(byCode).filter((e) => e.marker);
+      return {
+        answers: shown.map((e) => catchmentUrl(e.code, period)),
+        outlines: shown.map((e) => `${WS.config().endpoints.catchments}/${encodeURIComponent(e.code)}`),
+      };
+    },
+
     /* Every section's assessment over ``period``, then the marker colours. A section whose
      * answer is not on the device while offline keeps its last colour and popup (never
      * repainted grey as 无数据); it is marked as such. */

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 
 from api.auth import create_token
 from tests.api.conftest import bearer
+from tests.photos import jpeg_with_exif
 
 POINT = {"lon": 113.3712345, "lat": 31.7154321}
 
@@ -30,16 +31,6 @@ def record_body(**changes) -> dict:
         "device_id": "tablet-a",
     }
     return {**body, **changes}
-
-
-def jpeg_with_exif() -> bytes:
-    """A small JPEG whose EXIF says 2026-06-01 09:14:30 at 31°42'30"N 113°22'15"E."""
-    exif = Image.Exif()
-    exif.get_ifd(0x8769)[0x9003] = "2026:06:01 09:14:30"
-    exif.get_ifd(0x8825).update({1: "N", 2: (31.0, 42.0, 30.0), 3: "E", 4: (113.0, 22.0, 15.0)})
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, "JPEG", exif=exif.tobytes())
-    return out.getvalue()
 
 
 def png() -> bytes:

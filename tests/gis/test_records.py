@@ -9,6 +9,7 @@ from PIL import Image
 
 from gis.errors import TooLargeError, UnsupportedMediaError
 from gis.records import PHOTO_MAX_BYTES, inspect_photo, merge
+from tests.photos import jpeg
 
 BASE = {
     "kind": "垃圾",
@@ -42,20 +43,9 @@ def test_a_stale_edit_that_changed_nothing_changes_nothing():
     assert (result.values, result.changed, result.conflicts) == (first, False, ())
 
 
-def _jpeg(gps: dict | None = None, when: str | None = None) -> bytes:
-    exif = Image.Exif()
-    if when:
-        exif.get_ifd(0x8769)[0x9003] = when
-    if gps:
-        exif.get_ifd(0x8825).update(gps)
-    out = io.BytesIO()
-    Image.new("RGB", (20, 10)).save(out, "JPEG", exif=exif.tobytes())
-    return out.getvalue()
-
-
 def test_exif_time_and_position_south_and_west_are_negative():
     gps = {1: "S", 2: (12.0, 30.0, 0.0), 3: "W", 4: (45.0, 15.0, 36.0)}
-    info = inspect_photo(_jpeg(gps, "2025:12:31 23:59:58"))
+    info = inspect_photo(jpeg(gps, "2025:12:31 23:59:58"))
     assert (info.content_type, info.width, info.height) == ("image/jpeg", 20, 10)
     assert info.taken_at == dt.datetime(2025, 12, 31, 23, 59, 58)
     assert info.lat == pytest.approx(-12.5, abs=1e-7)
@@ -63,7 +53,7 @@ def test_exif_time_and_position_south_and_west_are_negative():
 
 
 def test_no_exif_means_no_time_and_no_position():
-    info = inspect_photo(_jpeg())
+    info = inspect_photo(jpeg())
     assert (info.taken_at, info.lon, info.lat) == (None, None, None)
 
 

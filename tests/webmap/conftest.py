@@ -236,6 +236,21 @@ def wait_ready(page: Page) -> None:
     page.wait_for_function("document.body.dataset.ready === '1'", timeout=20_000)
 
 
+def estimate_area(page: Page, unit: str) -> str:
+    """Choose ``unit`` in the 离线区域 panel and have its size estimated; returns what it says."""
+    page.click("#ws-tab-btn-areas")
+    page.select_option("#ws-area-unit", unit)
+    page.click("#ws-area-estimate")
+    page.wait_for_function("document.getElementById('ws-area-size').dataset.bytes")
+    return page.inner_text("#ws-area-size")
+
+
+def download_area(page: Page, unit: str) -> None:
+    """Store the estimated area on the device and wait until it is listed."""
+    page.click("#ws-area-download")
+    page.wait_for_selector(f'.ws-area[data-unit="{unit}"]', timeout=120_000)
+
+
 def set_view(page: Page, lat: float, lon: float, zoom: int) -> None:
     page.evaluate(
         "([lat, lon, z]) => WS.map.setView([lat, lon], z, {animate: false})", [lat, lon, zoom]

@@ -8,7 +8,14 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import Point, box
 
-from tests.webmap.conftest import new_context, screenshot, set_view, wait_ready
+from tests.webmap.conftest import (
+    download_area,
+    estimate_area,
+    new_context,
+    screenshot,
+    set_view,
+    wait_ready,
+)
 from tests.webmap.fixture_data import BASIC_FARMLAND_BOXES, REDLINE_BOX
 
 WSZ_BOX = (113.26, 31.775, 113.28, 31.795)  # 先觉庙水库一级保护区 (fixture_data._features)
@@ -238,12 +245,8 @@ def test_offline_the_warning_comes_from_the_data_on_the_device(tls_browser, tls_
     wait_ready(page)
     page.wait_for_function("document.body.dataset.offlineReady === '1'", timeout=30_000)
     # the office: keep 涢水片区 (holds JB-001 and the water-source zone) on the device
-    page.click("#ws-tab-btn-areas")
-    page.select_option("#ws-area-unit", "421303-01")
-    page.click("#ws-area-estimate")
-    page.wait_for_function("document.getElementById('ws-area-size').dataset.bytes")
-    page.click("#ws-area-download")
-    page.wait_for_selector('.ws-area[data-unit="421303-01"]', timeout=120_000)
+    estimate_area(page, "421303-01")
+    download_area(page, "421303-01")
     # the field: no network at all
     context.set_offline(True)
     page.reload()

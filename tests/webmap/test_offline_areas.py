@@ -8,7 +8,13 @@ import morecantile
 import pytest
 from shapely.geometry import box
 
-from tests.webmap.conftest import new_context, set_view, wait_ready
+from tests.webmap.conftest import (
+    download_area,
+    estimate_area,
+    new_context,
+    set_view,
+    wait_ready,
+)
 from tests.webmap.fixture_data import FARMLAND_BOXES, TILE_VIEW
 
 TMS = morecantile.tms.get("WebMercatorQuad")
@@ -78,14 +84,9 @@ def test_download_an_area_then_use_it_offline_and_delete_it(tls_browser, tls_ser
     page.goto(tls_server.base_url + "/")
     wait_ready(page)
     page.wait_for_function("document.body.dataset.offlineReady === '1'", timeout=30_000)
-    page.click("#ws-tab-btn-areas")
-    page.select_option("#ws-area-unit", "421303-01")
-    page.click("#ws-area-estimate")
-    page.wait_for_function("document.getElementById('ws-area-size').dataset.bytes")
-    size_text = page.inner_text("#ws-area-size")
+    size_text = estimate_area(page, "421303-01")
     assert size_text.startswith("涢水片区：约 ") and "MB" in size_text and "z13–z16" in size_text
-    page.click("#ws-area-download")
-    page.wait_for_selector('.ws-area[data-unit="421303-01"]', timeout=120_000)
+    download_area(page, "421303-01")
     assert page.locator("#ws-area-progress").is_hidden()
     estimate = int(page.get_attribute("#ws-area-size", "data-bytes") or 0)
     kept = page.evaluate("WS.areas.stored()['421303-01']")
@@ -167,13 +168,8 @@ def test_an_area_keeps_the_relief_basemap_for_offline_use(dem, client, tls_brows
     page.goto(tls_server.base_url + "/")
     wait_ready(page)
     page.wait_for_function("document.body.dataset.offlineReady === '1'", timeout=30_000)
-    page.click("#ws-tab-btn-areas")
-    page.select_option("#ws-area-unit", "421303-01")
-    page.click("#ws-area-estimate")
-    page.wait_for_function("document.getElementById('ws-area-size').dataset.bytes")
-    assert "底图地形晕渲（DEM）" in page.inner_text("#ws-area-size")
-    page.click("#ws-area-download")
-    page.wait_for_selector('.ws-area[data-unit="421303-01"]', timeout=120_000)
+    assert "底图地形晕渲（DEM）" in estimate_area(page, "421303-01")
+    download_area(page, "421303-01")
     context.set_offline(True)
     page.reload()
     wait_ready(page)

@@ -10,7 +10,6 @@ in the worker, and Playwright's routes (the cut connection) see only the page's 
 """
 
 import hashlib
-import io
 import re
 import ssl
 import uuid
@@ -18,27 +17,17 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from PIL import Image
 from playwright.sync_api import BrowserContext, Page
 from sqlalchemy import Engine, delete, text
 
 from api.auth import create_token
 from layers.db import session_scope
 from layers.models import ApiToken
+from tests.photos import jpeg_with_exif
 from tests.webmap.conftest import new_context, open_map
 
 HERE = {"latitude": 31.7154321, "longitude": 113.3712346, "accuracy": 12}
 RECORD_PUT = re.compile(r"/api/records/[0-9a-f-]{36}(/photos/[0-9a-f-]{36})?$")
-
-
-def jpeg_with_exif() -> bytes:
-    """A small JPEG whose EXIF says 2026-06-01 09:14:30 at 31°42'30"N 113°22'15"E."""
-    exif = Image.Exif()
-    exif.get_ifd(0x8769)[0x9003] = "2026:06:01 09:14:30"
-    exif.get_ifd(0x8825).update({1: "N", 2: (31.0, 42.0, 30.0), 3: "E", 4: (113.0, 22.0, 15.0)})
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, "JPEG", exif=exif.tobytes())
-    return out.getvalue()
 
 
 @pytest.fixture

@@ -45,6 +45,12 @@
     ];
     return [...new Set(urls)];
   }
+  /* Kept where the server has them: a section's catchment outline (a section without one
+   * answers 404, which is no failure of the download; its popup says 无汇水区数据 from the
+   * answer kept above). */
+  function optionalUrls() {
+    return WS.sections.catchmentUrls(WS.state.period).outlines;
+  }
 
   /* Bytes of the data an area holds besides tiles: the copies the service worker keeps,
    * else fetched once (a few kilobytes each; the tiles dominate). */
@@ -75,7 +81,8 @@
     }
     const data = dataUrls();
     plan.data = data;
-    plan.estimate = plan.tile_bytes + plan.basemap_bytes + (await dataBytes(data));
+    plan.optional = optionalUrls();
+    plan.estimate = plan.tile_bytes + plan.basemap_bytes + (await dataBytes([...data, ...plan.optional]));
     const fetched = plan.layers.reduce((n, l) => n + l.tiles.filter((t) => t[3] > 0).length, 0);
     const basemaps = plan.basemaps
       .map((b) => `；底图${b.name} ${b.tiles.length} 块（z${b.zooms[0]}–z${b.zooms[1]}，约 ${mb(b.bytes)}）`)
@@ -100,10 +107,7 @@
     const { code, name } = plan.unit;
     const cacheName = `ws-area-${code}-${Date.now()}`;
     const cache = await caches.open(cacheName);
-    const jobs = plan.data.map((url) => ({ url }));
-    // a section's catchment outline where it has one: a section without answers 404, which
-    // is no failure of the download (its popup says 无汇水区数据 from the answer kept above)
-    for (const url of WS.sections.catchmentUrls(WS.state.period).outlines) jobs.push({ url, optional: true });
+    const jobs = [...plan.data.map((url) => ({ url })), ...plan.optional.map((url) => ({ url, optional: true }))];
     for (const layer of plan.layers) {
       // the map's own tile URLs (with its ?properties=…): the cache is keyed by them
       const cfg = WS.layerConfig(layer.key);
